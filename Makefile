@@ -1,0 +1,61 @@
+# nvct: a thin front to meson + ninja. See README.md.
+BUILDDIR ?= build
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+DESTDIR ?=
+
+MESON_OPTS ?=
+HOOK = $(BUILDDIR)/nvidia-container-runtime-hook
+
+.PHONY: all deps demo test unit blackbox toml-test e2e bench fuzz sanitize valgrind install uninstall clean format format-check
+
+all: $(BUILDDIR)/build.ninja
+	ninja -C $(BUILDDIR)
+
+deps:
+	@scripts/install-deps
+
+$(BUILDDIR)/build.ninja:
+	@scripts/install-deps --check || scripts/install-deps
+	meson setup $(BUILDDIR) --prefix=$(PREFIX) --sysconfdir=$(SYSCONFDIR) $(MESON_OPTS)
+
+demo: all
+	@scripts/demo $(HOOK)
+
+# Every test; the last line is "N passed, N failed".
+test: all
+	@tests/run-all $(BUILDDIR)
+
+unit: all
+	meson test -C $(BUILDDIR) --print-errorlogs
+
+blackbox: all
+	@tests/blackbox/run $(HOOK)
+
+toml-test: all
+	@python3 ../shared/toml-test/run.py $(BUILDDIR)/toml-decode
+
+bench: all
+	@scripts/bench $(BUILDDIR)
+
+fuzz:
+	@tests/fuzz/run
+
+install: all
+	DESTDIR=$(DESTDIR) meson install -C $(BUILDDIR) --no-rebuild
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/nvidia-container-runtime-hook \
+	      $(DESTDIR)$(PREFIX)/bin/nvidia-container-toolkit \
+	      $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d/oci-nvidia-hook.json
+
+clean:
+	rm -rf $(BUILDDIR) build-asan build-fuzz
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
+format:
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@command -v clang-format >/dev/null || { echo "clang-format not installed"; exit 1; }
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: ok"

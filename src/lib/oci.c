@@ -1,0 +1,930 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#define _GNU_SOURCE
+#include "oci.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yajl/yajl_parse.h>
+
+#include "cleanup.h"
+#include "gocompat.h"
+#include "quote.h"
+
+#define CAP_SYS_ADMIN_NAME "CAP_SYS_ADMIN"
+
+/* What the next JSON value means, given where it sits in the document. */
+typedef enum slot {
+        SLOT_ANY, /* a field the hook ignores: any JSON at all */
+        SLOT_STATE,
+        SLOT_PID,
+        SLOT_BUNDLE,
+        SLOT_BUNDLE_PATH,
+        SLOT_SPEC,
+        SLOT_VERSION,
+        SLOT_PROCESS,
+        SLOT_ENV,
+        SLOT_ENV_ITEM,
+        SLOT_CAPS,
+        SLOT_CAPS_LIST_ITEM,
+        SLOT_CAPS_BOUNDING,
+        SLOT_CAPS_BOUNDING_ITEM,
+        SLOT_CAPS_SET,
+        SLOT_CAPS_SET_ITEM,
+        SLOT_ROOT,
+        SLOT_ROOT_PATH,
+        SLOT_MOUNTS,
+        SLOT_MOUNT,
+        SLOT_MOUNT_SOURCE,
+        SLOT_MOUNT_DESTINATION,
+        SLOT_MOUNT_TYPE,
+        SLOT_MOUNT_OPTIONS,
+        SLOT_MOUNT_OPTION,
+        _SLOT_MAX,
+} slot;
+
+/* Field paths, for error messages. */
+static const char *const slot_names[_SLOT_MAX] = {
+        [SLOT_ANY] = "(ignored field)",
+        [SLOT_STATE] = "container state",
+        [SLOT_PID] = "pid",
+        [SLOT_BUNDLE] = "bundle",
+        [SLOT_BUNDLE_PATH] = "bundlePath",
+        [SLOT_SPEC] = "OCI spec",
+        [SLOT_VERSION] = "ociVersion",
+        [SLOT_PROCESS] = "process",
+        [SLOT_ENV] = "process.env",
+        [SLOT_ENV_ITEM] = "process.env[]",
+        [SLOT_CAPS] = "process.capabilities",
+        [SLOT_CAPS_LIST_ITEM] = "process.capabilities[]",
+        [SLOT_CAPS_BOUNDING] = "process.capabilities.bounding",
+        [SLOT_CAPS_BOUNDING_ITEM] = "process.capabilities.bounding[]",
+        [SLOT_CAPS_SET] = "process.capabilities",
+        [SLOT_CAPS_SET_ITEM] = "process.capabilities",
+        [SLOT_ROOT] = "root",
+        [SLOT_ROOT_PATH] = "root.path",
+        [SLOT_MOUNTS] = "mounts",
+        [SLOT_MOUNT] = "mounts[]",
+        [SLOT_MOUNT_SOURCE] = "mounts[].source",
+        [SLOT_MOUNT_DESTINATION] = "mounts[].destination",
+        [SLOT_MOUNT_TYPE] = "mounts[].type",
+        [SLOT_MOUNT_OPTIONS] = "mounts[].options",
+        [SLOT_MOUNT_OPTION] = "mounts[].options[]",
+};
+
+typedef enum kind {
+        KIND_NULL,
+        KIND_BOOL,
+        KIND_NUMBER,
+        KIND_STRING,
+        KIND_OBJECT,
+        KIND_ARRAY,
+} kind;
+
+static const char *const kind_names[] = {
+        [KIND_NULL] = "null",         [KIND_BOOL] = "a boolean", [KIND_NUMBER] = "a number",
+        [KIND_STRING] = "a string",   [KIND_OBJECT] = "an object", [KIND_ARRAY] = "an array",
+};
+
+typedef struct frame {
+        slot container; /* the slot this object or array fills */
+        slot child;     /* the slot of its next value */
+} frame;
+
+typedef struct parser {
+        nvct_error **err;
+        const char *name; /* the input, for messages */
+        frame *frames;
+        size_t depth, cap_frames;
+        bool done; /* the first top-level value is complete */
+        bool is_state;
+
+        /* state */
+        nvct_state *state;
+        char *bundle_path;
+        size_t bundle_path_len;
+
+        /* spec */
+        nvct_spec *spec;
+        bool has_version, has_process, has_root, top_is_null;
+        size_t env_index;
+        char *env_error; /* the first malformed entry of process.env */
+        char *mount_source, *mount_destination;
+        size_t mount_source_len, mount_destination_len;
+        bool mount_has_source;
+} parser;
+
+static int fail(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(parser *p, const char *fmt, ...) {
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        nvct_error_make(p->err, 0, "%s: %s", p->name, n < 0 ? "out of memory" : msg);
+        return 0; /* tells yajl to stop */
+}
+
+static int type_error(parser *p, slot s, kind k) {
+        return fail(p, "%s: cannot be %s", slot_names[s], kind_names[k]);
+}
+
+/* Length of the valid UTF-8 sequence at s[i], as Go's utf8.DecodeRune
+ * accepts it (no overlong forms, no surrogates, nothing past U+10FFFF);
+ * 0 when the byte at s[i] starts no valid sequence. */
+static size_t utf8_valid_len(const unsigned char *s, size_t i, size_t len) {
+        unsigned char c = s[i];
+        size_t need;
+        unsigned char lo = 0x80, hi = 0xbf;
+        if (c < 0x80)
+                return 1;
+        if (c >= 0xc2 && c <= 0xdf) {
+                need = 1;
+        } else if (c >= 0xe0 && c <= 0xef) {
+                need = 2;
+                if (c == 0xe0)
+                        lo = 0xa0;
+                else if (c == 0xed)
+                        hi = 0x9f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+                need = 3;
+                if (c == 0xf0)
+                        lo = 0x90;
+                else if (c == 0xf4)
+                        hi = 0x8f;
+        } else {
+                return 0;
+        }
+        if (len - i <= need)
+                return 0;
+        if (s[i + 1] < lo || s[i + 1] > hi)
+                return 0;
+        for (size_t k = 2; k <= need; k++)
+                if (s[i + k] < 0x80 || s[i + k] > 0xbf)
+                        return 0;
+        return need + 1;
+}
+
+/* encoding/json replaces each byte of invalid UTF-8 with U+FFFD instead of
+ * rejecting the document; do the same so that the same strings reach the
+ * decision. Returns a NUL-terminated copy, or NULL on OOM. */
+static char *go_string_copy(const unsigned char *s, size_t len, size_t *ret_len) {
+        size_t invalid = 0;
+        for (size_t i = 0; i < len;) {
+                size_t n = utf8_valid_len(s, i, len);
+                if (n == 0) {
+                        invalid++;
+                        i++;
+                } else {
+                        i += n;
+                }
+        }
+        /* Each invalid byte becomes the 3 bytes of U+FFFD. */
+        char *out = malloc(len + 2 * invalid + 1);
+        if (out == NULL)
+                return NULL;
+        size_t w = 0;
+        for (size_t i = 0; i < len;) {
+                size_t n = utf8_valid_len(s, i, len);
+                if (n == 0) {
+                        memcpy(out + w, "\xef\xbf\xbd", 3);
+                        w += 3;
+                        i++;
+                } else {
+                        memcpy(out + w, s + i, n);
+                        w += n;
+                        i += n;
+                }
+        }
+        out[w] = '\0';
+        *ret_len = w;
+        return out;
+}
+
+static slot current_slot(const parser *p) {
+        if (p->depth == 0)
+                return p->is_state ? SLOT_STATE : SLOT_SPEC;
+        return p->frames[p->depth - 1].child;
+}
+
+static int push(parser *p, slot container, slot child) {
+        /* encoding/json refuses nesting deeper than this; so do we, and it
+         * bounds the frame stack whatever the input. */
+        if (p->depth >= NVCT_JSON_MAX_DEPTH)
+                return fail(p, "JSON nested deeper than %d levels", NVCT_JSON_MAX_DEPTH);
+        if (p->depth == p->cap_frames) {
+                size_t cap = p->cap_frames ? p->cap_frames * 2 : 16;
+                frame *frames = reallocarray(p->frames, cap, sizeof(*frames));
+                if (frames == NULL)
+                        return fail(p, "out of memory");
+                p->frames = frames;
+                p->cap_frames = cap;
+        }
+        p->frames[p->depth++] = (frame){ .container = container, .child = child };
+        return 1;
+}
+
+static void clear_mounts(nvct_spec *spec) {
+        for (size_t i = 0; i < spec->n_dev_null_mounts; i++)
+                free(spec->dev_null_mounts[i]);
+        free(spec->dev_null_mounts);
+        free(spec->dev_null_mount_lens);
+        spec->dev_null_mounts = NULL;
+        spec->dev_null_mount_lens = NULL;
+        spec->n_dev_null_mounts = 0;
+}
+
+static void clear_capabilities(nvct_spec *spec) {
+        spec->has_capabilities = false;
+        spec->caps_list_ok = spec->caps_list_sys_admin = false;
+        spec->caps_object_ok = spec->caps_object_sys_admin = false;
+}
+
+static void clear_env(parser *p) {
+        nvct_env_clear(&p->spec->env);
+        free(p->env_error);
+        p->env_error = NULL;
+        p->env_index = 0;
+}
+
+/* Replaces *dst (and its length) with a Go-decoded copy of the string. */
+static int set_string(parser *p, char **dst, size_t *dst_len, const char *s, size_t len) {
+        size_t n = 0;
+        char *copy = go_string_copy((const unsigned char *) s, len, &n);
+        if (copy == NULL)
+                return fail(p, "out of memory");
+        free(*dst);
+        *dst = copy;
+        if (dst_len != NULL)
+                *dst_len = n;
+        return 1;
+}
+
+static bool is_sys_admin(const char *s, size_t len) {
+        return len == strlen(CAP_SYS_ADMIN_NAME) && memcmp(s, CAP_SYS_ADMIN_NAME, len) == 0;
+}
+
+static int add_env_item(parser *p, const char *s, size_t len) {
+        size_t index = p->env_index++;
+        size_t n = 0;
+        _cleanup_free_ char *entry = go_string_copy((const unsigned char *) s, len, &n);
+        if (entry == NULL)
+                return fail(p, "out of memory");
+        if (memchr(entry, '=', n) == NULL) {
+                /* Not fatal yet: a later "env" key would replace this list.
+                 * The first malformed entry of the final list is the error. */
+                if (p->env_error == NULL) {
+                        _cleanup_free_ char *q = nvct_quote(entry, n);
+                        if (asprintf(&p->env_error,
+                                     "process.env[%zu]: %s is not of the form NAME=VALUE", index,
+                                     q ? q : "") < 0) {
+                                p->env_error = NULL;
+                                return fail(p, "out of memory");
+                        }
+                }
+                return 1;
+        }
+        _cleanup_error_ nvct_error *e = NULL;
+        if (nvct_env_add_entry(&p->spec->env, entry, n, index, &e) < 0)
+                return fail(p, "%s", e->msg);
+        return 1;
+}
+
+static int finish_mount(parser *p) {
+        if (!p->mount_has_source)
+                return 1;
+        size_t source_len = 0;
+        _cleanup_free_ char *source =
+                nvct_go_clean_path(p->mount_source, p->mount_source_len, &source_len);
+        if (source == NULL)
+                return fail(p, "out of memory");
+        if (source_len != strlen("/dev/null") || memcmp(source, "/dev/null", source_len) != 0)
+                return 1;
+
+        const char *dest = p->mount_destination ? p->mount_destination : "";
+        size_t dest_len = p->mount_destination ? p->mount_destination_len : 0;
+        size_t cleaned_len = 0;
+        _cleanup_free_ char *cleaned = nvct_go_clean_path(dest, dest_len, &cleaned_len);
+        if (cleaned == NULL)
+                return fail(p, "out of memory");
+
+        nvct_spec *spec = p->spec;
+        size_t n = spec->n_dev_null_mounts;
+        char **mounts = reallocarray(spec->dev_null_mounts, n + 1, sizeof(*mounts));
+        if (mounts == NULL)
+                return fail(p, "out of memory");
+        spec->dev_null_mounts = mounts;
+        size_t *lens = reallocarray(spec->dev_null_mount_lens, n + 1, sizeof(*lens));
+        if (lens == NULL)
+                return fail(p, "out of memory");
+        spec->dev_null_mount_lens = lens;
+        lens[n] = cleaned_len;
+        mounts[n] = TAKE_PTR(cleaned);
+        spec->n_dev_null_mounts = n + 1;
+        return 1;
+}
+
+/* Skips a value that breaks the shape of process.capabilities: that is only
+ * an error if the reference would read the capabilities that way. */
+static int caps_mismatch(parser *p, kind k, bool *shape_ok) {
+        *shape_ok = false;
+        if (k == KIND_OBJECT || k == KIND_ARRAY)
+                return push(p, SLOT_ANY, SLOT_ANY);
+        return 1;
+}
+
+/* Go's strconv.ParseInt(s, 10, 64): what encoding/json accepts for an int
+ * field. A fraction or exponent is a type error, not a rounding. */
+static bool parse_go_int(const char *s, size_t len, int64_t *ret) {
+        size_t i = 0;
+        bool neg = false;
+        if (i < len && (s[i] == '-' || s[i] == '+')) {
+                neg = s[i] == '-';
+                i++;
+        }
+        if (i == len)
+                return false;
+        uint64_t v = 0;
+        uint64_t limit = neg ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX;
+        for (; i < len; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+                unsigned d = (unsigned) (s[i] - '0');
+                if (v > (limit - d) / 10)
+                        return false;
+                v = v * 10 + d;
+        }
+        *ret = neg ? (int64_t) (0 - v) : (int64_t) v;
+        return true;
+}
+
+static int on_value(parser *p, kind k, const char *s, size_t len) {
+        slot cur = current_slot(p);
+        nvct_spec *spec = p->spec;
+
+        switch (cur) {
+        case SLOT_ANY:
+                if (k == KIND_OBJECT || k == KIND_ARRAY)
+                        return push(p, SLOT_ANY, SLOT_ANY);
+                return 1;
+
+        case SLOT_STATE:
+        case SLOT_SPEC:
+                if (k == KIND_OBJECT)
+                        return push(p, cur, SLOT_ANY);
+                if (k == KIND_NULL) {
+                        /* encoding/json decodes a top-level null as "no
+                         * value": an empty state, but no spec at all. */
+                        p->top_is_null = true;
+                        p->done = true;
+                        return 1;
+                }
+                return type_error(p, cur, k);
+
+        case SLOT_PID:
+                if (k == KIND_NULL)
+                        return 1;
+                if (k != KIND_NUMBER)
+                        return type_error(p, cur, k);
+                if (!parse_go_int(s, len, &p->state->pid)) {
+                        _cleanup_free_ char *q = nvct_quote(s, len);
+                        return fail(p, "pid: %s is not an integer that fits in 64 bits",
+                                    q ? q : "");
+                }
+                return 1;
+
+        case SLOT_BUNDLE:
+        case SLOT_BUNDLE_PATH:
+                if (k == KIND_NULL)
+                        return 1;
+                if (k != KIND_STRING)
+                        return type_error(p, cur, k);
+                if (cur == SLOT_BUNDLE)
+                        return set_string(p, &p->state->bundle, &p->state->bundle_len, s, len);
+                return set_string(p, &p->bundle_path, &p->bundle_path_len, s, len);
+
+        case SLOT_VERSION:
+                if (k == KIND_NULL) {
+                        p->has_version = false;
+                        free(spec->version);
+                        spec->version = NULL;
+                        spec->version_len = 0;
+                        return 1;
+                }
+                if (k != KIND_STRING)
+                        return type_error(p, cur, k);
+                p->has_version = true;
+                return set_string(p, &spec->version, &spec->version_len, s, len);
+
+        case SLOT_PROCESS:
+                if (k == KIND_NULL) {
+                        p->has_process = false;
+                        clear_env(p);
+                        clear_capabilities(spec);
+                        return 1;
+                }
+                if (k != KIND_OBJECT)
+                        return type_error(p, cur, k);
+                /* A repeated "process" decodes into the same struct, as
+                 * encoding/json does with a pointer field: fields merge. */
+                p->has_process = true;
+                return push(p, cur, SLOT_ANY);
+
+        case SLOT_ENV:
+                if (k == KIND_NULL) {
+                        clear_env(p);
+                        return 1;
+                }
+                if (k != KIND_ARRAY)
+                        return type_error(p, cur, k);
+                clear_env(p);
+                return push(p, cur, SLOT_ENV_ITEM);
+
+        case SLOT_ENV_ITEM:
+                if (k == KIND_NULL)
+                        return add_env_item(p, "", 0);
+                if (k != KIND_STRING)
+                        return type_error(p, cur, k);
+                return add_env_item(p, s, len);
+
+        case SLOT_CAPS:
+                clear_capabilities(spec);
+                if (k == KIND_NULL)
+                        return 1;
+                spec->has_capabilities = true;
+                if (k == KIND_ARRAY) {
+                        spec->caps_list_ok = true;
+                        return push(p, cur, SLOT_CAPS_LIST_ITEM);
+                }
+                if (k == KIND_OBJECT) {
+                        spec->caps_object_ok = true;
+                        return push(p, cur, SLOT_ANY);
+                }
+                return 1; /* neither shape */
+
+        case SLOT_CAPS_LIST_ITEM:
+                if (k == KIND_STRING) {
+                        if (is_sys_admin(s, len))
+                                spec->caps_list_sys_admin = true;
+                        return 1;
+                }
+                if (k == KIND_NULL)
+                        return 1;
+                return caps_mismatch(p, k, &spec->caps_list_ok);
+
+        case SLOT_CAPS_BOUNDING:
+        case SLOT_CAPS_SET:
+                if (cur == SLOT_CAPS_BOUNDING && (k == KIND_NULL || k == KIND_ARRAY))
+                        spec->caps_object_sys_admin = false; /* a new list replaces */
+                if (k == KIND_NULL)
+                        return 1;
+                if (k == KIND_ARRAY)
+                        return push(p, cur,
+                                    cur == SLOT_CAPS_BOUNDING ? SLOT_CAPS_BOUNDING_ITEM
+                                                              : SLOT_CAPS_SET_ITEM);
+                return caps_mismatch(p, k, &spec->caps_object_ok);
+
+        case SLOT_CAPS_BOUNDING_ITEM:
+        case SLOT_CAPS_SET_ITEM:
+                if (k == KIND_STRING) {
+                        if (cur == SLOT_CAPS_BOUNDING_ITEM && is_sys_admin(s, len))
+                                spec->caps_object_sys_admin = true;
+                        return 1;
+                }
+                if (k == KIND_NULL)
+                        return 1;
+                return caps_mismatch(p, k, &spec->caps_object_ok);
+
+        case SLOT_ROOT:
+                if (k == KIND_NULL) {
+                        p->has_root = false;
+                        free(spec->root_path);
+                        spec->root_path = NULL;
+                        spec->root_path_len = 0;
+                        return 1;
+                }
+                if (k != KIND_OBJECT)
+                        return type_error(p, cur, k);
+                p->has_root = true;
+                return push(p, cur, SLOT_ANY);
+
+        case SLOT_ROOT_PATH:
+                if (k == KIND_NULL)
+                        return 1;
+                if (k != KIND_STRING)
+                        return type_error(p, cur, k);
+                return set_string(p, &spec->root_path, &spec->root_path_len, s, len);
+
+        case SLOT_MOUNTS:
+                if (k != KIND_NULL && k != KIND_ARRAY)
+                        return type_error(p, cur, k);
+                clear_mounts(spec);
+                if (k == KIND_ARRAY)
+                        return push(p, cur, SLOT_MOUNT);
+                return 1;
+
+        case SLOT_MOUNT:
+                if (k == KIND_NULL)
+                        return 1; /* a zero mount: its source is not /dev/null */
+                if (k != KIND_OBJECT)
+                        return type_error(p, cur, k);
+                free(p->mount_source);
+                free(p->mount_destination);
+                p->mount_source = p->mount_destination = NULL;
+                p->mount_source_len = p->mount_destination_len = 0;
+                p->mount_has_source = false;
+                return push(p, cur, SLOT_ANY);
+
+        case SLOT_MOUNT_SOURCE:
+        case SLOT_MOUNT_DESTINATION:
+                if (k == KIND_NULL)
+                        return 1;
+                if (k != KIND_STRING)
+                        return type_error(p, cur, k);
+                if (cur == SLOT_MOUNT_SOURCE) {
+                        p->mount_has_source = true;
+                        return set_string(p, &p->mount_source, &p->mount_source_len, s, len);
+                }
+                return set_string(p, &p->mount_destination, &p->mount_destination_len, s, len);
+
+        case SLOT_MOUNT_TYPE:
+        case SLOT_MOUNT_OPTION:
+                if (k != KIND_NULL && k != KIND_STRING)
+                        return type_error(p, cur, k);
+                return 1;
+
+        case SLOT_MOUNT_OPTIONS:
+                if (k == KIND_NULL)
+                        return 1;
+                if (k != KIND_ARRAY)
+                        return type_error(p, cur, k);
+                return push(p, cur, SLOT_MOUNT_OPTION);
+
+        case _SLOT_MAX:
+                break;
+        }
+        return fail(p, "internal error: unexpected parser state");
+}
+
+struct key_slot {
+        const char *name;
+        slot slot;
+};
+
+static const struct key_slot state_keys[] = {
+        { "pid", SLOT_PID }, { "bundle", SLOT_BUNDLE }, { "bundlePath", SLOT_BUNDLE_PATH }, { NULL, 0 }
+};
+static const struct key_slot spec_keys[] = { { "ociVersion", SLOT_VERSION },
+                                             { "process", SLOT_PROCESS },
+                                             { "root", SLOT_ROOT },
+                                             { "mounts", SLOT_MOUNTS },
+                                             { NULL, 0 } };
+static const struct key_slot process_keys[] = { { "env", SLOT_ENV },
+                                                { "capabilities", SLOT_CAPS },
+                                                { NULL, 0 } };
+static const struct key_slot root_keys[] = { { "path", SLOT_ROOT_PATH }, { NULL, 0 } };
+static const struct key_slot mount_keys[] = { { "destination", SLOT_MOUNT_DESTINATION },
+                                              { "type", SLOT_MOUNT_TYPE },
+                                              { "source", SLOT_MOUNT_SOURCE },
+                                              { "options", SLOT_MOUNT_OPTIONS },
+                                              { NULL, 0 } };
+static const struct key_slot caps_keys[] = { { "bounding", SLOT_CAPS_BOUNDING },
+                                             { "effective", SLOT_CAPS_SET },
+                                             { "inheritable", SLOT_CAPS_SET },
+                                             { "permitted", SLOT_CAPS_SET },
+                                             { "ambient", SLOT_CAPS_SET },
+                                             { NULL, 0 } };
+
+static int cb_map_key(void *ctx, const unsigned char *key, size_t len) {
+        parser *p = ctx;
+        frame *f = &p->frames[p->depth - 1];
+        const struct key_slot *keys = NULL;
+        switch (f->container) {
+        case SLOT_STATE:
+                keys = state_keys;
+                break;
+        case SLOT_SPEC:
+                keys = spec_keys;
+                break;
+        case SLOT_PROCESS:
+                keys = process_keys;
+                break;
+        case SLOT_ROOT:
+                keys = root_keys;
+                break;
+        case SLOT_MOUNT:
+                keys = mount_keys;
+                break;
+        case SLOT_CAPS:
+                keys = caps_keys;
+                break;
+        default:
+                break;
+        }
+        f->child = SLOT_ANY;
+        for (; keys != NULL && keys->name != NULL; keys++)
+                if (nvct_go_key_matches((const char *) key, len, keys->name)) {
+                        f->child = keys->slot;
+                        break;
+                }
+        return 1;
+}
+
+static int end_container(parser *p) {
+        frame *f = &p->frames[--p->depth];
+        if (f->container == SLOT_MOUNT && finish_mount(p) == 0)
+                return 0;
+        if (p->depth == 0)
+                p->done = true;
+        return 1;
+}
+
+static int cb_null(void *ctx) {
+        return on_value(ctx, KIND_NULL, NULL, 0);
+}
+static int cb_boolean(void *ctx, int value) {
+        (void) value;
+        return on_value(ctx, KIND_BOOL, NULL, 0);
+}
+static int cb_number(void *ctx, const char *s, size_t len) {
+        return on_value(ctx, KIND_NUMBER, s, len);
+}
+static int cb_string(void *ctx, const unsigned char *s, size_t len) {
+        return on_value(ctx, KIND_STRING, (const char *) s, len);
+}
+static int cb_start_map(void *ctx) {
+        return on_value(ctx, KIND_OBJECT, NULL, 0);
+}
+static int cb_start_array(void *ctx) {
+        return on_value(ctx, KIND_ARRAY, NULL, 0);
+}
+static int cb_end(void *ctx) {
+        return end_container(ctx);
+}
+
+static const yajl_callbacks callbacks = {
+        .yajl_null = cb_null,
+        .yajl_boolean = cb_boolean,
+        .yajl_number = cb_number,
+        .yajl_string = cb_string,
+        .yajl_start_map = cb_start_map,
+        .yajl_map_key = cb_map_key,
+        .yajl_end_map = cb_end,
+        .yajl_start_array = cb_start_array,
+        .yajl_end_array = cb_end,
+};
+
+static void yajl_freep(yajl_handle *h) {
+        if (*h != NULL)
+                yajl_free(*h);
+}
+
+static yajl_handle new_handle(parser *p) {
+        yajl_handle h = yajl_alloc(&callbacks, NULL, p);
+        if (h == NULL)
+                return NULL;
+        /* Go's json.Decoder reads one value and ignores what follows it. */
+        yajl_config(h, yajl_allow_trailing_garbage, 1);
+        /* Invalid UTF-8 is replaced, as Go does, rather than rejected. */
+        yajl_config(h, yajl_dont_validate_strings, 1);
+        return h;
+}
+
+/* Turns a yajl status into our error, unless a callback already set one. */
+static int check_status(parser *p, yajl_handle h, yajl_status st, const unsigned char *buf,
+                        size_t len) {
+        if (st == yajl_status_ok)
+                return 0;
+        if (st == yajl_status_client_canceled || *p->err != NULL) {
+                if (*p->err == NULL)
+                        nvct_error_make(p->err, 0, "%s: decoding stopped", p->name);
+                return -1;
+        }
+        unsigned char *msg = yajl_get_error(h, 0, buf, len);
+        /* yajl's messages end in a newline; keep the error on one line. */
+        size_t mlen = msg ? strlen((char *) msg) : 0;
+        while (mlen > 0 && (msg[mlen - 1] == '\n' || msg[mlen - 1] == ' '))
+                msg[--mlen] = '\0';
+        nvct_error_make(p->err, 0, "%s: invalid JSON: %s", p->name,
+                        msg ? (char *) msg : "parse error");
+        if (msg)
+                yajl_free_error(h, msg);
+        return -1;
+}
+
+static int parse_buffer(parser *p, const char *data, size_t len) {
+        yajl_handle h __attribute__((cleanup(yajl_freep))) = new_handle(p);
+        if (h == NULL)
+                return nvct_error_make(p->err, 0, "out of memory");
+        const unsigned char *buf = (const unsigned char *) data;
+        if (check_status(p, h, yajl_parse(h, buf, len), buf, len) < 0)
+                return -1;
+        if (!p->done && check_status(p, h, yajl_complete_parse(h), buf, len) < 0)
+                return -1;
+        if (!p->done)
+                return nvct_error_make(p->err, 0, "%s: unexpected end of JSON input", p->name);
+        return 0;
+}
+
+/* Feeds fd to yajl until the first value is complete: the state arrives on
+ * a pipe that runc need not close, so EOF is not waited for. */
+static int parse_fd(parser *p, int fd, size_t max_size) {
+        yajl_handle h __attribute__((cleanup(yajl_freep))) = new_handle(p);
+        if (h == NULL)
+                return nvct_error_make(p->err, 0, "out of memory");
+        unsigned char buf[16384];
+        size_t total = 0;
+        while (!p->done) {
+                ssize_t n = read(fd, buf, sizeof(buf));
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN) {
+                                struct pollfd pfd = { .fd = fd, .events = POLLIN };
+                                if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+                                        return nvct_error_make(p->err, errno, "%s: poll",
+                                                               p->name);
+                                continue;
+                        }
+                        return nvct_error_make(p->err, errno, "%s: read", p->name);
+                }
+                if (n == 0) {
+                        if (check_status(p, h, yajl_complete_parse(h), buf, 0) < 0)
+                                return -1;
+                        if (!p->done)
+                                return nvct_error_make(p->err, 0,
+                                                       "%s: unexpected end of JSON input",
+                                                       p->name);
+                        break;
+                }
+                total += (size_t) n;
+                if (total > max_size)
+                        return nvct_error_make(p->err, 0, "%s: larger than %zu bytes", p->name,
+                                               max_size);
+                if (check_status(p, h, yajl_parse(h, buf, (size_t) n), buf, (size_t) n) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static void parser_clear(parser *p) {
+        free(p->frames);
+        free(p->bundle_path);
+        free(p->env_error);
+        free(p->mount_source);
+        free(p->mount_destination);
+}
+
+/* ---- state ---- */
+
+void nvct_state_clear(nvct_state *state) {
+        free(state->bundle);
+        *state = (nvct_state){ 0 };
+}
+
+static int state_finish(parser *p, nvct_state *ret_state) {
+        nvct_state *st = p->state;
+        if (st->bundle_len == 0 && p->bundle_path != NULL) {
+                free(st->bundle);
+                st->bundle = TAKE_PTR(p->bundle_path);
+                st->bundle_len = p->bundle_path_len;
+        }
+        if (st->bundle == NULL) {
+                st->bundle = strdup("");
+                if (st->bundle == NULL)
+                        return nvct_error_make(p->err, 0, "out of memory");
+        }
+        *ret_state = *st;
+        return 0;
+}
+
+static int state_decode(int fd, const char *data, size_t len, nvct_state *ret_state,
+                        nvct_error **err) {
+        nvct_state st = { 0 };
+        parser p = { .err = err, .name = "container state", .is_state = true, .state = &st };
+        int r = data ? parse_buffer(&p, data, len) : parse_fd(&p, fd, NVCT_STATE_MAX_SIZE);
+        if (r >= 0)
+                r = state_finish(&p, ret_state);
+        if (r < 0)
+                nvct_state_clear(&st);
+        parser_clear(&p);
+        return r;
+}
+
+int nvct_state_read(int fd, nvct_state *ret_state, nvct_error **err) {
+        return state_decode(fd, NULL, 0, ret_state, err);
+}
+
+int nvct_state_parse(const char *data, size_t len, nvct_state *ret_state, nvct_error **err) {
+        return state_decode(-1, data ? data : "", len, ret_state, err);
+}
+
+/* ---- spec ---- */
+
+void nvct_spec_clear(nvct_spec *spec) {
+        free(spec->version);
+        nvct_env_clear(&spec->env);
+        free(spec->root_path);
+        clear_mounts(spec);
+        *spec = (nvct_spec){ 0 };
+}
+
+static int spec_finish(parser *p) {
+        nvct_spec *spec = p->spec;
+        if (p->top_is_null)
+                return nvct_error_make(p->err, 0, "%s: the OCI spec is null", p->name);
+        /* The reference's loadSpec checks, in its order. */
+        if (!p->has_version)
+                return nvct_error_make(p->err, 0, "%s: ociVersion is missing or null", p->name);
+        if (!p->has_process)
+                return nvct_error_make(p->err, 0, "%s: process is missing or null", p->name);
+        if (!p->has_root)
+                return nvct_error_make(p->err, 0, "%s: root is missing or null", p->name);
+        if (p->env_error != NULL)
+                return nvct_error_make(p->err, 0, "%s: %s", p->name, p->env_error);
+        if (spec->root_path == NULL) {
+                spec->root_path = strdup("");
+                if (spec->root_path == NULL)
+                        return nvct_error_make(p->err, 0, "out of memory");
+        }
+        return 0;
+}
+
+static int spec_decode(int fd, const char *data, size_t len, const char *name,
+                       nvct_spec *ret_spec, nvct_error **err) {
+        nvct_spec spec = { 0 };
+        parser p = { .err = err, .name = name, .spec = &spec };
+        int r = data ? parse_buffer(&p, data, len) : parse_fd(&p, fd, NVCT_SPEC_MAX_SIZE);
+        if (r >= 0)
+                r = spec_finish(&p);
+        if (r < 0)
+                nvct_spec_clear(&spec);
+        else
+                *ret_spec = spec;
+        parser_clear(&p);
+        return r;
+}
+
+int nvct_spec_parse(const char *data, size_t len, const char *name, nvct_spec *ret_spec,
+                    nvct_error **err) {
+        return spec_decode(-1, data ? data : "", len, name, ret_spec, err);
+}
+
+int nvct_spec_load(const char *path, nvct_spec *ret_spec, nvct_error **err) {
+        /* O_NONBLOCK: a FIFO planted as config.json must not hang container
+         * start; it is then refused as not a regular file. */
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0)
+                return nvct_error_make(err, errno, "could not open OCI spec %s", path);
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return nvct_error_make(err, errno, "could not stat OCI spec %s", path);
+        if (!S_ISREG(st.st_mode))
+                return nvct_error_make(err, 0, "OCI spec %s is not a regular file", path);
+        if ((uint64_t) st.st_size > NVCT_SPEC_MAX_SIZE)
+                return nvct_error_make(err, 0, "OCI spec %s is larger than %u bytes", path,
+                                       NVCT_SPEC_MAX_SIZE);
+        return spec_decode(fd, NULL, 0, path, ret_spec, err);
+}
+
+int nvct_spec_is_privileged(const nvct_spec *spec, const char *name, bool *ret_privileged,
+                            nvct_error **err) {
+        if (!spec->has_capabilities) {
+                *ret_privileged = false;
+                return 0;
+        }
+        /* The reference compares "v" + ociVersion as a semantic version. */
+        size_t vlen = spec->version_len + 1;
+        _cleanup_free_ char *v = malloc(vlen + 1);
+        if (v == NULL)
+                return nvct_error_make(err, 0, "out of memory");
+        v[0] = 'v';
+        memcpy(v + 1, spec->version, spec->version_len);
+        v[vlen] = '\0';
+        int rc1 = nvct_go_semver_compare(v, vlen, "v1.0.0-rc1", strlen("v1.0.0-rc1"));
+        int rc5 = nvct_go_semver_compare(v, vlen, "v1.0.0-rc5", strlen("v1.0.0-rc5"));
+        if (rc1 >= 0 && rc5 < 0) {
+                if (!spec->caps_list_ok) {
+                        _cleanup_free_ char *q = nvct_quote(spec->version, spec->version_len);
+                        return nvct_error_make(err, 0,
+                                               "%s: process.capabilities must be a list of "
+                                               "strings for ociVersion %s",
+                                               name, q ? q : "");
+                }
+                *ret_privileged = spec->caps_list_sys_admin;
+                return 0;
+        }
+        if (!spec->caps_object_ok)
+                return nvct_error_make(err, 0,
+                                       "%s: process.capabilities must be an object of "
+                                       "capability lists (bounding, effective, ...)",
+                                       name);
+        *ret_privileged = spec->caps_object_sys_admin;
+        return 0;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Reading what runc hands a hook: the container state (stdin) and the
+ * bundle's config.json. Both are decoded in one streaming pass with yajl's
+ * callback API, keeping only the fields the hook decides on, and with the
+ * typing rules of Go's encoding/json (which the reference uses): a known
+ * field of the wrong JSON type is an error, unknown fields are ignored
+ * whatever they hold, keys match field names case-insensitively, a later
+ * duplicate key wins, and only the first JSON value of the input is read. */
+#ifndef NVCT_OCI_H
+#define NVCT_OCI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "env.h"
+#include "error.h"
+
+/* Go's encoding/json nesting limit; deeper input is an error. */
+#define NVCT_JSON_MAX_DEPTH 10000
+/* Largest container state accepted on stdin. */
+#define NVCT_STATE_MAX_SIZE (16u << 20)
+/* Largest config.json accepted. */
+#define NVCT_SPEC_MAX_SIZE (64u << 20)
+
+typedef struct nvct_state {
+        int64_t pid;
+        /* `bundle`, or `bundlePath` when `bundle` is empty; "" when neither. */
+        char *bundle;
+        size_t bundle_len;
+} nvct_state;
+
+/* Reads the first JSON value from fd without waiting for EOF after it. */
+int nvct_state_read(int fd, nvct_state *ret_state, nvct_error **err);
+void nvct_state_clear(nvct_state *state);
+
+typedef struct nvct_spec {
+        char *version; /* ociVersion */
+        size_t version_len;
+        nvct_env env; /* process.env */
+        /* process.capabilities, read both ways the reference may read it:
+         * as a plain list (OCI 1.0.0-rc1 up to rc5) or as an object whose
+         * `bounding` list matters. *_ok is false when the JSON does not fit
+         * that shape. */
+        bool has_capabilities;
+        bool caps_list_ok, caps_list_sys_admin;
+        bool caps_object_ok, caps_object_sys_admin;
+        char *root_path; /* root.path, "" when absent */
+        size_t root_path_len;
+        /* Destinations (cleaned as filepath.Clean does) of every mount whose
+         * cleaned source is /dev/null, in order. */
+        char **dev_null_mounts;
+        size_t *dev_null_mount_lens;
+        size_t n_dev_null_mounts;
+} nvct_spec;
+
+/* Loads `path` (config.json). Errors name the file and the field. */
+int nvct_spec_load(const char *path, nvct_spec *ret_spec, nvct_error **err);
+/* The same, from memory: for tests and the fuzzer. */
+int nvct_spec_parse(const char *data, size_t len, const char *name, nvct_spec *ret_spec,
+                    nvct_error **err);
+void nvct_spec_clear(nvct_spec *spec);
+
+/* The reference's isPrivileged(): CAP_SYS_ADMIN in the capabilities list for
+ * ociVersion in [1.0.0-rc1, 1.0.0-rc5), else in capabilities.bounding.
+ * Fails when the capabilities do not have the shape that version implies. */
+int nvct_spec_is_privileged(const nvct_spec *spec, const char *name, bool *ret_privileged,
+                            nvct_error **err);
+
+/* The same decoding for the state, from memory (tests, fuzzer). */
+int nvct_state_parse(const char *data, size_t len, nvct_state *ret_state, nvct_error **err);
+
+#endif
