@@ -7,7 +7,7 @@ DESTDIR ?=
 MESON_OPTS ?=
 HOOK = $(BUILDDIR)/nvidia-container-runtime-hook
 
-.PHONY: all deps demo test unit blackbox toml-test e2e bench fuzz sanitize valgrind install uninstall clean format format-check
+.PHONY: all deps demo test unit blackbox toml-test install uninstall clean format format-check
 
 all: $(BUILDDIR)/build.ninja
 	ninja -C $(BUILDDIR)
@@ -35,12 +35,6 @@ blackbox: all
 toml-test: all
 	@python3 ../shared/toml-test/run.py $(BUILDDIR)/toml-decode
 
-bench: all
-	@scripts/bench $(BUILDDIR)
-
-fuzz:
-	@tests/fuzz/run
-
 install: all
 	DESTDIR=$(DESTDIR) meson install -C $(BUILDDIR) --no-rebuild
 
@@ -50,7 +44,7 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d/oci-nvidia-hook.json
 
 clean:
-	rm -rf $(BUILDDIR) build-asan build-fuzz
+	rm -rf $(BUILDDIR)
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
 format:

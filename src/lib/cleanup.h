@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 static inline void nvct_freep(void *p) {
-        free(*(void **) p);
+        free(*(void **)p);
 }
 
 static inline void nvct_closep(int *fd) {

@@ -30,7 +30,7 @@ int nvct_cmdline_parse(int argc, char *const *argv, nvct_cmdline *ret_cmdline, n
                 i++;
 
                 const char *eq = strchr(name + 1, '=');
-                size_t name_len = eq ? (size_t) (eq - name) : strlen(name);
+                size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
                 const char *value = eq ? eq + 1 : NULL;
 
                 bool *bool_target = NULL;
@@ -51,7 +51,7 @@ int nvct_cmdline_parse(int argc, char *const *argv, nvct_cmdline *ret_cmdline, n
                         return 0;
                 } else
                         return nvct_error_make(err, 0, "flag provided but not defined: -%.*s",
-                                               (int) name_len, name);
+                                               (int)name_len, name);
 #undef IS
                 if (bool_target != NULL) {
                         if (value == NULL) {
@@ -59,14 +59,14 @@ int nvct_cmdline_parse(int argc, char *const *argv, nvct_cmdline *ret_cmdline, n
                         } else if (!nvct_go_parse_bool(value, strlen(value), bool_target)) {
                                 return nvct_error_make(err, 0,
                                                        "invalid boolean value \"%s\" for -%.*s",
-                                                       value, (int) name_len, name);
+                                                       value, (int)name_len, name);
                         }
                         continue;
                 }
                 if (value == NULL) {
                         if (i >= argc)
                                 return nvct_error_make(err, 0, "flag needs an argument: -%.*s",
-                                                       (int) name_len, name);
+                                                       (int)name_len, name);
                         value = argv[i++];
                 }
                 *string_target = value;

@@ -77,7 +77,7 @@ char *nvct_cli_search_path(const char *root, const char *hook_path) {
         const char *p = dirs;
         for (;;) {
                 const char *colon = strchr(p, ':');
-                size_t n = colon ? (size_t) (colon - p) : strlen(p);
+                size_t n = colon ? (size_t)(colon - p) : strlen(p);
                 _cleanup_free_ char *dir = strndup(p, n);
                 _cleanup_free_ char *joined = dir ? nvct_go_join_path(root, dir) : NULL;
                 if (joined == NULL) {
@@ -106,7 +106,7 @@ int nvct_find_executable(const char *name, const char *search_path, char **ret_p
         const char *p = search_path;
         for (;;) {
                 const char *colon = strchr(p, ':');
-                size_t n = colon ? (size_t) (colon - p) : strlen(p);
+                size_t n = colon ? (size_t)(colon - p) : strlen(p);
                 if (n > 0 && p[0] == '/') {
                         _cleanup_free_ char *dir = strndup(p, n);
                         _cleanup_free_ char *candidate = dir ? nvct_go_join_path(dir, name) : NULL;
@@ -198,7 +198,7 @@ static int push_capabilities(strv *s, const nvct_request *req, nvct_error **err)
         size_t start = 0;
         while (start <= len) {
                 const char *comma = memchr(caps + start, ',', len - start);
-                size_t end = comma ? (size_t) (comma - caps) : len;
+                size_t end = comma ? (size_t)(comma - caps) : len;
                 /* The reference stops at the first empty element. */
                 if (end == start)
                         break;
@@ -227,7 +227,7 @@ static void push_environ_with_path(strv *s, char *const *environ, const char *pa
                 const char *e = environ[i];
                 const char *eq = strchr(e, '=');
                 if (eq != NULL) {
-                        size_t name_len = (size_t) (eq - e);
+                        size_t name_len = (size_t)(eq - e);
                         bool dup = false;
                         for (size_t j = 0; j < i && !dup; j++)
                                 dup = strncmp(environ[j], e, name_len + 1) == 0;
@@ -252,8 +252,7 @@ void nvct_command_clear(nvct_command *cmd) {
         *cmd = (nvct_command){ 0 };
 }
 
-int nvct_command_build(const nvct_command_input *in, nvct_command *ret_command,
-                       nvct_error **err) {
+int nvct_command_build(const nvct_command_input *in, nvct_command *ret_command, nvct_error **err) {
         const nvct_cli_config *cli = &in->config->cli;
         const nvct_request *req = in->request;
         strv argv = { 0 }, envp = { 0 };
@@ -299,8 +298,7 @@ int nvct_command_build(const nvct_command_input *in, nvct_command *ret_command,
                                     "the device list", err);
         if (r >= 0 && req->mig_config_devices_len > 0)
                 r = push_flag_bytes(&argv, "--mig-config", req->mig_config_devices,
-                                    req->mig_config_devices_len, "NVIDIA_MIG_CONFIG_DEVICES",
-                                    err);
+                                    req->mig_config_devices_len, "NVIDIA_MIG_CONFIG_DEVICES", err);
         if (r >= 0 && req->mig_monitor_devices_len > 0)
                 r = push_flag_bytes(&argv, "--mig-monitor", req->mig_monitor_devices,
                                     req->mig_monitor_devices_len, "NVIDIA_MIG_MONITOR_DEVICES",
@@ -317,7 +315,7 @@ int nvct_command_build(const nvct_command_input *in, nvct_command *ret_command,
         if (r < 0)
                 goto fail;
         /* Go's strconv.FormatUint(uint64(pid)): a negative pid wraps. */
-        strv_pushf(&argv, "--pid=%" PRIu64, (uint64_t) in->pid);
+        strv_pushf(&argv, "--pid=%" PRIu64, (uint64_t)in->pid);
         strv_push_owned(&argv, strdup(in->rootfs));
 
         if (search_path != NULL)

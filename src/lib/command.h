@@ -30,8 +30,8 @@ typedef struct nvct_command_input {
         const nvct_hook_config *config;
         const nvct_request *request;
         int64_t pid;
-        const char *rootfs; /* absolute */
-        bool debug;         /* -debug: --debug=/dev/stderr */
+        const char *rootfs;   /* absolute */
+        bool debug;           /* -debug: --debug=/dev/stderr */
         char *const *environ; /* the hook's own environment */
 } nvct_command_input;
 

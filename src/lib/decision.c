@@ -153,11 +153,11 @@ static int devices_from_env(const nvct_decision_input *in, nvct_request *req, bo
         bool ok;
         if (var == NULL && req->legacy_image) {
                 ok = set_bytes(&req->devices, &req->devices_len, "all", 3) &&
-                     set_origin(&req->devices_origin,
-                                "default for a legacy CUDA image: %s unset", shown);
+                     set_origin(&req->devices_origin, "default for a legacy CUDA image: %s unset",
+                                shown);
         } else if (var == NULL || var->value_len == 0 ||
                    bytes_eq(var->value, var->value_len, "void")) {
-                ok = var == NULL ? set_origin(&req->devices_origin, "%s unset", shown)
+                ok = var == NULL           ? set_origin(&req->devices_origin, "%s unset", shown)
                      : var->value_len == 0 ? set_origin(&req->devices_origin, "%s empty", shown)
                                            : set_origin(&req->devices_origin, "%s=void", shown);
                 if (!ok)
@@ -218,8 +218,8 @@ static int get_driver_capabilities(const nvct_decision_input *in, nvct_request *
                 value = NVCT_ALL_DRIVER_CAPABILITIES;
                 origin = ENV_DRIVER_CAPABILITIES "=all";
         } else {
-                if (!set_bytes(&req->driver_capabilities, &req->driver_capabilities_len,
-                               var->value, var->value_len) ||
+                if (!set_bytes(&req->driver_capabilities, &req->driver_capabilities_len, var->value,
+                               var->value_len) ||
                     !set_origin(&req->driver_capabilities_origin, "%s", ENV_DRIVER_CAPABILITIES))
                         return nvct_error_make(err, 0, "out of memory");
                 return 0;
@@ -253,7 +253,8 @@ static int get_requirements(const nvct_decision_input *in, nvct_request *req, nv
         size_t prefix_len = strlen(ENV_REQUIRE_PREFIX);
         for (size_t i = 0; i < in->env->n_vars; i++) {
                 const nvct_env_var *v = &in->env->vars[i];
-                if (v->name_len < prefix_len || memcmp(v->name, ENV_REQUIRE_PREFIX, prefix_len) != 0)
+                if (v->name_len < prefix_len ||
+                    memcmp(v->name, ENV_REQUIRE_PREFIX, prefix_len) != 0)
                         continue;
                 if (add_requirement(req, v->value, v->value_len, v->name, v->name_len, err) < 0)
                         return -1;
@@ -273,7 +274,7 @@ static int get_requirements(const nvct_decision_input *in, nvct_request *req, nv
                 char buf[64];
                 int n = snprintf(buf, sizeof(buf), "cuda>=%" PRIu32 ".%" PRIu32, major, minor);
                 const char *origin = ENV_CUDA_VERSION ", legacy CUDA image";
-                if (add_requirement(req, buf, (size_t) n, origin, strlen(origin), err) < 0)
+                if (add_requirement(req, buf, (size_t)n, origin, strlen(origin), err) < 0)
                         return -1;
         }
         return 0;
@@ -311,7 +312,8 @@ int nvct_decide(const nvct_decision_input *in, nvct_request *ret_request, nvct_e
                 goto fail;
 
         const nvct_env_var *disable = nvct_env_get(in->env, ENV_DISABLE_REQUIRE);
-        req.disable_require = disable && nvct_go_parse_bool_lenient(disable->value, disable->value_len);
+        req.disable_require =
+                disable && nvct_go_parse_bool_lenient(disable->value, disable->value_len);
 
         *ret_request = req;
         return 0;

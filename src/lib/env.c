@@ -28,10 +28,10 @@ void nvct_env_clear(nvct_env *env) {
 static size_t hash_name(const char *name, size_t len) {
         uint64_t h = 1469598103934665603ULL;
         for (size_t i = 0; i < len; i++) {
-                h ^= (unsigned char) name[i];
+                h ^= (unsigned char)name[i];
                 h *= 1099511628211ULL;
         }
-        return (size_t) h;
+        return (size_t)h;
 }
 
 static size_t *find_bucket(const nvct_env *env, const char *name, size_t len) {
@@ -89,7 +89,7 @@ int nvct_env_add_entry(nvct_env *env, const char *entry, size_t len, size_t inde
                                        "expected NAME=VALUE",
                                        index, q ? q : "");
         }
-        size_t name_len = (size_t) (eq - entry);
+        size_t name_len = (size_t)(eq - entry);
         const char *value = eq + 1;
         size_t value_len = len - name_len - 1;
 

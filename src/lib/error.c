@@ -9,7 +9,7 @@
 
 /* When even the message cannot be allocated, callers still get an error to
  * print: a static one, never freed. */
-static nvct_error oom_error = { .status = 12, .msg = (char *) "out of memory" };
+static nvct_error oom_error = { .status = 12, .msg = (char *)"out of memory" };
 
 int nvct_error_make(nvct_error **err, int errno_, const char *fmt, ...) {
         if (err == NULL || *err != NULL)

@@ -290,7 +290,7 @@ static size_t go_space_len(const unsigned char *s, size_t len) {
                 return 3;
         if (s[0] == 0xe2 && s[1] == 0x80 &&
             (s[2] <= 0x8a || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf) && s[2] >= 0x80)
-                return 3; /* U+2000..200A, U+2028, U+2029, U+202F */
+                return 3;                                 /* U+2000..200A, U+2028, U+2029, U+202F */
         if (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f) /* U+205F */
                 return 3;
         if (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80) /* U+3000 */
@@ -326,7 +326,7 @@ static bool go_scan_uints(const unsigned char *s, size_t len, size_t nverbs, uin
                 /* scanNumber accepts digits and '_'; ParseUint(tok, 10, 64)
                  * then refuses any '_'. */
                 size_t start = pos;
-                while (pos < len && (is_digit((char) s[pos]) || s[pos] == '_'))
+                while (pos < len && (is_digit((char)s[pos]) || s[pos] == '_'))
                         pos++;
                 if (pos == start)
                         return false;
@@ -334,14 +334,14 @@ static bool go_scan_uints(const unsigned char *s, size_t len, size_t nverbs, uin
                 for (size_t i = start; i < pos; i++) {
                         if (s[i] == '_')
                                 return false;
-                        unsigned digit = (unsigned) (s[i] - '0');
+                        unsigned digit = (unsigned)(s[i] - '0');
                         if (value > (UINT64_MAX - digit) / 10)
                                 return false;
                         value = value * 10 + digit;
                 }
                 if (value > UINT32_MAX)
                         return false;
-                out[k] = (uint32_t) value;
+                out[k] = (uint32_t)value;
         }
         /* The format's trailing newline: spaces, then a newline or the end.
          * Whatever follows that newline is never looked at. */
@@ -359,7 +359,7 @@ static bool go_scan_uints(const unsigned char *s, size_t len, size_t nverbs, uin
 
 bool nvct_go_parse_cuda_version(const char *str, size_t len, uint32_t *ret_major,
                                 uint32_t *ret_minor, uint32_t *ret_patch) {
-        const unsigned char *s = (const unsigned char *) str;
+        const unsigned char *s = (const unsigned char *)str;
         uint32_t v[3] = { 0, 0, 0 };
         for (size_t nverbs = 3; nverbs >= 1; nverbs--) {
                 if (go_scan_uints(s, len, nverbs, v)) {
@@ -404,13 +404,13 @@ bool nvct_go_parse_bool_lenient(const char *s, size_t len) {
 /* ---- key folding ---- */
 
 bool nvct_go_key_matches(const char *key, size_t len, const char *name) {
-        const unsigned char *k = (const unsigned char *) key;
+        const unsigned char *k = (const unsigned char *)key;
         size_t pos = 0;
         for (const char *n = name; *n != '\0'; n++) {
-                char lower = (char) ((*n >= 'A' && *n <= 'Z') ? *n + ('a' - 'A') : *n);
+                char lower = (char)((*n >= 'A' && *n <= 'Z') ? *n + ('a' - 'A') : *n);
                 if (pos < len && k[pos] < 0x80) {
-                        char c = (char) k[pos];
-                        char kl = (char) ((c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c);
+                        char c = (char)k[pos];
+                        char kl = (char)((c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c);
                         if (kl != lower)
                                 return false;
                         pos++;

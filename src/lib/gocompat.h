@@ -27,8 +27,8 @@ bool nvct_go_semver_is_valid(const char *v, size_t len);
 
 /* The reference's parseCudaVersion: fmt.Sscanf with "%d.%d.%d\n", then
  * "%d.%d\n", then "%d\n", into uint32s. Returns false when none matches. */
-bool nvct_go_parse_cuda_version(const char *s, size_t len, uint32_t *ret_major,
-                                uint32_t *ret_minor, uint32_t *ret_patch);
+bool nvct_go_parse_cuda_version(const char *s, size_t len, uint32_t *ret_major, uint32_t *ret_minor,
+                                uint32_t *ret_patch);
 
 /* strconv.ParseBool, with errors read as false (the reference ignores them). */
 bool nvct_go_parse_bool_lenient(const char *s, size_t len);

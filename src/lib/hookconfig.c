@@ -15,8 +15,7 @@
 #include "quote.h"
 #include "toml.h"
 
-const char *const nvct_default_config_paths[] = { NVCT_DRIVER_CONFIG_PATH, NVCT_CONFIG_PATH,
-                                                  NULL };
+const char *const nvct_default_config_paths[] = { NVCT_DRIVER_CONFIG_PATH, NVCT_CONFIG_PATH, NULL };
 
 void nvct_hook_config_init_defaults(nvct_hook_config *config) {
         *config = (nvct_hook_config){
@@ -86,8 +85,7 @@ static int copy_string(const nvct_toml_value *v, const char *name, const char *t
          * a NUL would silently cut them. */
         if (memchr(s, '\0', len) != NULL)
                 return nvct_error_make(err, 0, "%s: %s%s%s contains a NUL character", name,
-                                       table_name ? table_name : "", table_name ? "." : "",
-                                       key);
+                                       table_name ? table_name : "", table_name ? "." : "", key);
         char *copy = strdup(s);
         if (copy == NULL)
                 return nvct_error_make(err, 0, "out of memory");
@@ -113,8 +111,7 @@ static int get_environment(const nvct_toml_value *table, const char *name, nvct_
         if (v == NULL)
                 return 0;
         if (nvct_toml_type_of(v) != NVCT_TOML_ARRAY)
-                return wrong_type(name, "nvidia-container-cli", key, "an array of strings", v,
-                                  err);
+                return wrong_type(name, "nvidia-container-cli", key, "an array of strings", v, err);
         size_t n = nvct_toml_array_size(v);
         char **env = calloc(n + 1, sizeof(*env));
         if (env == NULL)
@@ -209,11 +206,11 @@ static int load_file(const char *path, nvct_hook_config *ret_config, nvct_error 
                 return nvct_error_make(err, errno, "could not stat config file %s", path);
         if (!S_ISREG(st.st_mode))
                 return nvct_error_make(err, 0, "config file %s is not a regular file", path);
-        if ((uint64_t) st.st_size > NVCT_CONFIG_MAX_SIZE)
+        if ((uint64_t)st.st_size > NVCT_CONFIG_MAX_SIZE)
                 return nvct_error_make(err, 0, "config file %s is larger than %u bytes", path,
                                        NVCT_CONFIG_MAX_SIZE);
 
-        size_t cap = (size_t) st.st_size + 1, len = 0;
+        size_t cap = (size_t)st.st_size + 1, len = 0;
         _cleanup_free_ char *data = malloc(cap);
         if (data == NULL)
                 return nvct_error_make(err, 0, "out of memory");
@@ -234,12 +231,11 @@ static int load_file(const char *path, nvct_hook_config *ret_config, nvct_error 
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return nvct_error_make(err, errno, "could not read config file %s",
-                                               path);
+                        return nvct_error_make(err, errno, "could not read config file %s", path);
                 }
                 if (n == 0)
                         break;
-                len += (size_t) n;
+                len += (size_t)n;
         }
         return nvct_hook_config_parse(data, len, path, ret_config, err);
 }

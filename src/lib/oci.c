@@ -88,8 +88,8 @@ typedef enum kind {
 } kind;
 
 static const char *const kind_names[] = {
-        [KIND_NULL] = "null",         [KIND_BOOL] = "a boolean", [KIND_NUMBER] = "a number",
-        [KIND_STRING] = "a string",   [KIND_OBJECT] = "an object", [KIND_ARRAY] = "an array",
+        [KIND_NULL] = "null",       [KIND_BOOL] = "a boolean",   [KIND_NUMBER] = "a number",
+        [KIND_STRING] = "a string", [KIND_OBJECT] = "an object", [KIND_ARRAY] = "an array",
 };
 
 typedef struct frame {
@@ -256,7 +256,7 @@ static void clear_env(parser *p) {
 /* Replaces *dst (and its length) with a Go-decoded copy of the string. */
 static int set_string(parser *p, char **dst, size_t *dst_len, const char *s, size_t len) {
         size_t n = 0;
-        char *copy = go_string_copy((const unsigned char *) s, len, &n);
+        char *copy = go_string_copy((const unsigned char *)s, len, &n);
         if (copy == NULL)
                 return fail(p, "out of memory");
         free(*dst);
@@ -273,7 +273,7 @@ static bool is_sys_admin(const char *s, size_t len) {
 static int add_env_item(parser *p, const char *s, size_t len) {
         size_t index = p->env_index++;
         size_t n = 0;
-        _cleanup_free_ char *entry = go_string_copy((const unsigned char *) s, len, &n);
+        _cleanup_free_ char *entry = go_string_copy((const unsigned char *)s, len, &n);
         if (entry == NULL)
                 return fail(p, "out of memory");
         if (memchr(entry, '=', n) == NULL) {
@@ -351,16 +351,16 @@ static bool parse_go_int(const char *s, size_t len, int64_t *ret) {
         if (i == len)
                 return false;
         uint64_t v = 0;
-        uint64_t limit = neg ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX;
+        uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
         for (; i < len; i++) {
                 if (s[i] < '0' || s[i] > '9')
                         return false;
-                unsigned d = (unsigned) (s[i] - '0');
+                unsigned d = (unsigned)(s[i] - '0');
                 if (v > (limit - d) / 10)
                         return false;
                 v = v * 10 + d;
         }
-        *ret = neg ? (int64_t) (0 - v) : (int64_t) v;
+        *ret = neg ? (int64_t)(0 - v) : (int64_t)v;
         return true;
 }
 
@@ -577,9 +577,10 @@ struct key_slot {
         slot slot;
 };
 
-static const struct key_slot state_keys[] = {
-        { "pid", SLOT_PID }, { "bundle", SLOT_BUNDLE }, { "bundlePath", SLOT_BUNDLE_PATH }, { NULL, 0 }
-};
+static const struct key_slot state_keys[] = { { "pid", SLOT_PID },
+                                              { "bundle", SLOT_BUNDLE },
+                                              { "bundlePath", SLOT_BUNDLE_PATH },
+                                              { NULL, 0 } };
 static const struct key_slot spec_keys[] = { { "ociVersion", SLOT_VERSION },
                                              { "process", SLOT_PROCESS },
                                              { "root", SLOT_ROOT },
@@ -594,12 +595,11 @@ static const struct key_slot mount_keys[] = { { "destination", SLOT_MOUNT_DESTIN
                                               { "source", SLOT_MOUNT_SOURCE },
                                               { "options", SLOT_MOUNT_OPTIONS },
                                               { NULL, 0 } };
-static const struct key_slot caps_keys[] = { { "bounding", SLOT_CAPS_BOUNDING },
-                                             { "effective", SLOT_CAPS_SET },
-                                             { "inheritable", SLOT_CAPS_SET },
-                                             { "permitted", SLOT_CAPS_SET },
-                                             { "ambient", SLOT_CAPS_SET },
-                                             { NULL, 0 } };
+static const struct key_slot caps_keys[] = {
+        { "bounding", SLOT_CAPS_BOUNDING }, { "effective", SLOT_CAPS_SET },
+        { "inheritable", SLOT_CAPS_SET },   { "permitted", SLOT_CAPS_SET },
+        { "ambient", SLOT_CAPS_SET },       { NULL, 0 }
+};
 
 static int cb_map_key(void *ctx, const unsigned char *key, size_t len) {
         parser *p = ctx;
@@ -629,7 +629,7 @@ static int cb_map_key(void *ctx, const unsigned char *key, size_t len) {
         }
         f->child = SLOT_ANY;
         for (; keys != NULL && keys->name != NULL; keys++)
-                if (nvct_go_key_matches((const char *) key, len, keys->name)) {
+                if (nvct_go_key_matches((const char *)key, len, keys->name)) {
                         f->child = keys->slot;
                         break;
                 }
@@ -649,14 +649,14 @@ static int cb_null(void *ctx) {
         return on_value(ctx, KIND_NULL, NULL, 0);
 }
 static int cb_boolean(void *ctx, int value) {
-        (void) value;
+        (void)value;
         return on_value(ctx, KIND_BOOL, NULL, 0);
 }
 static int cb_number(void *ctx, const char *s, size_t len) {
         return on_value(ctx, KIND_NUMBER, s, len);
 }
 static int cb_string(void *ctx, const unsigned char *s, size_t len) {
-        return on_value(ctx, KIND_STRING, (const char *) s, len);
+        return on_value(ctx, KIND_STRING, (const char *)s, len);
 }
 static int cb_start_map(void *ctx) {
         return on_value(ctx, KIND_OBJECT, NULL, 0);
@@ -708,11 +708,11 @@ static int check_status(parser *p, yajl_handle h, yajl_status st, const unsigned
         }
         unsigned char *msg = yajl_get_error(h, 0, buf, len);
         /* yajl's messages end in a newline; keep the error on one line. */
-        size_t mlen = msg ? strlen((char *) msg) : 0;
+        size_t mlen = msg ? strlen((char *)msg) : 0;
         while (mlen > 0 && (msg[mlen - 1] == '\n' || msg[mlen - 1] == ' '))
                 msg[--mlen] = '\0';
         nvct_error_make(p->err, 0, "%s: invalid JSON: %s", p->name,
-                        msg ? (char *) msg : "parse error");
+                        msg ? (char *)msg : "parse error");
         if (msg)
                 yajl_free_error(h, msg);
         return -1;
@@ -722,7 +722,7 @@ static int parse_buffer(parser *p, const char *data, size_t len) {
         yajl_handle h __attribute__((cleanup(yajl_freep))) = new_handle(p);
         if (h == NULL)
                 return nvct_error_make(p->err, 0, "out of memory");
-        const unsigned char *buf = (const unsigned char *) data;
+        const unsigned char *buf = (const unsigned char *)data;
         if (check_status(p, h, yajl_parse(h, buf, len), buf, len) < 0)
                 return -1;
         if (!p->done && check_status(p, h, yajl_complete_parse(h), buf, len) < 0)
@@ -748,8 +748,7 @@ static int parse_fd(parser *p, int fd, size_t max_size) {
                         if (errno == EAGAIN) {
                                 struct pollfd pfd = { .fd = fd, .events = POLLIN };
                                 if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-                                        return nvct_error_make(p->err, errno, "%s: poll",
-                                                               p->name);
+                                        return nvct_error_make(p->err, errno, "%s: poll", p->name);
                                 continue;
                         }
                         return nvct_error_make(p->err, errno, "%s: read", p->name);
@@ -759,15 +758,14 @@ static int parse_fd(parser *p, int fd, size_t max_size) {
                                 return -1;
                         if (!p->done)
                                 return nvct_error_make(p->err, 0,
-                                                       "%s: unexpected end of JSON input",
-                                                       p->name);
+                                                       "%s: unexpected end of JSON input", p->name);
                         break;
                 }
-                total += (size_t) n;
+                total += (size_t)n;
                 if (total > max_size)
                         return nvct_error_make(p->err, 0, "%s: larger than %zu bytes", p->name,
                                                max_size);
-                if (check_status(p, h, yajl_parse(h, buf, (size_t) n), buf, (size_t) n) < 0)
+                if (check_status(p, h, yajl_parse(h, buf, (size_t)n), buf, (size_t)n) < 0)
                         return -1;
         }
         return 0;
@@ -856,8 +854,8 @@ static int spec_finish(parser *p) {
         return 0;
 }
 
-static int spec_decode(int fd, const char *data, size_t len, const char *name,
-                       nvct_spec *ret_spec, nvct_error **err) {
+static int spec_decode(int fd, const char *data, size_t len, const char *name, nvct_spec *ret_spec,
+                       nvct_error **err) {
         nvct_spec spec = { 0 };
         parser p = { .err = err, .name = name, .spec = &spec };
         int r = data ? parse_buffer(&p, data, len) : parse_fd(&p, fd, NVCT_SPEC_MAX_SIZE);
@@ -887,7 +885,7 @@ int nvct_spec_load(const char *path, nvct_spec *ret_spec, nvct_error **err) {
                 return nvct_error_make(err, errno, "could not stat OCI spec %s", path);
         if (!S_ISREG(st.st_mode))
                 return nvct_error_make(err, 0, "OCI spec %s is not a regular file", path);
-        if ((uint64_t) st.st_size > NVCT_SPEC_MAX_SIZE)
+        if ((uint64_t)st.st_size > NVCT_SPEC_MAX_SIZE)
                 return nvct_error_make(err, 0, "OCI spec %s is larger than %u bytes", path,
                                        NVCT_SPEC_MAX_SIZE);
         return spec_decode(fd, NULL, 0, path, ret_spec, err);

@@ -15,12 +15,12 @@ static char *quote(const char *s, size_t len, size_t max) {
         size_t w = 0;
         out[w++] = '"';
         for (size_t i = 0; i < shown; i++) {
-                unsigned char c = (unsigned char) s[i];
+                unsigned char c = (unsigned char)s[i];
                 switch (c) {
                 case '"':
                 case '\\':
                         out[w++] = '\\';
-                        out[w++] = (char) c;
+                        out[w++] = (char)c;
                         break;
                 case '\n':
                         out[w++] = '\\';
@@ -36,7 +36,7 @@ static char *quote(const char *s, size_t len, size_t max) {
                         break;
                 default:
                         if (c >= 0x20 && c < 0x7f) {
-                                out[w++] = (char) c;
+                                out[w++] = (char)c;
                         } else {
                                 static const char hex[] = "0123456789abcdef";
                                 out[w++] = '\\';
@@ -68,7 +68,7 @@ bool nvct_is_plain(const char *s, size_t len) {
         if (len == 0)
                 return false;
         for (size_t i = 0; i < len; i++) {
-                unsigned char c = (unsigned char) s[i];
+                unsigned char c = (unsigned char)s[i];
                 if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '\'')
                         return false;
         }
@@ -79,7 +79,7 @@ bool nvct_is_printable(const char *s, size_t len) {
         if (len == 0)
                 return false;
         for (size_t i = 0; i < len; i++) {
-                unsigned char c = (unsigned char) s[i];
+                unsigned char c = (unsigned char)s[i];
                 if (c < 0x20 || c >= 0x7f)
                         return false;
         }

@@ -41,7 +41,7 @@ int nvct_report_render(const nvct_report_input *in, char **ret_text, nvct_error 
         fputs("# nvidia-container-runtime-hook -dry-run\n", f);
         field_str(f, "config", config->source ? config->source : "(built-in defaults)", NULL);
         field_str(f, "spec", in->spec_path, NULL);
-        fprintf(f, "pid: %" PRIu64 "\n", (uint64_t) in->pid);
+        fprintf(f, "pid: %" PRIu64 "\n", (uint64_t)in->pid);
         fprintf(f, "privileged: %s\n",
                 req->privileged ? "yes (CAP_SYS_ADMIN in process.capabilities)"
                                 : "no (CAP_SYS_ADMIN not in process.capabilities)");
@@ -49,7 +49,8 @@ int nvct_report_render(const nvct_report_input *in, char **ret_text, nvct_error 
                 req->legacy_image ? "yes (CUDA_VERSION set, NVIDIA_REQUIRE_CUDA unset or empty)"
                                   : "no");
         if (!req->gpu_container) {
-                fprintf(f, "gpu-container: no (%s)\n", req->devices_origin ? req->devices_origin : "");
+                fprintf(f, "gpu-container: no (%s)\n",
+                        req->devices_origin ? req->devices_origin : "");
                 fputs("exec: none\n", f);
                 goto done;
         }

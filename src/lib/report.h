@@ -16,8 +16,8 @@ typedef struct nvct_report_input {
         const char *spec_path;
         int64_t pid;
         const nvct_request *request;
-        const char *rootfs;           /* NULL when not a GPU container */
-        const nvct_command *command;  /* NULL when not a GPU container */
+        const char *rootfs;          /* NULL when not a GPU container */
+        const nvct_command *command; /* NULL when not a GPU container */
 } nvct_report_input;
 
 /* Renders the report into a newly allocated string. */

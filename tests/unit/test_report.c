@@ -100,6 +100,19 @@ static void assert_no_line_starting(const char *text, const char *prefix) {
         }
 }
 
+/* No config file: the config line (the second) says so. Its exact form
+ * (quoted or not) is not pinned down here. */
+static void assert_builtin_defaults(const char *text) {
+        const char *line = strchr(text, '\n');
+        assert_non_null(line);
+        line++;
+        assert_true(strncmp(line, "config: ", 8) == 0);
+        const char *eol = strchr(line, '\n');
+        assert_non_null(eol);
+        const char *hit = strstr(line, "built-in defaults");
+        assert_true(hit != NULL && hit < eol);
+}
+
 /* ---- a GPU container ---- */
 
 static void test_gpu_report(void **state) {
@@ -219,8 +232,8 @@ static void test_gpu_report_variants(void **state) {
                 .command = &cmd,
         };
         char *text = render(&in);
+        assert_builtin_defaults(text);
         const char *lines[] = {
-                "config: (built-in defaults)",
                 "spec: config.json",
                 "pid: 18446744073709551615",
                 "privileged: yes (CAP_SYS_ADMIN in process.capabilities)",
@@ -274,8 +287,8 @@ static void test_not_gpu_report(void **state) {
                 .request = &req,
         };
         char *text = render(&in);
+        assert_builtin_defaults(text);
         const char *lines[] = {
-                "config: (built-in defaults)",
                 "spec: /b/config.json",
                 "pid: 7",
                 "privileged: no (CAP_SYS_ADMIN not in process.capabilities)",
