@@ -218,22 +218,22 @@ static int push_capabilities(strv *s, const nvct_request *req, nvct_error **err)
         return 0;
 }
 
-/* The hook's environment with PATH set to `path`, as os.Setenv leaves it:
- * the first PATH entry replaced (or one appended), later duplicates of any
- * name dropped. */
-static void push_environ_with_path(strv *s, char *const *environ, const char *path) {
+/* The hook's environment as Go's os.Environ() hands it on: later duplicates
+ * of a name dropped; with `path` set, as os.Setenv("PATH") leaves it (the
+ * first PATH entry replaced, or one appended). */
+static void push_environ(strv *s, char *const *environ, const char *path) {
         bool path_set = false;
         for (size_t i = 0; environ != NULL && environ[i] != NULL; i++) {
                 const char *e = environ[i];
                 const char *eq = strchr(e, '=');
                 if (eq != NULL) {
-                        size_t name_len = (size_t)(eq - e);
+                        size_t name_len = (size_t) (eq - e);
                         bool dup = false;
                         for (size_t j = 0; j < i && !dup; j++)
                                 dup = strncmp(environ[j], e, name_len + 1) == 0;
                         if (dup)
                                 continue;
-                        if (name_len == 4 && memcmp(e, "PATH", 4) == 0) {
+                        if (path != NULL && name_len == 4 && memcmp(e, "PATH", 4) == 0) {
                                 strv_pushf(s, "PATH=%s", path);
                                 path_set = true;
                                 continue;
@@ -241,7 +241,7 @@ static void push_environ_with_path(strv *s, char *const *environ, const char *pa
                 }
                 strv_push_owned(s, strdup(e));
         }
-        if (!path_set)
+        if (path != NULL && !path_set)
                 strv_pushf(s, "PATH=%s", path);
 }
 
@@ -318,11 +318,7 @@ int nvct_command_build(const nvct_command_input *in, nvct_command *ret_command, 
         strv_pushf(&argv, "--pid=%" PRIu64, (uint64_t)in->pid);
         strv_push_owned(&argv, strdup(in->rootfs));
 
-        if (search_path != NULL)
-                push_environ_with_path(&envp, in->environ, search_path);
-        else
-                for (size_t i = 0; in->environ != NULL && in->environ[i] != NULL; i++)
-                        strv_push_owned(&envp, strdup(in->environ[i]));
+        push_environ(&envp, in->environ, search_path);
         for (size_t i = 0; i < cli->n_environment; i++)
                 strv_push_owned(&envp, strdup(cli->environment[i]));
         if (argv.failed || envp.failed) {

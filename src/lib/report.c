@@ -39,7 +39,10 @@ int nvct_report_render(const nvct_report_input *in, char **ret_text, nvct_error 
         const nvct_hook_config *config = in->config;
 
         fputs("# nvidia-container-runtime-hook -dry-run\n", f);
-        field_str(f, "config", config->source ? config->source : "(built-in defaults)", NULL);
+        if (config->source != NULL)
+                field_str(f, "config", config->source, NULL);
+        else
+                fputs("config: none (built-in defaults)\n", f);
         field_str(f, "spec", in->spec_path, NULL);
         fprintf(f, "pid: %" PRIu64 "\n", (uint64_t)in->pid);
         fprintf(f, "privileged: %s\n",

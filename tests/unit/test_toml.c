@@ -594,16 +594,20 @@ static void test_arrays_of_tables(void **state) {
         ASSERT_ALL_FAIL(bad);
 }
 
+/* prefix, n x open, middle, n x close; built in linear time because some
+ * tests repeat a million times. */
 static char *repeat_wrap(const char *prefix, const char *open, const char *middle, const char *close, size_t n) {
-        size_t len = strlen(prefix) + n * (strlen(open) + strlen(close)) + strlen(middle) + 1;
+        size_t open_len = strlen(open), close_len = strlen(close);
+        size_t len = strlen(prefix) + n * (open_len + close_len) + strlen(middle) + 1;
         char *s = malloc(len);
         assert_non_null(s);
-        strcpy(s, prefix);
+        char *p = stpcpy(s, prefix);
         for (size_t i = 0; i < n; i++)
-                strcat(s, open);
-        strcat(s, middle);
+                p = mempcpy(p, open, open_len);
+        p = stpcpy(p, middle);
         for (size_t i = 0; i < n; i++)
-                strcat(s, close);
+                p = mempcpy(p, close, close_len);
+        *p = '\0';
         return s;
 }
 
