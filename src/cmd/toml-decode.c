@@ -45,7 +45,7 @@ static int read_all(int fd, char **ret_data, size_t *ret_len, nvct_error **err) 
                 }
                 if (k == 0)
                         break;
-                len += (size_t) k;
+                len += (size_t)k;
                 if (len > MAX_INPUT_SIZE)
                         return nvct_error_make(err, 0, "input is larger than %u MiB",
                                                MAX_INPUT_SIZE / (1024u * 1024u));
@@ -59,7 +59,7 @@ static int read_all(int fd, char **ret_data, size_t *ret_len, nvct_error **err) 
 static void print_json_string(FILE *f, const char *s, size_t len) {
         fputc('"', f);
         for (size_t i = 0; i < len; i++) {
-                unsigned char c = (unsigned char) s[i];
+                unsigned char c = (unsigned char)s[i];
                 switch (c) {
                 case '"':
                         fputs("\\\"", f);

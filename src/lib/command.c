@@ -227,7 +227,7 @@ static void push_environ(strv *s, char *const *environ, const char *path) {
                 const char *e = environ[i];
                 const char *eq = strchr(e, '=');
                 if (eq != NULL) {
-                        size_t name_len = (size_t) (eq - e);
+                        size_t name_len = (size_t)(eq - e);
                         bool dup = false;
                         for (size_t j = 0; j < i && !dup; j++)
                                 dup = strncmp(environ[j], e, name_len + 1) == 0;

@@ -84,9 +84,7 @@ int nvct_env_add_entry(nvct_env *env, const char *entry, size_t len, size_t inde
         const char *eq = memchr(entry, '=', len);
         if (eq == NULL) {
                 _cleanup_free_ char *q = nvct_quote(entry, len);
-                return nvct_error_make(err, 0,
-                                       "invalid environment variable process.env[%zu] %s: "
-                                       "expected NAME=VALUE",
+                return nvct_error_make(err, 0, "process.env[%zu]: %s is not of the form NAME=VALUE",
                                        index, q ? q : "");
         }
         size_t name_len = (size_t)(eq - entry);

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "oci.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -97,6 +98,95 @@ typedef struct frame {
         slot child;     /* the slot of its next value */
 } frame;
 
+/* A Go slice as encoding/json decodes into it. Decoding an array into a
+ * slice that already holds elements (the same key given twice) reuses them:
+ * element i of the new array is decoded *into* old element i, so a null
+ * keeps the old value and an object merges into the old struct; elements
+ * between len and cap survive a shrink and come back if a later array is
+ * longer. golang/go#21092; the reference inherits it, so we emulate it. */
+typedef struct goslice {
+        unsigned char *items;
+        size_t len, cap, next, size;
+        void (*free_item)(void *item);
+} goslice;
+
+typedef struct env_item {
+        char *s;
+        size_t len;
+} env_item;
+
+typedef struct mount_item {
+        char *source, *destination;
+        size_t source_len, destination_len;
+} mount_item;
+
+typedef struct bounding_item {
+        bool sys_admin;
+} bounding_item;
+
+static void free_env_item(void *item) {
+        free(((env_item *)item)->s);
+}
+
+static void free_mount_item(void *item) {
+        mount_item *m = item;
+        free(m->source);
+        free(m->destination);
+}
+
+static void goslice_drop(goslice *gs, size_t from, size_t to) {
+        if (gs->free_item != NULL)
+                for (size_t i = from; i < to; i++)
+                        gs->free_item(gs->items + i * gs->size);
+}
+
+/* A nil slice, or a fresh empty one: nothing of the old elements remains. */
+static void goslice_nil(goslice *gs) {
+        goslice_drop(gs, 0, gs->cap);
+        free(gs->items);
+        gs->items = NULL;
+        gs->len = gs->cap = gs->next = 0;
+}
+
+static void goslice_begin(goslice *gs) {
+        gs->next = 0;
+}
+
+/* The element the next array value decodes into; NULL on OOM. */
+static void *goslice_next(goslice *gs) {
+        size_t i = gs->next;
+        if (i >= gs->cap) {
+                size_t cap = gs->cap + gs->cap / 2;
+                if (cap < 4)
+                        cap = 4;
+                unsigned char *items = calloc(cap, gs->size);
+                if (items == NULL)
+                        return NULL;
+                /* reflect.Copy takes len elements; the rest are lost. */
+                if (gs->len > 0)
+                        memcpy(items, gs->items, gs->len * gs->size);
+                goslice_drop(gs, gs->len, gs->cap);
+                free(gs->items);
+                gs->items = items;
+                gs->cap = cap;
+        }
+        if (i >= gs->len)
+                gs->len = i + 1;
+        gs->next++;
+        return gs->items + i * gs->size;
+}
+
+static void goslice_end(goslice *gs) {
+        if (gs->next < gs->len)
+                gs->len = gs->next;
+        if (gs->next == 0)
+                goslice_nil(gs);
+}
+
+static void *goslice_at(const goslice *gs, size_t i) {
+        return gs->items + i * gs->size;
+}
+
 typedef struct parser {
         nvct_error **err;
         const char *name; /* the input, for messages */
@@ -113,11 +203,10 @@ typedef struct parser {
         /* spec */
         nvct_spec *spec;
         bool has_version, has_process, has_root, top_is_null;
-        size_t env_index;
-        char *env_error; /* the first malformed entry of process.env */
-        char *mount_source, *mount_destination;
-        size_t mount_source_len, mount_destination_len;
-        bool mount_has_source;
+        goslice env;        /* of env_item: process.env */
+        goslice mounts;     /* of mount_item */
+        goslice bounding;   /* of bounding_item: process.capabilities.bounding */
+        size_t mount_index; /* the mounts[] element being decoded */
 } parser;
 
 static int fail(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -240,17 +329,12 @@ static void clear_mounts(nvct_spec *spec) {
         spec->n_dev_null_mounts = 0;
 }
 
-static void clear_capabilities(nvct_spec *spec) {
+static void clear_capabilities(parser *p) {
+        nvct_spec *spec = p->spec;
+        goslice_nil(&p->bounding);
         spec->has_capabilities = false;
         spec->caps_list_ok = spec->caps_list_sys_admin = false;
         spec->caps_object_ok = spec->caps_object_sys_admin = false;
-}
-
-static void clear_env(parser *p) {
-        nvct_env_clear(&p->spec->env);
-        free(p->env_error);
-        p->env_error = NULL;
-        p->env_index = 0;
 }
 
 /* Replaces *dst (and its length) with a Go-decoded copy of the string. */
@@ -270,64 +354,58 @@ static bool is_sys_admin(const char *s, size_t len) {
         return len == strlen(CAP_SYS_ADMIN_NAME) && memcmp(s, CAP_SYS_ADMIN_NAME, len) == 0;
 }
 
-static int add_env_item(parser *p, const char *s, size_t len) {
-        size_t index = p->env_index++;
-        size_t n = 0;
-        _cleanup_free_ char *entry = go_string_copy((const unsigned char *)s, len, &n);
-        if (entry == NULL)
+static int add_env_item(parser *p, const char *s, size_t len, bool is_null) {
+        if (p->env.next >= NVCT_ENV_MAX_ENTRIES)
+                return fail(p, "process.env has more than %u entries", NVCT_ENV_MAX_ENTRIES);
+        env_item *item = goslice_next(&p->env);
+        if (item == NULL)
                 return fail(p, "out of memory");
-        if (memchr(entry, '=', n) == NULL) {
-                /* Not fatal yet: a later "env" key would replace this list.
-                 * The first malformed entry of the final list is the error. */
-                if (p->env_error == NULL) {
-                        _cleanup_free_ char *q = nvct_quote(entry, n);
-                        if (asprintf(&p->env_error,
-                                     "process.env[%zu]: %s is not of the form NAME=VALUE", index,
-                                     q ? q : "") < 0) {
-                                p->env_error = NULL;
-                                return fail(p, "out of memory");
-                        }
-                }
+        if (is_null)
                 return 1;
-        }
-        _cleanup_error_ nvct_error *e = NULL;
-        if (nvct_env_add_entry(&p->spec->env, entry, n, index, &e) < 0)
-                return fail(p, "%s", e->msg);
-        return 1;
+        return set_string(p, &item->s, &item->len, s, len);
 }
 
-static int finish_mount(parser *p) {
-        if (!p->mount_has_source)
-                return 1;
+/* getEnvMap: the first entry without '=' is the error. */
+static int build_env(parser *p) {
+        for (size_t i = 0; i < p->env.len; i++) {
+                env_item *item = goslice_at(&p->env, i);
+                const char *entry = item->s ? item->s : "";
+                _cleanup_error_ nvct_error *e = NULL;
+                if (nvct_env_add_entry(&p->spec->env, entry, item->len, i, &e) < 0)
+                        return nvct_error_make(p->err, 0, "%s: %s", p->name, e->msg);
+        }
+        return 0;
+}
+
+static int add_dev_null_mount(parser *p, const mount_item *m) {
         size_t source_len = 0;
         _cleanup_free_ char *source =
-                nvct_go_clean_path(p->mount_source, p->mount_source_len, &source_len);
+                nvct_go_clean_path(m->source ? m->source : "", m->source_len, &source_len);
         if (source == NULL)
-                return fail(p, "out of memory");
+                return nvct_error_make(p->err, 0, "out of memory");
         if (source_len != strlen("/dev/null") || memcmp(source, "/dev/null", source_len) != 0)
-                return 1;
+                return 0;
 
-        const char *dest = p->mount_destination ? p->mount_destination : "";
-        size_t dest_len = p->mount_destination ? p->mount_destination_len : 0;
         size_t cleaned_len = 0;
-        _cleanup_free_ char *cleaned = nvct_go_clean_path(dest, dest_len, &cleaned_len);
+        _cleanup_free_ char *cleaned = nvct_go_clean_path(m->destination ? m->destination : "",
+                                                          m->destination_len, &cleaned_len);
         if (cleaned == NULL)
-                return fail(p, "out of memory");
+                return nvct_error_make(p->err, 0, "out of memory");
 
         nvct_spec *spec = p->spec;
         size_t n = spec->n_dev_null_mounts;
         char **mounts = reallocarray(spec->dev_null_mounts, n + 1, sizeof(*mounts));
         if (mounts == NULL)
-                return fail(p, "out of memory");
+                return nvct_error_make(p->err, 0, "out of memory");
         spec->dev_null_mounts = mounts;
         size_t *lens = reallocarray(spec->dev_null_mount_lens, n + 1, sizeof(*lens));
         if (lens == NULL)
-                return fail(p, "out of memory");
+                return nvct_error_make(p->err, 0, "out of memory");
         spec->dev_null_mount_lens = lens;
         lens[n] = cleaned_len;
         mounts[n] = TAKE_PTR(cleaned);
         spec->n_dev_null_mounts = n + 1;
-        return 1;
+        return 0;
 }
 
 /* Skips a value that breaks the shape of process.capabilities: that is only
@@ -425,8 +503,8 @@ static int on_value(parser *p, kind k, const char *s, size_t len) {
         case SLOT_PROCESS:
                 if (k == KIND_NULL) {
                         p->has_process = false;
-                        clear_env(p);
-                        clear_capabilities(spec);
+                        goslice_nil(&p->env);
+                        clear_capabilities(p);
                         return 1;
                 }
                 if (k != KIND_OBJECT)
@@ -438,23 +516,23 @@ static int on_value(parser *p, kind k, const char *s, size_t len) {
 
         case SLOT_ENV:
                 if (k == KIND_NULL) {
-                        clear_env(p);
+                        goslice_nil(&p->env);
                         return 1;
                 }
                 if (k != KIND_ARRAY)
                         return type_error(p, cur, k);
-                clear_env(p);
+                goslice_begin(&p->env);
                 return push(p, cur, SLOT_ENV_ITEM);
 
         case SLOT_ENV_ITEM:
-                if (k == KIND_NULL)
-                        return add_env_item(p, "", 0);
-                if (k != KIND_STRING)
+                if (k != KIND_NULL && k != KIND_STRING)
                         return type_error(p, cur, k);
-                return add_env_item(p, s, len);
+                return add_env_item(p, s, len, k == KIND_NULL);
 
         case SLOT_CAPS:
-                clear_capabilities(spec);
+                /* A RawMessage: a repeated key replaces it whole, and the
+                 * reference decodes it into a fresh struct. */
+                clear_capabilities(p);
                 if (k == KIND_NULL)
                         return 1;
                 spec->has_capabilities = true;
@@ -479,25 +557,36 @@ static int on_value(parser *p, kind k, const char *s, size_t len) {
                 return caps_mismatch(p, k, &spec->caps_list_ok);
 
         case SLOT_CAPS_BOUNDING:
+                if (k == KIND_NULL) {
+                        goslice_nil(&p->bounding);
+                        return 1;
+                }
+                if (k == KIND_ARRAY) {
+                        goslice_begin(&p->bounding);
+                        return push(p, cur, SLOT_CAPS_BOUNDING_ITEM);
+                }
+                return caps_mismatch(p, k, &spec->caps_object_ok);
+
         case SLOT_CAPS_SET:
-                if (cur == SLOT_CAPS_BOUNDING && (k == KIND_NULL || k == KIND_ARRAY))
-                        spec->caps_object_sys_admin = false; /* a new list replaces */
                 if (k == KIND_NULL)
                         return 1;
                 if (k == KIND_ARRAY)
-                        return push(p, cur,
-                                    cur == SLOT_CAPS_BOUNDING ? SLOT_CAPS_BOUNDING_ITEM
-                                                              : SLOT_CAPS_SET_ITEM);
+                        return push(p, cur, SLOT_CAPS_SET_ITEM);
                 return caps_mismatch(p, k, &spec->caps_object_ok);
 
-        case SLOT_CAPS_BOUNDING_ITEM:
+        case SLOT_CAPS_BOUNDING_ITEM: {
+                if (k != KIND_NULL && k != KIND_STRING)
+                        return caps_mismatch(p, k, &spec->caps_object_ok);
+                bounding_item *item = goslice_next(&p->bounding);
+                if (item == NULL)
+                        return fail(p, "out of memory");
+                if (k == KIND_STRING)
+                        item->sys_admin = is_sys_admin(s, len);
+                return 1;
+        }
+
         case SLOT_CAPS_SET_ITEM:
-                if (k == KIND_STRING) {
-                        if (cur == SLOT_CAPS_BOUNDING_ITEM && is_sys_admin(s, len))
-                                spec->caps_object_sys_admin = true;
-                        return 1;
-                }
-                if (k == KIND_NULL)
+                if (k == KIND_STRING || k == KIND_NULL)
                         return 1;
                 return caps_mismatch(p, k, &spec->caps_object_ok);
 
@@ -522,36 +611,36 @@ static int on_value(parser *p, kind k, const char *s, size_t len) {
                 return set_string(p, &spec->root_path, &spec->root_path_len, s, len);
 
         case SLOT_MOUNTS:
-                if (k != KIND_NULL && k != KIND_ARRAY)
+                if (k == KIND_NULL) {
+                        goslice_nil(&p->mounts);
+                        return 1;
+                }
+                if (k != KIND_ARRAY)
                         return type_error(p, cur, k);
-                clear_mounts(spec);
-                if (k == KIND_ARRAY)
-                        return push(p, cur, SLOT_MOUNT);
-                return 1;
+                goslice_begin(&p->mounts);
+                return push(p, cur, SLOT_MOUNT);
 
         case SLOT_MOUNT:
-                if (k == KIND_NULL)
-                        return 1; /* a zero mount: its source is not /dev/null */
-                if (k != KIND_OBJECT)
+                if (k != KIND_NULL && k != KIND_OBJECT)
                         return type_error(p, cur, k);
-                free(p->mount_source);
-                free(p->mount_destination);
-                p->mount_source = p->mount_destination = NULL;
-                p->mount_source_len = p->mount_destination_len = 0;
-                p->mount_has_source = false;
+                if (goslice_next(&p->mounts) == NULL)
+                        return fail(p, "out of memory");
+                if (k == KIND_NULL)
+                        return 1; /* keeps the element as it was */
+                p->mount_index = p->mounts.next - 1;
                 return push(p, cur, SLOT_ANY);
 
         case SLOT_MOUNT_SOURCE:
-        case SLOT_MOUNT_DESTINATION:
+        case SLOT_MOUNT_DESTINATION: {
                 if (k == KIND_NULL)
                         return 1;
                 if (k != KIND_STRING)
                         return type_error(p, cur, k);
-                if (cur == SLOT_MOUNT_SOURCE) {
-                        p->mount_has_source = true;
-                        return set_string(p, &p->mount_source, &p->mount_source_len, s, len);
-                }
-                return set_string(p, &p->mount_destination, &p->mount_destination_len, s, len);
+                mount_item *m = goslice_at(&p->mounts, p->mount_index);
+                if (cur == SLOT_MOUNT_SOURCE)
+                        return set_string(p, &m->source, &m->source_len, s, len);
+                return set_string(p, &m->destination, &m->destination_len, s, len);
+        }
 
         case SLOT_MOUNT_TYPE:
         case SLOT_MOUNT_OPTION:
@@ -638,8 +727,12 @@ static int cb_map_key(void *ctx, const unsigned char *key, size_t len) {
 
 static int end_container(parser *p) {
         frame *f = &p->frames[--p->depth];
-        if (f->container == SLOT_MOUNT && finish_mount(p) == 0)
-                return 0;
+        if (f->container == SLOT_ENV)
+                goslice_end(&p->env);
+        else if (f->container == SLOT_MOUNTS)
+                goslice_end(&p->mounts);
+        else if (f->container == SLOT_CAPS_BOUNDING)
+                goslice_end(&p->bounding);
         if (p->depth == 0)
                 p->done = true;
         return 1;
@@ -680,11 +773,6 @@ static const yajl_callbacks callbacks = {
         .yajl_end_array = cb_end,
 };
 
-static void yajl_freep(yajl_handle *h) {
-        if (*h != NULL)
-                yajl_free(*h);
-}
-
 static yajl_handle new_handle(parser *p) {
         yajl_handle h = yajl_alloc(&callbacks, NULL, p);
         if (h == NULL)
@@ -718,27 +806,182 @@ static int check_status(parser *p, yajl_handle h, yajl_status st, const unsigned
         return -1;
 }
 
-static int parse_buffer(parser *p, const char *data, size_t len) {
-        yajl_handle h __attribute__((cleanup(yajl_freep))) = new_handle(p);
-        if (h == NULL)
-                return nvct_error_make(p->err, 0, "out of memory");
-        const unsigned char *buf = (const unsigned char *)data;
-        if (check_status(p, h, yajl_parse(h, buf, len), buf, len) < 0)
+/* Bytes on their way to yajl. yajl and encoding/json disagree in two places
+ * the reference's behaviour depends on, so input passes through here first:
+ * - yajl takes form feed and vertical tab as white space; Go refuses them.
+ *   Input is fed up to such a byte, which is an error unless the value is
+ *   complete by then (what follows the value is never read).
+ * - an unpaired UTF-16 surrogate escape (\ud800 alone) becomes U+FFFD in Go;
+ *   yajl makes "?" or invalid UTF-8 of it. It is rewritten to \ufffd in
+ *   place (same length) before yajl sees it.
+ * Bytes that cannot be judged yet (an escape cut by the end of a read) wait
+ * for the next read. */
+typedef struct feeder {
+        yajl_handle h;
+        char *buf; /* bytes read but not yet given to yajl */
+        size_t len, cap;
+        bool in_string; /* at buf[0] */
+} feeder;
+
+static int hex4(const char *s) {
+        int v = 0;
+        for (int i = 0; i < 4; i++) {
+                char c = s[i];
+                int d = c >= '0' && c <= '9'   ? c - '0'
+                        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                               : -1;
+                if (d < 0)
+                        return -1;
+                v = v * 16 + d;
+        }
+        return v;
+}
+
+/* Whether buf[i..] starts a \uDC00-\uDFFF escape: 1 yes, 0 no, -1 cannot
+ * tell yet. */
+static int low_surrogate_follows(const char *buf, size_t i, size_t len, bool eof) {
+        static const char pattern[] = "\\u";
+        for (size_t k = 0; k < 2; k++) {
+                if (i + k >= len)
+                        return eof ? 0 : -1;
+                if (buf[i + k] != pattern[k])
+                        return 0;
+        }
+        if (i + 6 > len) {
+                for (size_t k = i + 2; k < len; k++)
+                        if (!isxdigit((unsigned char)buf[k]))
+                                return 0;
+                return eof ? 0 : -1;
+        }
+        int v = hex4(buf + i + 2);
+        return v >= 0xdc00 && v <= 0xdfff;
+}
+
+/* Scans buf from 0 and returns how many bytes may go to yajl now; sets
+ * *bad_space when it stopped at a byte Go does not take as white space. */
+static size_t feeder_scan(feeder *f, bool eof, bool *bad_space) {
+        size_t i = 0;
+        bool in_string = f->in_string;
+        *bad_space = false;
+        while (i < f->len) {
+                char c = f->buf[i];
+                if (!in_string) {
+                        if (c == '"')
+                                in_string = true;
+                        else if (c == '\f' || c == '\v') {
+                                *bad_space = true;
+                                break;
+                        }
+                        i++;
+                        continue;
+                }
+                if (c == '"') {
+                        in_string = false;
+                        i++;
+                        continue;
+                }
+                if (c != '\\') {
+                        i++;
+                        continue;
+                }
+                if (i + 1 >= f->len) {
+                        if (eof) {
+                                i = f->len;
+                                break;
+                        }
+                        break; /* wait for the escaped character */
+                }
+                if (f->buf[i + 1] != 'u') {
+                        i += 2;
+                        continue;
+                }
+                if (i + 6 > f->len) {
+                        if (eof)
+                                i = f->len;
+                        break;
+                }
+                int v = hex4(f->buf + i + 2);
+                if (v < 0xd800 || v > 0xdfff) {
+                        i += 2; /* yajl judges the digits */
+                        continue;
+                }
+                if (v <= 0xdbff) {
+                        int low = low_surrogate_follows(f->buf, i + 6, f->len, eof);
+                        if (low < 0)
+                                break;
+                        if (low == 1) {
+                                i += 12;
+                                continue;
+                        }
+                }
+                memcpy(f->buf + i + 2, "fffd", 4);
+                i += 6;
+        }
+        f->in_string = in_string;
+        return i;
+}
+
+/* Gives data (and, at eof, the rest) to yajl. */
+static int feeder_feed(parser *p, feeder *f, const char *data, size_t len, bool eof) {
+        if (f->len + len > f->cap) {
+                size_t cap = f->cap ? f->cap : 4096;
+                while (cap < f->len + len)
+                        cap *= 2;
+                char *buf = realloc(f->buf, cap);
+                if (buf == NULL)
+                        return nvct_error_make(p->err, 0, "out of memory");
+                f->buf = buf;
+                f->cap = cap;
+        }
+        if (len > 0)
+                memcpy(f->buf + f->len, data, len);
+        f->len += len;
+
+        bool bad_space = false;
+        size_t ready = feeder_scan(f, eof, &bad_space);
+
+        const unsigned char *buf = (const unsigned char *)f->buf;
+        if (ready > 0 && check_status(p, f->h, yajl_parse(f->h, buf, ready), buf, ready) < 0)
                 return -1;
-        if (!p->done && check_status(p, h, yajl_complete_parse(h), buf, len) < 0)
-                return -1;
-        if (!p->done)
-                return nvct_error_make(p->err, 0, "%s: unexpected end of JSON input", p->name);
+        if (bad_space && !p->done)
+                return nvct_error_make(p->err, 0,
+                                       "%s: invalid JSON: invalid character '\\%c' in white space",
+                                       p->name, f->buf[ready] == '\f' ? 'f' : 'v');
+        memmove(f->buf, f->buf + ready, f->len - ready);
+        f->len -= ready;
+        if (bad_space)
+                f->len = 0; /* the value is complete: the rest is never read */
+        if (eof && !p->done) {
+                if (check_status(p, f->h, yajl_complete_parse(f->h), buf, 0) < 0)
+                        return -1;
+                if (!p->done)
+                        return nvct_error_make(p->err, 0, "%s: unexpected end of JSON input",
+                                               p->name);
+        }
         return 0;
+}
+
+static void feeder_clear(feeder *f) {
+        if (f->h != NULL)
+                yajl_free(f->h);
+        free(f->buf);
+}
+
+static int parse_buffer(parser *p, const char *data, size_t len) {
+        feeder f __attribute__((cleanup(feeder_clear))) = { .h = new_handle(p) };
+        if (f.h == NULL)
+                return nvct_error_make(p->err, 0, "out of memory");
+        return feeder_feed(p, &f, data, len, true);
 }
 
 /* Feeds fd to yajl until the first value is complete: the state arrives on
  * a pipe that runc need not close, so EOF is not waited for. */
 static int parse_fd(parser *p, int fd, size_t max_size) {
-        yajl_handle h __attribute__((cleanup(yajl_freep))) = new_handle(p);
-        if (h == NULL)
+        feeder f __attribute__((cleanup(feeder_clear))) = { .h = new_handle(p) };
+        if (f.h == NULL)
                 return nvct_error_make(p->err, 0, "out of memory");
-        unsigned char buf[16384];
+        char buf[16384];
         size_t total = 0;
         while (!p->done) {
                 ssize_t n = read(fd, buf, sizeof(buf));
@@ -753,20 +996,14 @@ static int parse_fd(parser *p, int fd, size_t max_size) {
                         }
                         return nvct_error_make(p->err, errno, "%s: read", p->name);
                 }
-                if (n == 0) {
-                        if (check_status(p, h, yajl_complete_parse(h), buf, 0) < 0)
-                                return -1;
-                        if (!p->done)
-                                return nvct_error_make(p->err, 0,
-                                                       "%s: unexpected end of JSON input", p->name);
-                        break;
-                }
                 total += (size_t)n;
                 if (total > max_size)
                         return nvct_error_make(p->err, 0, "%s: larger than %zu bytes", p->name,
                                                max_size);
-                if (check_status(p, h, yajl_parse(h, buf, (size_t)n), buf, (size_t)n) < 0)
+                if (feeder_feed(p, &f, buf, (size_t)n, n == 0) < 0)
                         return -1;
+                if (n == 0)
+                        break;
         }
         return 0;
 }
@@ -774,9 +1011,9 @@ static int parse_fd(parser *p, int fd, size_t max_size) {
 static void parser_clear(parser *p) {
         free(p->frames);
         free(p->bundle_path);
-        free(p->env_error);
-        free(p->mount_source);
-        free(p->mount_destination);
+        goslice_nil(&p->env);
+        goslice_nil(&p->mounts);
+        goslice_nil(&p->bounding);
 }
 
 /* ---- state ---- */
@@ -844,8 +1081,14 @@ static int spec_finish(parser *p) {
                 return nvct_error_make(p->err, 0, "%s: process is missing or null", p->name);
         if (!p->has_root)
                 return nvct_error_make(p->err, 0, "%s: root is missing or null", p->name);
-        if (p->env_error != NULL)
-                return nvct_error_make(p->err, 0, "%s: %s", p->name, p->env_error);
+        if (build_env(p) < 0)
+                return -1;
+        for (size_t i = 0; i < p->mounts.len; i++)
+                if (add_dev_null_mount(p, goslice_at(&p->mounts, i)) < 0)
+                        return -1;
+        for (size_t i = 0; i < p->bounding.len; i++)
+                if (((bounding_item *)goslice_at(&p->bounding, i))->sys_admin)
+                        spec->caps_object_sys_admin = true;
         if (spec->root_path == NULL) {
                 spec->root_path = strdup("");
                 if (spec->root_path == NULL)
@@ -857,7 +1100,14 @@ static int spec_finish(parser *p) {
 static int spec_decode(int fd, const char *data, size_t len, const char *name, nvct_spec *ret_spec,
                        nvct_error **err) {
         nvct_spec spec = { 0 };
-        parser p = { .err = err, .name = name, .spec = &spec };
+        parser p = {
+                .err = err,
+                .name = name,
+                .spec = &spec,
+                .env = { .size = sizeof(env_item), .free_item = free_env_item },
+                .mounts = { .size = sizeof(mount_item), .free_item = free_mount_item },
+                .bounding = { .size = sizeof(bounding_item) },
+        };
         int r = data ? parse_buffer(&p, data, len) : parse_fd(&p, fd, NVCT_SPEC_MAX_SIZE);
         if (r >= 0)
                 r = spec_finish(&p);

@@ -26,10 +26,10 @@
 #include "cleanup.h"
 
 enum {
-        TABLE_IMPLICIT = 1u << 0, /* intermediate of a [header]: may still be defined later */
-        TABLE_DEFINED = 1u << 1,  /* defined by a [header] or as a [[header]] element */
-        TABLE_DOTTED = 1u << 2,   /* created by a dotted key */
-        TABLE_INLINE = 1u << 3,   /* inline table: nothing may be added once parsed */
+        TABLE_IMPLICIT = 1u << 0,  /* intermediate of a [header]: may still be defined later */
+        TABLE_DEFINED = 1u << 1,   /* defined by a [header] or as a [[header]] element */
+        TABLE_DOTTED = 1u << 2,    /* created by a dotted key */
+        TABLE_INLINE = 1u << 3,    /* inline table: nothing may be added once parsed */
         ARRAY_OF_TABLES = 1u << 4, /* created by [[header]]: further headers append */
 };
 
@@ -139,7 +139,7 @@ static uint64_t key_hash(const char *key, size_t len) {
         /* FNV-1a */
         uint64_t h = UINT64_C(14695981039346656037);
         for (size_t i = 0; i < len; i++) {
-                h ^= (unsigned char) key[i];
+                h ^= (unsigned char)key[i];
                 h *= UINT64_C(1099511628211);
         }
         return h;
@@ -147,7 +147,7 @@ static uint64_t key_hash(const char *key, size_t len) {
 
 static void slots_insert(size_t *slots, size_t n_slots, const table_entry *e, size_t index) {
         size_t mask = n_slots - 1;
-        size_t s = (size_t) key_hash(e->key, e->key_len) & mask;
+        size_t s = (size_t)key_hash(e->key, e->key_len) & mask;
         while (slots[s] != 0)
                 s = (s + 1) & mask;
         slots[s] = index + 1;
@@ -176,7 +176,8 @@ static nvct_toml_value *table_find(const nvct_toml_value *t, const char *key, si
         }
 
         size_t mask = t->table.n_slots - 1;
-        for (size_t s = (size_t) key_hash(key, len) & mask; t->table.slots[s] != 0; s = (s + 1) & mask) {
+        for (size_t s = (size_t)key_hash(key, len) & mask; t->table.slots[s] != 0;
+             s = (s + 1) & mask) {
                 const table_entry *e = &t->table.entries[t->table.slots[s] - 1];
                 if (e->key_len == len && memcmp(e->key, key, len) == 0)
                         return e->value;
@@ -187,14 +188,14 @@ static nvct_toml_value *table_find(const nvct_toml_value *t, const char *key, si
 /* Appends a key known to be absent. Takes ownership of key and value on
  * success only. */
 static int table_add(nvct_toml_value *t, char *key, size_t key_len, nvct_toml_value *value) {
-        table_entry *entries = grow_array(t->table.entries, &t->table.n_allocated, t->table.n_entries + 1,
-                                          sizeof(table_entry));
+        table_entry *entries = grow_array(t->table.entries, &t->table.n_allocated,
+                                          t->table.n_entries + 1, sizeof(table_entry));
         if (entries == NULL)
                 return -ENOMEM;
         t->table.entries = entries;
 
         size_t index = t->table.n_entries;
-        entries[index] = (table_entry) { .key = key, .key_len = key_len, .value = value };
+        entries[index] = (table_entry){ .key = key, .key_len = key_len, .value = value };
         t->table.n_entries++;
 
         size_t n = t->table.n_entries;
@@ -213,8 +214,8 @@ static int table_add(nvct_toml_value *t, char *key, size_t key_len, nvct_toml_va
 }
 
 static int array_append(nvct_toml_value *a, nvct_toml_value *item) {
-        nvct_toml_value **items = grow_array(a->array.items, &a->array.n_allocated, a->array.n_items + 1,
-                                             sizeof(nvct_toml_value *));
+        nvct_toml_value **items = grow_array(a->array.items, &a->array.n_allocated,
+                                             a->array.n_items + 1, sizeof(nvct_toml_value *));
         if (items == NULL)
                 return -ENOMEM;
         a->array.items = items;
@@ -232,7 +233,7 @@ typedef struct text_buf {
 
 static void text_buf_done(text_buf *b) {
         free(b->data);
-        *b = (text_buf) {};
+        *b = (text_buf){};
 }
 
 static int text_buf_append(text_buf *b, const void *s, size_t n) {
@@ -261,7 +262,7 @@ static int text_buf_take(text_buf *b, char **ret, size_t *ret_len) {
         }
         *ret_len = b->len;
         *ret = b->data;
-        *b = (text_buf) {};
+        *b = (text_buf){};
         return 0;
 }
 
@@ -278,7 +279,7 @@ typedef struct parser {
 static int peek_at(const parser *p, size_t offset) {
         if (offset >= p->len - p->pos || p->pos >= p->len)
                 return -1;
-        return (unsigned char) p->data[p->pos + offset];
+        return (unsigned char)p->data[p->pos + offset];
 }
 
 static int peek(const parser *p) {
@@ -294,7 +295,8 @@ static bool is_hex_digit(int c) {
 }
 
 static bool is_bare_key_char(int c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '-';
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
+               c == '-';
 }
 
 static bool is_control(int c) {
@@ -302,7 +304,8 @@ static bool is_control(int c) {
         return (c >= 0 && c < 0x20 && c != '\t') || c == 0x7f;
 }
 
-static int parser_fail(parser *p, size_t pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int parser_fail(parser *p, size_t pos, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
 static int parser_fail(parser *p, size_t pos, const char *fmt, ...) {
         char what[256];
@@ -318,7 +321,7 @@ static int parser_fail(parser *p, size_t pos, const char *fmt, ...) {
                 if (p->data[i] == '\n') {
                         line++;
                         column = 1;
-                } else if (((unsigned char) p->data[i] & 0xc0) != 0x80)
+                } else if (((unsigned char)p->data[i] & 0xc0) != 0x80)
                         column++;
         }
         return nvct_error_make(p->err, 0, "%s:%zu:%zu: %s", p->name, line, column, what);
@@ -333,7 +336,7 @@ static const char *describe_at(const parser *p, size_t pos, char buf[static 32])
         if (pos >= p->len)
                 return "end of input";
 
-        unsigned char c = (unsigned char) p->data[pos];
+        unsigned char c = (unsigned char)p->data[pos];
         if (c == '\n')
                 return "newline";
         if (c == '\r')
@@ -347,8 +350,8 @@ static const char *describe_at(const parser *p, size_t pos, char buf[static 32])
                 unsigned n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
                 uint32_t cp = c & (0x7fu >> n);
                 for (unsigned k = 1; k < n && pos + k < p->len; k++)
-                        cp = cp << 6 | ((unsigned char) p->data[pos + k] & 0x3fu);
-                snprintf(buf, 32, "character U+%04X", (unsigned) cp);
+                        cp = cp << 6 | ((unsigned char)p->data[pos + k] & 0x3fu);
+                snprintf(buf, 32, "character U+%04X", (unsigned)cp);
         }
         return buf;
 }
@@ -359,21 +362,21 @@ static const char *describe_key(const char *key, size_t len, char buf[static 80]
         size_t n = 0;
         buf[n++] = '\'';
         for (size_t i = 0; i < len; i++) {
-                unsigned char c = (unsigned char) key[i];
+                unsigned char c = (unsigned char)key[i];
                 if (n > 64) {
                         /* Do not cut a multi-byte character in half. */
-                        while (n > 1 && ((unsigned char) buf[n - 1] & 0xc0) == 0x80)
+                        while (n > 1 && ((unsigned char)buf[n - 1] & 0xc0) == 0x80)
                                 n--;
-                        if (n > 1 && (unsigned char) buf[n - 1] >= 0xc0)
+                        if (n > 1 && (unsigned char)buf[n - 1] >= 0xc0)
                                 n--;
                         memcpy(buf + n, "...", 3);
                         n += 3;
                         break;
                 }
                 if (c < 0x20 || c == 0x7f || c == '\'' || c == '\\')
-                        n += (size_t) snprintf(buf + n, 80 - n, "\\x%02x", c);
+                        n += (size_t)snprintf(buf + n, 80 - n, "\\x%02x", c);
                 else
-                        buf[n++] = (char) c;
+                        buf[n++] = (char)c;
         }
         buf[n++] = '\'';
         buf[n] = '\0';
@@ -402,7 +405,7 @@ static const char *value_kind(const nvct_toml_value *v) {
 /* The whole document must be UTF-8 without NUL bytes; checking it up front
  * lets everything else work on bytes. */
 static int validate_encoding(parser *p) {
-        const unsigned char *d = (const unsigned char *) p->data;
+        const unsigned char *d = (const unsigned char *)p->data;
 
         for (size_t i = 0; i < p->len;) {
                 unsigned char c = d[i];
@@ -467,11 +470,12 @@ static bool consume_newline(parser *p) {
 /* At '#': skips to the end of the line, leaving the newline. */
 static int skip_comment(parser *p) {
         for (p->pos++; p->pos < p->len; p->pos++) {
-                int c = (unsigned char) p->data[p->pos];
+                int c = (unsigned char)p->data[p->pos];
                 if (c == '\n' || (c == '\r' && peek_at(p, 1) == '\n'))
                         break;
                 if (is_control(c))
-                        return parser_fail(p, p->pos, "control character U+%04X in comment", (unsigned) c);
+                        return parser_fail(p, p->pos, "control character U+%04X in comment",
+                                           (unsigned)c);
         }
         return 0;
 }
@@ -514,22 +518,22 @@ static int append_utf8(text_buf *b, uint32_t cp) {
         char s[4];
         size_t n;
         if (cp < 0x80) {
-                s[0] = (char) cp;
+                s[0] = (char)cp;
                 n = 1;
         } else if (cp < 0x800) {
-                s[0] = (char) (0xc0 | (cp >> 6));
-                s[1] = (char) (0x80 | (cp & 0x3f));
+                s[0] = (char)(0xc0 | (cp >> 6));
+                s[1] = (char)(0x80 | (cp & 0x3f));
                 n = 2;
         } else if (cp < 0x10000) {
-                s[0] = (char) (0xe0 | (cp >> 12));
-                s[1] = (char) (0x80 | ((cp >> 6) & 0x3f));
-                s[2] = (char) (0x80 | (cp & 0x3f));
+                s[0] = (char)(0xe0 | (cp >> 12));
+                s[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+                s[2] = (char)(0x80 | (cp & 0x3f));
                 n = 3;
         } else {
-                s[0] = (char) (0xf0 | (cp >> 18));
-                s[1] = (char) (0x80 | ((cp >> 12) & 0x3f));
-                s[2] = (char) (0x80 | ((cp >> 6) & 0x3f));
-                s[3] = (char) (0x80 | (cp & 0x3f));
+                s[0] = (char)(0xf0 | (cp >> 18));
+                s[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+                s[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+                s[3] = (char)(0x80 | (cp & 0x3f));
                 n = 4;
         }
         return text_buf_append(b, s, n);
@@ -571,13 +575,15 @@ static int parse_escape(parser *p, bool multiline, text_buf *out) {
                 for (size_t i = 0; i < n_digits; i++) {
                         int d = peek(p);
                         if (!is_hex_digit(d))
-                                return parser_fail(p, start, "\\%c escape needs %zu hex digits", c, n_digits);
-                        cp = cp << 4 | (uint32_t) (is_digit(d) ? d - '0' : (d | 0x20) - 'a' + 10);
+                                return parser_fail(p, start, "\\%c escape needs %zu hex digits", c,
+                                                   n_digits);
+                        cp = cp << 4 | (uint32_t)(is_digit(d) ? d - '0' : (d | 0x20) - 'a' + 10);
                         p->pos++;
                 }
                 if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-                        return parser_fail(p, start, "escape \\%c%0*X is not a Unicode scalar value", c,
-                                           (int) n_digits, (unsigned) cp);
+                        return parser_fail(p, start,
+                                           "escape \\%c%0*X is not a Unicode scalar value", c,
+                                           (int)n_digits, (unsigned)cp);
                 return append_utf8(out, cp) < 0 ? parser_oom(p) : 0;
         }
         default:
@@ -594,7 +600,8 @@ static int parse_escape(parser *p, bool multiline, text_buf *out) {
                  * and the newline; then all whitespace and newlines go. */
                 skip_whitespace(p);
                 if (!consume_newline(p))
-                        return parser_fail(p, start, "backslash followed by whitespace must end the line");
+                        return parser_fail(p, start,
+                                           "backslash followed by whitespace must end the line");
                 for (;;) {
                         skip_whitespace(p);
                         if (!consume_newline(p))
@@ -603,7 +610,8 @@ static int parse_escape(parser *p, bool multiline, text_buf *out) {
         }
 
         char buf[32];
-        return parser_fail(p, start, "invalid escape sequence: backslash followed by %s", describe_at(p, p->pos, buf));
+        return parser_fail(p, start, "invalid escape sequence: backslash followed by %s",
+                           describe_at(p, p->pos, buf));
 }
 
 /* At an opening quote. Multi-line strings are refused unless allowed (keys).
@@ -620,7 +628,7 @@ static int parse_string(parser *p, bool allow_multiline, char **ret, size_t *ret
                         return parser_fail(p, start, "a multi-line string cannot be a key");
                 p->pos += 3;
                 /* A newline right after the opening delimiter is trimmed. */
-                (void) consume_newline(p);
+                (void)consume_newline(p);
         } else
                 p->pos++;
 
@@ -628,7 +636,7 @@ static int parse_string(parser *p, bool allow_multiline, char **ret, size_t *ret
                 if (p->pos >= p->len)
                         return parser_fail(p, start, "unterminated string");
 
-                int c = (unsigned char) p->data[p->pos];
+                int c = (unsigned char)p->data[p->pos];
                 if (c == quote) {
                         if (!multiline) {
                                 p->pos++;
@@ -641,7 +649,8 @@ static int parse_string(parser *p, bool allow_multiline, char **ret, size_t *ret
                                 /* Up to two quotes may sit right before the
                                  * closing delimiter and belong to the text. */
                                 if (run > 5)
-                                        return parser_fail(p, p->pos + 5, "too many quotes at end of string");
+                                        return parser_fail(p, p->pos + 5,
+                                                           "too many quotes at end of string");
                                 if (text_buf_append(&out, p->data + p->pos, run - 3) < 0)
                                         return parser_oom(p);
                                 p->pos += run;
@@ -665,20 +674,24 @@ static int parse_string(parser *p, bool allow_multiline, char **ret, size_t *ret
                         if (!multiline)
                                 return parser_fail(p, p->pos, "newline in single-line string");
                         if (!consume_newline(p))
-                                return parser_fail(p, p->pos, "carriage return not followed by newline in string");
+                                return parser_fail(
+                                        p, p->pos,
+                                        "carriage return not followed by newline in string");
                         if (text_buf_putc(&out, '\n') < 0)
                                 return parser_oom(p);
                         continue;
                 }
 
                 if (is_control(c))
-                        return parser_fail(p, p->pos, "control character U+%04X in string", (unsigned) c);
+                        return parser_fail(p, p->pos, "control character U+%04X in string",
+                                           (unsigned)c);
 
                 /* Copy a run of ordinary bytes at once. */
                 size_t run_start = p->pos;
                 while (p->pos < p->len) {
-                        int d = (unsigned char) p->data[p->pos];
-                        if (d == quote || (d == '\\' && !literal) || d == '\n' || d == '\r' || is_control(d))
+                        int d = (unsigned char)p->data[p->pos];
+                        if (d == quote || (d == '\\' && !literal) || d == '\n' || d == '\r' ||
+                            is_control(d))
                                 break;
                         p->pos++;
                 }
@@ -709,7 +722,7 @@ static void toml_key_done(toml_key *k) {
         for (size_t i = 0; i < k->n_parts; i++)
                 free(k->parts[i].name);
         free(k->parts);
-        *k = (toml_key) {};
+        *k = (toml_key){};
 }
 
 static int parse_key(parser *p, toml_key *k) {
@@ -734,16 +747,20 @@ static int parse_key(parser *p, toml_key *k) {
                                 return r;
                 } else {
                         char buf[32];
-                        return parser_fail(p, start, "expected a key, found %s", describe_at(p, start, buf));
+                        return parser_fail(p, start, "expected a key, found %s",
+                                           describe_at(p, start, buf));
                 }
 
                 if (k->n_parts >= NVCT_TOML_MAX_DEPTH)
-                        return parser_fail(p, start, "key has more than %d parts", NVCT_TOML_MAX_DEPTH);
-                key_part *parts = grow_array(k->parts, &k->n_allocated, k->n_parts + 1, sizeof(key_part));
+                        return parser_fail(p, start, "key has more than %d parts",
+                                           NVCT_TOML_MAX_DEPTH);
+                key_part *parts =
+                        grow_array(k->parts, &k->n_allocated, k->n_parts + 1, sizeof(key_part));
                 if (parts == NULL)
                         return parser_oom(p);
                 k->parts = parts;
-                parts[k->n_parts++] = (key_part) { .name = TAKE_PTR(name), .len = len, .pos = start };
+                parts[k->n_parts++] =
+                        (key_part){ .name = TAKE_PTR(name), .len = len, .pos = start };
 
                 skip_whitespace(p);
                 if (peek(p) != '.')
@@ -754,7 +771,8 @@ static int parse_key(parser *p, toml_key *k) {
 
 /* Adds `value` under `part` (which must be absent), taking the part's name
  * and, on success, the value. */
-static int table_add_part(parser *p, nvct_toml_value *table, key_part *part, nvct_toml_value *value) {
+static int table_add_part(parser *p, nvct_toml_value *table, key_part *part,
+                          nvct_toml_value *value) {
         if (table_add(table, part->name, part->len, value) < 0)
                 return parser_oom(p);
         part->name = NULL;
@@ -764,7 +782,8 @@ static int table_add_part(parser *p, nvct_toml_value *table, key_part *part, nvc
 static int add_child_table(parser *p, nvct_toml_value *parent, key_part *part, unsigned flags,
                            nvct_toml_value **ret) {
         if (parent->depth >= NVCT_TOML_MAX_DEPTH)
-                return parser_fail(p, part->pos, "tables nested deeper than %d levels", NVCT_TOML_MAX_DEPTH);
+                return parser_fail(p, part->pos, "tables nested deeper than %d levels",
+                                   NVCT_TOML_MAX_DEPTH);
 
         _cleanup_toml_ nvct_toml_value *t = value_new(NVCT_TOML_TABLE);
         if (t == NULL)
@@ -793,7 +812,8 @@ static int parse_keyval(parser *p, nvct_toml_value *table) {
                 return r;
         if (peek(p) != '=') {
                 char cbuf[32];
-                return parser_fail(p, p->pos, "expected '=' after key, found %s", describe_at(p, p->pos, cbuf));
+                return parser_fail(p, p->pos, "expected '=' after key, found %s",
+                                   describe_at(p, p->pos, cbuf));
         }
         p->pos++;
         skip_whitespace(p);
@@ -810,18 +830,22 @@ static int parse_keyval(parser *p, nvct_toml_value *table) {
                         if (r < 0)
                                 return r;
                 } else if (child->type != NVCT_TOML_TABLE || (child->flags & TABLE_INLINE))
-                        return parser_fail(p, part->pos, "key %s is already defined as %s, cannot add keys to it",
-                                           describe_key(part->name, part->len, buf), value_kind(child));
+                        return parser_fail(p, part->pos,
+                                           "key %s is already defined as %s, cannot add keys to it",
+                                           describe_key(part->name, part->len, buf),
+                                           value_kind(child));
                 else if (!(child->flags & TABLE_DOTTED))
                         return parser_fail(p, part->pos,
-                                           "table %s was created by a table header, dotted keys cannot extend it",
+                                           "table %s was created by a table header, dotted keys "
+                                           "cannot extend it",
                                            describe_key(part->name, part->len, buf));
                 parent = child;
         }
 
         key_part *last = &key.parts[key.n_parts - 1];
         if (table_find(parent, last->name, last->len) != NULL)
-                return parser_fail(p, last->pos, "duplicate key %s", describe_key(last->name, last->len, buf));
+                return parser_fail(p, last->pos, "duplicate key %s",
+                                   describe_key(last->name, last->len, buf));
 
         _cleanup_toml_ nvct_toml_value *value = NULL;
         r = parse_value(p, parent->depth + 1, &value);
@@ -839,7 +863,8 @@ static int parse_array(parser *p, unsigned depth, nvct_toml_value **ret) {
         int r;
 
         if (depth > NVCT_TOML_MAX_DEPTH)
-                return parser_fail(p, start, "arrays and tables nested deeper than %d levels", NVCT_TOML_MAX_DEPTH);
+                return parser_fail(p, start, "arrays and tables nested deeper than %d levels",
+                                   NVCT_TOML_MAX_DEPTH);
 
         _cleanup_toml_ nvct_toml_value *array = value_new(NVCT_TOML_ARRAY);
         if (array == NULL)
@@ -879,7 +904,8 @@ static int parse_array(parser *p, unsigned depth, nvct_toml_value **ret) {
                 if (c < 0)
                         return parser_fail(p, start, "unterminated array");
                 char buf[32];
-                return parser_fail(p, p->pos, "expected ',' or ']' in array, found %s", describe_at(p, p->pos, buf));
+                return parser_fail(p, p->pos, "expected ',' or ']' in array, found %s",
+                                   describe_at(p, p->pos, buf));
         }
 
         *ret = TAKE_PTR(array);
@@ -892,7 +918,8 @@ static int parse_inline_table(parser *p, unsigned depth, nvct_toml_value **ret) 
         int r;
 
         if (depth > NVCT_TOML_MAX_DEPTH)
-                return parser_fail(p, start, "arrays and tables nested deeper than %d levels", NVCT_TOML_MAX_DEPTH);
+                return parser_fail(p, start, "arrays and tables nested deeper than %d levels",
+                                   NVCT_TOML_MAX_DEPTH);
 
         _cleanup_toml_ nvct_toml_value *table = value_new(NVCT_TOML_TABLE);
         if (table == NULL)
@@ -914,7 +941,8 @@ static int parse_inline_table(parser *p, unsigned depth, nvct_toml_value **ret) 
                                 p->pos++;
                                 skip_whitespace(p);
                                 if (peek(p) == '}')
-                                        return parser_fail(p, p->pos, "trailing comma in inline table");
+                                        return parser_fail(p, p->pos,
+                                                           "trailing comma in inline table");
                                 continue;
                         }
                         if (c == '}') {
@@ -923,7 +951,8 @@ static int parse_inline_table(parser *p, unsigned depth, nvct_toml_value **ret) 
                         }
                         if (c < 0)
                                 return parser_fail(p, start, "unterminated inline table");
-                        return parser_fail(p, p->pos, "expected ',' or '}' in inline table, found %s",
+                        return parser_fail(p, p->pos,
+                                           "expected ',' or '}' in inline table, found %s",
                                            describe_at(p, p->pos, buf));
                 }
 
@@ -941,7 +970,7 @@ static bool read_fixed_digits(parser *p, size_t n, unsigned *ret) {
                 int c = peek_at(p, i);
                 if (!is_digit(c))
                         return false;
-                v = v * 10 + (unsigned) (c - '0');
+                v = v * 10 + (unsigned)(c - '0');
         }
         if (is_digit(peek_at(p, n)))
                 return false;
@@ -975,7 +1004,8 @@ static int parse_time(parser *p, size_t start, text_buf *out) {
         if (!read_fixed_digits(p, 2, &second))
                 return parser_fail(p, start, "invalid time: expected HH:MM:SS");
         if (hour > 23 || minute > 59 || second > 60)
-                return parser_fail(p, start, "invalid time: %02u:%02u:%02u is out of range", hour, minute, second);
+                return parser_fail(p, start, "invalid time: %02u:%02u:%02u is out of range", hour,
+                                   minute, second);
 
         char text[16];
         snprintf(text, sizeof(text), "%02u:%02u:%02u", hour, minute, second);
@@ -1016,7 +1046,8 @@ static int parse_datetime(parser *p, nvct_toml_value **ret) {
                 if (!read_fixed_digits(p, 2, &day))
                         return parser_fail(p, start, "invalid date: expected YYYY-MM-DD");
                 if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month))
-                        return parser_fail(p, start, "invalid date: %04u-%02u-%02u does not exist", year, month, day);
+                        return parser_fail(p, start, "invalid date: %04u-%02u-%02u does not exist",
+                                           year, month, day);
 
                 char date[16];
                 snprintf(date, sizeof(date), "%04u-%02u-%02u", year, month, day);
@@ -1025,7 +1056,8 @@ static int parse_datetime(parser *p, nvct_toml_value **ret) {
 
                 int c = peek(p);
                 bool has_time = c == 'T' || c == 't' ||
-                        (c == ' ' && is_digit(peek_at(p, 1)) && is_digit(peek_at(p, 2)) && peek_at(p, 3) == ':');
+                                (c == ' ' && is_digit(peek_at(p, 1)) && is_digit(peek_at(p, 2)) &&
+                                 peek_at(p, 3) == ':');
                 if (!has_time)
                         type = NVCT_TOML_DATE_LOCAL;
                 else {
@@ -1046,14 +1078,18 @@ static int parse_datetime(parser *p, nvct_toml_value **ret) {
                                 unsigned offset_hour, offset_minute;
                                 p->pos++;
                                 if (!read_fixed_digits(p, 2, &offset_hour) || peek(p) != ':')
-                                        return parser_fail(p, start, "invalid time offset: expected +HH:MM");
+                                        return parser_fail(p, start,
+                                                           "invalid time offset: expected +HH:MM");
                                 p->pos++;
                                 if (!read_fixed_digits(p, 2, &offset_minute))
-                                        return parser_fail(p, start, "invalid time offset: expected +HH:MM");
+                                        return parser_fail(p, start,
+                                                           "invalid time offset: expected +HH:MM");
                                 if (offset_hour > 23 || offset_minute > 59)
-                                        return parser_fail(p, start, "invalid time offset: out of range");
+                                        return parser_fail(p, start,
+                                                           "invalid time offset: out of range");
                                 char offset[16];
-                                snprintf(offset, sizeof(offset), "%c%02u:%02u", c, offset_hour, offset_minute);
+                                snprintf(offset, sizeof(offset), "%c%02u:%02u", c, offset_hour,
+                                         offset_minute);
                                 if (text_buf_append(&text, offset, strlen(offset)) < 0)
                                         return parser_oom(p);
                                 type = NVCT_TOML_DATETIME;
@@ -1081,7 +1117,7 @@ static int digit_value(int c, unsigned base) {
                 v = c - 'A' + 10;
         else
                 return -1;
-        return v < (int) base ? v : -1;
+        return v < (int)base ? v : -1;
 }
 
 /* Reads digits of `base` where single underscores may separate digits;
@@ -1100,7 +1136,8 @@ static int read_digits(parser *p, unsigned base, text_buf *out) {
                         if (text_buf_append(out, p->data + run_start, p->pos - run_start) < 0)
                                 return parser_oom(p);
                         if (digit_value(peek_at(p, 1), base) < 0)
-                                return parser_fail(p, p->pos, "'_' in a number must stand between digits");
+                                return parser_fail(p, p->pos,
+                                                   "'_' in a number must stand between digits");
                         p->pos++;
                         run_start = p->pos;
                         continue;
@@ -1143,14 +1180,16 @@ static int parse_number(parser *p, nvct_toml_value **ret) {
                 p->pos++;
         }
 
-        if (p->len - p->pos >= 3 && (memcmp(p->data + p->pos, "inf", 3) == 0 || memcmp(p->data + p->pos, "nan", 3) == 0)) {
+        if (p->len - p->pos >= 3 &&
+            (memcmp(p->data + p->pos, "inf", 3) == 0 || memcmp(p->data + p->pos, "nan", 3) == 0)) {
                 bool is_nan = p->data[p->pos] == 'n';
                 p->pos += 3;
                 double d = is_nan ? NAN : INFINITY;
                 return make_float(p, negative ? -d : d, ret);
         }
 
-        if (!has_sign && peek(p) == '0' && (peek_at(p, 1) == 'x' || peek_at(p, 1) == 'o' || peek_at(p, 1) == 'b')) {
+        if (!has_sign && peek(p) == '0' &&
+            (peek_at(p, 1) == 'x' || peek_at(p, 1) == 'o' || peek_at(p, 1) == 'b')) {
                 int prefix = peek_at(p, 1);
                 unsigned base = prefix == 'x' ? 16 : prefix == 'o' ? 8 : 2;
                 p->pos += 2;
@@ -1162,12 +1201,12 @@ static int parse_number(parser *p, nvct_toml_value **ret) {
 
                 uint64_t acc = 0;
                 for (size_t i = 0; i < digits.len; i++) {
-                        unsigned d = (unsigned) digit_value((unsigned char) digits.data[i], base);
-                        if (acc > ((uint64_t) INT64_MAX - d) / base)
+                        unsigned d = (unsigned)digit_value((unsigned char)digits.data[i], base);
+                        if (acc > ((uint64_t)INT64_MAX - d) / base)
                                 return parser_fail(p, start, "integer does not fit in 64 bits");
                         acc = acc * base + d;
                 }
-                return make_integer(p, (int64_t) acc, ret);
+                return make_integer(p, (int64_t)acc, ret);
         }
 
         if (!is_digit(peek(p)))
@@ -1199,7 +1238,7 @@ static int parse_number(parser *p, nvct_toml_value **ret) {
                         return parser_oom(p);
                 c = peek(p);
                 if (c == '+' || c == '-') {
-                        if (text_buf_putc(&digits, (char) c) < 0)
+                        if (text_buf_putc(&digits, (char)c) < 0)
                                 return parser_oom(p);
                         p->pos++;
                 }
@@ -1211,15 +1250,17 @@ static int parse_number(parser *p, nvct_toml_value **ret) {
         }
 
         if (!is_float) {
-                uint64_t limit = negative ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX;
+                uint64_t limit = negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
                 uint64_t acc = 0;
                 for (size_t i = 0; i < n_integer_digits; i++) {
-                        unsigned d = (unsigned) (digits.data[i] - '0');
+                        unsigned d = (unsigned)(digits.data[i] - '0');
                         if (acc > (limit - d) / 10)
                                 return parser_fail(p, start, "integer does not fit in 64 bits");
                         acc = acc * 10 + d;
                 }
-                int64_t i = acc > (uint64_t) INT64_MAX ? INT64_MIN : negative ? -(int64_t) acc : (int64_t) acc;
+                int64_t i = acc > (uint64_t)INT64_MAX ? INT64_MIN
+                            : negative                ? -(int64_t)acc
+                                                      : (int64_t)acc;
                 return make_integer(p, i, ret);
         }
 
@@ -1299,8 +1340,8 @@ static int parse_value(parser *p, unsigned depth, nvct_toml_value **ret) {
                         break;
                 /* Dates start with four digits and '-', times with two and
                  * ':'; anything else is a number. */
-                if ((is_digit(peek_at(p, 1)) && is_digit(peek_at(p, 2)) && is_digit(peek_at(p, 3)) &&
-                     peek_at(p, 4) == '-') ||
+                if ((is_digit(peek_at(p, 1)) && is_digit(peek_at(p, 2)) &&
+                     is_digit(peek_at(p, 3)) && peek_at(p, 4) == '-') ||
                     (is_digit(peek_at(p, 1)) && peek_at(p, 2) == ':'))
                         return parse_datetime(p, ret);
                 return parse_number(p, ret);
@@ -1346,8 +1387,10 @@ static int parse_table_header(parser *p, nvct_toml_value *root, nvct_toml_value 
                 } else if (child->type == NVCT_TOML_ARRAY && (child->flags & ARRAY_OF_TABLES))
                         child = child->array.items[child->array.n_items - 1];
                 else if (child->type != NVCT_TOML_TABLE || (child->flags & TABLE_INLINE))
-                        return parser_fail(p, part->pos, "key %s is already defined as %s, cannot add a table to it",
-                                           describe_key(part->name, part->len, buf), value_kind(child));
+                        return parser_fail(
+                                p, part->pos,
+                                "key %s is already defined as %s, cannot add a table to it",
+                                describe_key(part->name, part->len, buf), value_kind(child));
                 parent = child;
         }
 
@@ -1363,13 +1406,16 @@ static int parse_table_header(parser *p, nvct_toml_value *root, nvct_toml_value 
                 }
                 if (existing->type != NVCT_TOML_TABLE || (existing->flags & TABLE_INLINE))
                         return parser_fail(p, last->pos, "key %s is already defined as %s",
-                                           describe_key(last->name, last->len, buf), value_kind(existing));
+                                           describe_key(last->name, last->len, buf),
+                                           value_kind(existing));
                 if (existing->flags & TABLE_DEFINED)
                         return parser_fail(p, last->pos, "table %s is defined twice",
                                            describe_key(last->name, last->len, buf));
                 if (existing->flags & TABLE_DOTTED)
-                        return parser_fail(p, last->pos, "table %s was defined by dotted keys, cannot redefine it",
-                                           describe_key(last->name, last->len, buf));
+                        return parser_fail(
+                                p, last->pos,
+                                "table %s was defined by dotted keys, cannot redefine it",
+                                describe_key(last->name, last->len, buf));
                 existing->flags |= TABLE_DEFINED;
                 *ret_current = existing;
                 return 0;
@@ -1389,7 +1435,8 @@ static int parse_table_header(parser *p, nvct_toml_value *root, nvct_toml_value 
                         return r;
                 existing = TAKE_PTR(array);
         } else if (existing->type != NVCT_TOML_ARRAY || !(existing->flags & ARRAY_OF_TABLES))
-                return parser_fail(p, last->pos, "key %s is already defined as %s, not an array of tables",
+                return parser_fail(p, last->pos,
+                                   "key %s is already defined as %s, not an array of tables",
                                    describe_key(last->name, last->len, buf), value_kind(existing));
 
         _cleanup_toml_ nvct_toml_value *element = value_new(NVCT_TOML_TABLE);

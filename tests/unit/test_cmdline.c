@@ -15,7 +15,7 @@
 #include "cmdline.h"
 #include "error.h"
 
-#define ARGC(a) ((int) (sizeof(a) / sizeof((a)[0])) - 1) /* arrays end in NULL */
+#define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1) /* arrays end in NULL */
 
 static nvct_cmdline parse_ok(int argc, char *const *argv) {
         nvct_cmdline c;
@@ -63,7 +63,7 @@ static void assert_fails_with(int argc, char *const *argv, const char *needle1,
 }
 
 static void test_no_flags(void **state) {
-        (void) state;
+        (void)state;
         char *argv0[] = { "hook", NULL };
         nvct_cmdline c = parse_ok(ARGC(argv0), argv0);
         assert_false(c.debug);
@@ -81,7 +81,7 @@ static void test_no_flags(void **state) {
 }
 
 static void test_bool_flags(void **state) {
-        (void) state;
+        (void)state;
         char *argv0[] = { "hook", "-debug", "--dry-run", "-version", "prestart", NULL };
         nvct_cmdline c = parse_ok(ARGC(argv0), argv0);
         assert_true(c.debug);
@@ -118,7 +118,7 @@ static void test_bool_flags(void **state) {
 }
 
 static void test_config_flag(void **state) {
-        (void) state;
+        (void)state;
         char *argv0[] = { "hook", "-config", "/etc/x.toml", "prestart", NULL };
         nvct_cmdline c = parse_ok(ARGC(argv0), argv0);
         assert_non_null(c.config);
@@ -163,7 +163,7 @@ static void test_config_flag(void **state) {
 }
 
 static void test_end_of_flags(void **state) {
-        (void) state;
+        (void)state;
         /* Parsing stops at the first non-flag argument. */
         char *argv0[] = { "hook", "prestart", "-debug", NULL };
         nvct_cmdline c = parse_ok(ARGC(argv0), argv0);
@@ -202,11 +202,11 @@ static void test_end_of_flags(void **state) {
 }
 
 static void test_help(void **state) {
-        (void) state;
-        static const char *const spellings[] = { "-h", "-help", "--h", "--help", "-h=1",
-                                                 "-help=nonsense" };
+        (void)state;
+        static const char *const spellings[] = { "-h",     "-help", "--h",
+                                                 "--help", "-h=1",  "-help=nonsense" };
         for (size_t i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++) {
-                char *argv[] = { "hook", "-debug", (char *) spellings[i], "prestart", NULL };
+                char *argv[] = { "hook", "-debug", (char *)spellings[i], "prestart", NULL };
                 nvct_cmdline c = parse_ok(ARGC(argv), argv);
                 if (!c.help) {
                         print_error("%s did not ask for help\n", spellings[i]);
@@ -230,7 +230,7 @@ static void test_help(void **state) {
 }
 
 static void test_errors(void **state) {
-        (void) state;
+        (void)state;
         char *argv0[] = { "hook", "-nosuchflag", "prestart", NULL };
         assert_fails_with(ARGC(argv0), argv0, "flag provided but not defined", "-nosuchflag");
         /* Go names the flag with one dash and without its value. */

@@ -153,8 +153,8 @@ static char *build_fails(const nvct_hook_config *c, const nvct_request *req) {
         return msg;
 }
 
-static void expect_argv(const nvct_hook_config *c, const nvct_request *req, int64_t pid,
-                        bool debug, const char *const *expected) {
+static void expect_argv(const nvct_hook_config *c, const nvct_request *req, int64_t pid, bool debug,
+                        const char *const *expected) {
         static char *const no_env[] = { NULL };
         nvct_command cmd;
         build_ok(c, req, pid, debug, no_env, &cmd);
@@ -230,17 +230,16 @@ static void rootfs_ok(const char *in, size_t len, const char *expected) {
 }
 
 static void test_rootfs_absolute(void **state) {
-        (void) state;
+        (void)state;
         rootfs_ok("/a/b/../c/", 10, "/a/c");
         rootfs_ok("/", 1, "/");
         rootfs_ok("//x//y/.", 8, "/x/y");
         rootfs_ok("/..", 3, "/");
-        rootfs_ok("/var/lib/docker/overlay2/abc/merged", 35,
-                  "/var/lib/docker/overlay2/abc/merged");
+        rootfs_ok("/var/lib/docker/overlay2/abc/merged", 35, "/var/lib/docker/overlay2/abc/merged");
 }
 
 static void test_rootfs_relative(void **state) {
-        (void) state;
+        (void)state;
         char *old_cwd = getcwd(NULL, 0);
         assert_non_null(old_cwd);
         const char *old_pwd_env = getenv("PWD");
@@ -285,9 +284,9 @@ static void test_rootfs_relative(void **state) {
 }
 
 static void test_rootfs_nul(void **state) {
-        (void) state;
+        (void)state;
         nvct_error *err = NULL;
-        char *sentinel = (char *) "unchanged";
+        char *sentinel = (char *)"unchanged";
         char *out = sentinel;
         assert_int_equal(nvct_rootfs_path("/a\0b", 4, &out, &err), -1);
         assert_ptr_equal(out, sentinel);
@@ -307,9 +306,8 @@ static void check_search_path(const char *root, const char *hook_path, const cha
         char *p = nvct_cli_search_path(root, hook_path);
         assert_non_null(p);
         if (strcmp(p, expected) != 0) {
-                print_error("root %s, PATH %s:\nexpected %s\n     got %s\n",
-                            root ? root : "(null)", hook_path ? hook_path : "(null)", expected,
-                            p);
+                print_error("root %s, PATH %s:\nexpected %s\n     got %s\n", root ? root : "(null)",
+                            hook_path ? hook_path : "(null)", expected, p);
                 free(p);
                 fail();
         }
@@ -317,7 +315,7 @@ static void check_search_path(const char *root, const char *hook_path, const cha
 }
 
 static void test_cli_search_path(void **state) {
-        (void) state;
+        (void)state;
         check_search_path(NULL, "/a:/b", "/a:/b:" DEFAULT_PATH);
         check_search_path(NULL, "", DEFAULT_PATH);
         check_search_path(NULL, NULL, DEFAULT_PATH);
@@ -333,12 +331,13 @@ static void test_cli_search_path(void **state) {
                           "/run/nvidia/driver/usr/local/bin:/run/nvidia/driver/usr/sbin:"
                           "/run/nvidia/driver/usr/bin:/run/nvidia/driver/sbin:"
                           "/run/nvidia/driver/bin:/x/../y:" DEFAULT_PATH);
-        check_search_path("/", "/a",
-                          "/a:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/a:" DEFAULT_PATH);
+        check_search_path(
+                "/", "/a",
+                "/a:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/a:" DEFAULT_PATH);
 }
 
 static void test_find_executable(void **state) {
-        (void) state;
+        (void)state;
         char *tmp = make_tmpdir();
         char *a = xasprintf("%s/a", tmp), *b = xasprintf("%s/b", tmp), *c = xasprintf("%s/c", tmp);
         char *a_cli = xasprintf("%s/nvidia-container-cli", a);
@@ -398,7 +397,7 @@ static void test_find_executable(void **state) {
 /* ---- argv ---- */
 
 static void test_argv_minimal(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         config_with_path(&c, "/usr/bin/nvidia-container-cli");
         nvct_request req;
@@ -419,8 +418,14 @@ static void test_argv_minimal(void **state) {
         /* load-kmods = false drops the flag. */
         c.cli.load_kmods = false;
         const char *expected_no_kmods[] = {
-                "/usr/bin/nvidia-container-cli", "configure", "--device=0", "--utility",
-                "--compute", "--pid=42", "/rootfs", NULL,
+                "/usr/bin/nvidia-container-cli",
+                "configure",
+                "--device=0",
+                "--utility",
+                "--compute",
+                "--pid=42",
+                "/rootfs",
+                NULL,
         };
         expect_argv(&c, &req, 42, false, expected_no_kmods);
 
@@ -429,7 +434,7 @@ static void test_argv_minimal(void **state) {
 }
 
 static void test_argv_full(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         config_with_path(&c, "/opt/nvidia/cli");
         c.cli.root = xstrdup("/run/nvidia/driver");
@@ -520,25 +525,26 @@ static void test_argv_full(void **state) {
 }
 
 static void test_argv_debug_without_config(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         config_with_path(&c, "/cli");
         c.cli.load_kmods = false;
         nvct_request req;
         request_init(&req, "", "utility");
         /* No --device for "none". */
-        const char *expected[] = { "/cli", "--debug=/dev/stderr", "configure", "--utility",
-                                   "--pid=7", "/rootfs", NULL };
+        const char *expected[] = {
+                "/cli", "--debug=/dev/stderr", "configure", "--utility", "--pid=7", "/rootfs", NULL
+        };
         expect_argv(&c, &req, 7, true, expected);
-        const char *expected_nodebug[] = { "/cli", "configure", "--utility", "--pid=7", "/rootfs",
-                                           NULL };
+        const char *expected_nodebug[] = { "/cli",    "configure", "--utility",
+                                           "--pid=7", "/rootfs",   NULL };
         expect_argv(&c, &req, 7, false, expected_nodebug);
         nvct_request_clear(&req);
         nvct_hook_config_clear(&c);
 }
 
 static void test_argv_capabilities_stop_at_empty(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         config_with_path(&c, "/cli");
         c.cli.load_kmods = false;
@@ -571,7 +577,7 @@ static void test_argv_capabilities_stop_at_empty(void **state) {
 }
 
 static void test_argv_unknown_capability(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         config_with_path(&c, "/cli");
         static const struct {
@@ -597,17 +603,19 @@ static void test_argv_unknown_capability(void **state) {
 }
 
 static void test_argv_requirements_disabled(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         config_with_path(&c, "/cli");
         c.cli.load_kmods = false;
         nvct_request req;
         request_init(&req, "0", "utility");
         request_add_requirement(&req, "cuda>=11.0", 10);
-        const char *with[] = { "/cli", "configure", "--device=0", "--utility",
-                               "--require=cuda>=11.0", "--pid=1", "/rootfs", NULL };
-        const char *without[] = { "/cli", "configure", "--device=0", "--utility", "--pid=1",
-                                  "/rootfs", NULL };
+        const char *with[] = {
+                "/cli",    "configure", "--device=0", "--utility", "--require=cuda>=11.0",
+                "--pid=1", "/rootfs",   NULL
+        };
+        const char *without[] = { "/cli",    "configure", "--device=0", "--utility",
+                                  "--pid=1", "/rootfs",   NULL };
         expect_argv(&c, &req, 1, false, with);
 
         req.disable_require = true;
@@ -622,7 +630,7 @@ static void test_argv_requirements_disabled(void **state) {
 }
 
 static void test_argv_pid(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         config_with_path(&c, "/cli");
         c.cli.load_kmods = false;
@@ -640,7 +648,7 @@ static void test_argv_pid(void **state) {
 }
 
 static void test_argv_nul_refused(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         config_with_path(&c, "/cli");
 
@@ -674,7 +682,10 @@ static void test_argv_nul_refused(void **state) {
         request_init(&req, "0", "utility");
         req.mig_config_devices = malloc(3);
         assert_non_null(req.mig_config_devices);
-        memcpy(req.mig_config_devices, "0\0" "1", 3);
+        memcpy(req.mig_config_devices,
+               "0\0"
+               "1",
+               3);
         req.mig_config_devices_len = 3;
         msg = build_fails(&c, &req);
         assert_contains(msg, "NUL");
@@ -688,7 +699,7 @@ static void test_argv_nul_refused(void **state) {
 /* ---- environment ---- */
 
 static void test_env_with_config_path(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         config_with_path(&c, "/cli");
         c.cli.environment = calloc(3, sizeof(char *));
@@ -700,7 +711,7 @@ static void test_env_with_config_path(void **state) {
         request_init(&req, "0", "utility");
 
         /* The hook's PATH is left alone when nothing is searched. */
-        char *hook_env[] = { (char *) "PATH=/hook/bin", (char *) "HOME=/root", NULL };
+        char *hook_env[] = { (char *)"PATH=/hook/bin", (char *)"HOME=/root", NULL };
         nvct_command cmd;
         build_ok(&c, &req, 1, false, hook_env, &cmd);
         assert_null(cmd.search_path);
@@ -722,7 +733,7 @@ static void test_env_with_config_path(void **state) {
 }
 
 static void test_cli_searched_in_path(void **state) {
-        (void) state;
+        (void)state;
         saved_env saved;
         save_path(&saved);
 
@@ -750,13 +761,13 @@ static void test_cli_searched_in_path(void **state) {
         nvct_request req;
         request_init(&req, "0", "utility");
 
-        char *hook_env[] = { (char *) "HOME=/root", (char *) "PATH=/old", (char *) "HOME=/dup",
-                             (char *) "TERM=xterm", NULL };
+        char *hook_env[] = { (char *)"HOME=/root", (char *)"PATH=/old", (char *)"HOME=/dup",
+                             (char *)"TERM=xterm", NULL };
         nvct_command cmd;
         build_ok(&c, &req, 99, false, hook_env, &cmd);
 
-        const char *argv[] = { d_cli, "configure", "--device=0", "--utility", "--pid=99",
-                               "/rootfs", NULL };
+        const char *argv[] = { d_cli,      "configure", "--device=0", "--utility",
+                               "--pid=99", "/rootfs",   NULL };
         assert_strv_equal(cmd.argv, cmd.argc, argv);
 
         char *search = xasprintf("%s:" DEFAULT_PATH, hook_path);
@@ -771,7 +782,7 @@ static void test_cli_searched_in_path(void **state) {
         free(path_entry);
 
         /* No PATH in the hook's environment: one is appended. */
-        char *hook_env2[] = { (char *) "HOME=/root", NULL };
+        char *hook_env2[] = { (char *)"HOME=/root", NULL };
         build_ok(&c, &req, 99, false, hook_env2, &cmd);
         path_entry = xasprintf("PATH=%s", search);
         const char *env2[] = { "HOME=/root", path_entry, "FOO=bar", NULL };
@@ -795,7 +806,7 @@ static void test_cli_searched_in_path(void **state) {
 }
 
 static void test_cli_searched_under_root(void **state) {
-        (void) state;
+        (void)state;
         saved_env saved;
         save_path(&saved);
 
@@ -819,12 +830,12 @@ static void test_cli_searched_under_root(void **state) {
         nvct_request req;
         request_init(&req, "1", "compute");
 
-        char *hook_env[] = { (char *) "PATH=/old", NULL };
+        char *hook_env[] = { (char *)"PATH=/old", NULL };
         nvct_command cmd;
         build_ok(&c, &req, 5, false, hook_env, &cmd);
         char *root_flag = xasprintf("--root=%s", root);
-        const char *argv[] = { root_d_cli, root_flag, "--load-kmods", "configure", "--device=1",
-                               "--compute",  "--pid=5", "/rootfs",      NULL };
+        const char *argv[] = { root_d_cli,  root_flag, "--load-kmods", "configure", "--device=1",
+                               "--compute", "--pid=5", "/rootfs",      NULL };
         assert_strv_equal(cmd.argv, cmd.argc, argv);
         char *search = xasprintf("%s%s:%s/usr/local/sbin:%s/usr/local/bin:%s/usr/sbin:"
                                  "%s/usr/bin:%s/sbin:%s/bin:%s:" DEFAULT_PATH,
@@ -871,7 +882,7 @@ static bool cli_in_default_path(void) {
 }
 
 static void test_cli_not_found(void **state) {
-        (void) state;
+        (void)state;
         if (cli_in_default_path())
                 skip(); /* a real nvidia-container-cli would be found */
         saved_env saved;

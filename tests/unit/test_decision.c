@@ -39,8 +39,7 @@ static void env_from(nvct_env *env, const char *const *entries) {
 /* Runs nvct_decide. `mounts` is a NULL-terminated list of cleaned /dev/null
  * mount destinations (or NULL). */
 static int decide(const nvct_hook_config *config, const char *const *entries,
-                  const char *const *mounts, bool privileged, nvct_request *ret,
-                  nvct_error **err) {
+                  const char *const *mounts, bool privileged, nvct_request *ret, nvct_error **err) {
         nvct_env env;
         env_from(&env, entries);
 
@@ -152,7 +151,7 @@ static void assert_not_gpu(const nvct_hook_config *config, const char *const *en
 /* ---- device selection from the environment ---- */
 
 static void test_not_gpu_when_unset_empty_or_void(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
 
@@ -180,7 +179,7 @@ static void test_not_gpu_when_unset_empty_or_void(void **state) {
 }
 
 static void test_not_gpu_decides_nothing_else(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
         c.accept_envvar_unprivileged = false;
@@ -201,7 +200,7 @@ static void test_not_gpu_decides_nothing_else(void **state) {
 }
 
 static void test_none_is_gpu_without_devices(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
         const char *env[] = { "NVIDIA_VISIBLE_DEVICES=none", NULL };
@@ -216,7 +215,7 @@ static void test_none_is_gpu_without_devices(void **state) {
 }
 
 static void test_device_list_verbatim(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
         const char *env[] = { "NVIDIA_VISIBLE_DEVICES=0,GPU-1234, 2", NULL };
@@ -234,7 +233,7 @@ static void test_device_list_verbatim(void **state) {
 }
 
 static void test_legacy_image_defaults(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
 
@@ -280,7 +279,7 @@ static void test_legacy_image_defaults(void **state) {
 }
 
 static void test_not_legacy(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
 
@@ -307,7 +306,7 @@ static void test_not_legacy(void **state) {
 /* ---- privileges ---- */
 
 static void test_insufficient_privileges(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
         c.accept_envvar_unprivileged = false;
@@ -341,7 +340,7 @@ static void test_insufficient_privileges(void **state) {
 /* ---- device selection from volume mounts ---- */
 
 static void test_devices_from_mounts(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
         c.accept_volume_mounts = true;
@@ -352,11 +351,11 @@ static void test_devices_from_mounts(void **state) {
                 "/other/path",
                 "/var/run/nvidia-container-devices", /* empty device: skipped */
                 "/var/run/nvidia-container-devices/GPU-abc",
-                "/var/run/nvidia-container-devices/",     /* empty again */
-                "/var/run/nvidia-container-devicesX",     /* string prefix, not a directory */
-                "/var/run/nvidia-container-devices/a/b",  /* rest of the path */
-                "/var/run/nvidia-container-device",       /* too short */
-                "/run/nvidia-container-devices/1",        /* other root */
+                "/var/run/nvidia-container-devices/",    /* empty again */
+                "/var/run/nvidia-container-devicesX",    /* string prefix, not a directory */
+                "/var/run/nvidia-container-devices/a/b", /* rest of the path */
+                "/var/run/nvidia-container-device",      /* too short */
+                "/run/nvidia-container-devices/1",       /* other root */
                 NULL,
         };
         const char *env[] = { "NVIDIA_VISIBLE_DEVICES=3", NULL };
@@ -378,7 +377,7 @@ static void test_devices_from_mounts(void **state) {
 }
 
 static void test_mounts_fall_back_to_env(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
         c.accept_volume_mounts = true;
@@ -398,7 +397,7 @@ static void test_mounts_fall_back_to_env(void **state) {
 }
 
 static void test_mounts_ignored_unless_accepted(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
         assert_false(c.accept_volume_mounts);
@@ -417,7 +416,7 @@ static void test_mounts_ignored_unless_accepted(void **state) {
 /* ---- swarm resource ---- */
 
 static void test_swarm_resource(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
         c.swarm_resource = strdup("DOCKER_RESOURCE_GPU");
@@ -442,16 +441,14 @@ static void test_swarm_resource(void **state) {
         nvct_request_clear(&req);
 
         /* Set to void or empty: it still takes precedence. */
-        const char *swarm_void[] = { "NVIDIA_VISIBLE_DEVICES=0", "DOCKER_RESOURCE_GPU=void",
-                                     NULL };
+        const char *swarm_void[] = { "NVIDIA_VISIBLE_DEVICES=0", "DOCKER_RESOURCE_GPU=void", NULL };
         assert_not_gpu(&c, swarm_void, NULL, true);
         const char *swarm_empty[] = { "NVIDIA_VISIBLE_DEVICES=0", "DOCKER_RESOURCE_GPU=", NULL };
         assert_not_gpu(&c, swarm_empty, NULL, true);
 
         /* The privilege error names the variable the list came from. */
         c.accept_envvar_unprivileged = false;
-        assert_fails_with(&c, both, NULL, false, "insufficient privileges",
-                          "DOCKER_RESOURCE_GPU");
+        assert_fails_with(&c, both, NULL, false, "insufficient privileges", "DOCKER_RESOURCE_GPU");
 
         nvct_hook_config_clear(&c);
 }
@@ -459,7 +456,7 @@ static void test_swarm_resource(void **state) {
 /* ---- MIG ---- */
 
 static void test_mig_devices(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
 
@@ -469,8 +466,8 @@ static void test_mig_devices(void **state) {
         assert_fails_with(&c, mon, NULL, false, "NVIDIA_MIG_MONITOR_DEVICES", NULL);
 
         /* Empty values are fine unprivileged. */
-        const char *empty[] = { "NVIDIA_VISIBLE_DEVICES=0", "NVIDIA_MIG_CONFIG_DEVICES=",
-                                "NVIDIA_MIG_MONITOR_DEVICES=", NULL };
+        const char *empty[] = { "NVIDIA_VISIBLE_DEVICES=0",
+                                "NVIDIA_MIG_CONFIG_DEVICES=", "NVIDIA_MIG_MONITOR_DEVICES=", NULL };
         nvct_request req;
         decide_ok(&c, empty, NULL, false, &req);
         assert_int_equal(req.mig_config_devices_len, 0);
@@ -510,7 +507,7 @@ static void check_caps(const char *const *env, const char *expected) {
 }
 
 static void test_driver_capabilities(void **state) {
-        (void) state;
+        (void)state;
         const char *unset[] = { "NVIDIA_VISIBLE_DEVICES=0", NULL };
         check_caps(unset, "utility,compute");
         const char *empty[] = { "NVIDIA_VISIBLE_DEVICES=0", "NVIDIA_DRIVER_CAPABILITIES=", NULL };
@@ -541,7 +538,7 @@ static void test_driver_capabilities(void **state) {
 /* ---- requirements ---- */
 
 static void test_requirements_order(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
         const char *env[] = {
@@ -569,17 +566,14 @@ static void test_requirements_order(void **state) {
 }
 
 static void test_requirements_legacy_cuda(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
         static const struct {
                 const char *cuda, *expected;
         } cases[] = {
-                { "10.1.243", "cuda>=10.1" },
-                { "11", "cuda>=11.0" },
-                { "10.2", "cuda>=10.2" },
-                { "9.0.176", "cuda>=9.0" },
-                { "12.4.1", "cuda>=12.4" },
+                { "10.1.243", "cuda>=10.1" }, { "11", "cuda>=11.0" },     { "10.2", "cuda>=10.2" },
+                { "9.0.176", "cuda>=9.0" },   { "12.4.1", "cuda>=12.4" },
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 char *cuda = NULL;
@@ -600,7 +594,7 @@ static void test_requirements_legacy_cuda(void **state) {
 }
 
 static void test_requirements_invalid_cuda_version(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
         const char *bad[] = { "CUDA_VERSION=abc", NULL };
@@ -618,15 +612,14 @@ static void test_requirements_invalid_cuda_version(void **state) {
 /* ---- NVIDIA_DISABLE_REQUIRE ---- */
 
 static void test_disable_require(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
         static const char *const truthy[] = { "1", "t", "T", "TRUE", "true", "True" };
-        static const char *const falsy[] = { "0",  "f",     "false", "",    "yes",
-                                             "on", "tRUE",  "TRUE ", " 1",  "2",
-                                             "y",  "truee", "FALSE" };
-        for (size_t i = 0; i < sizeof(truthy) / sizeof(truthy[0]) + sizeof(falsy) / sizeof(falsy[0]);
-             i++) {
+        static const char *const falsy[] = { "0",     "f",  "false", "",  "yes",   "on",   "tRUE",
+                                             "TRUE ", " 1", "2",     "y", "truee", "FALSE" };
+        for (size_t i = 0;
+             i < sizeof(truthy) / sizeof(truthy[0]) + sizeof(falsy) / sizeof(falsy[0]); i++) {
                 bool want = i < sizeof(truthy) / sizeof(truthy[0]);
                 const char *v = want ? truthy[i] : falsy[i - sizeof(truthy) / sizeof(truthy[0])];
                 char *entry = NULL;
@@ -635,8 +628,8 @@ static void test_disable_require(void **state) {
                 nvct_request req;
                 decide_ok(&c, env, NULL, true, &req);
                 if (req.disable_require != want) {
-                        print_error("NVIDIA_DISABLE_REQUIRE=\"%s\": expected %d, got %d\n", v,
-                                    want, req.disable_require);
+                        print_error("NVIDIA_DISABLE_REQUIRE=\"%s\": expected %d, got %d\n", v, want,
+                                    req.disable_require);
                         fail();
                 }
                 nvct_request_clear(&req);
@@ -652,7 +645,7 @@ static void test_disable_require(void **state) {
 /* ---- bytes ---- */
 
 static void test_nul_bytes_kept(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
         nvct_env env;

@@ -21,7 +21,7 @@ static void add_ok_len(nvct_env *env, const char *entry, size_t len) {
         nvct_error *err = NULL;
         int r = nvct_env_add_entry(env, entry, len, 0, &err);
         if (r < 0) {
-                print_error("add_entry(%.*s) failed: %s\n", (int) len, entry,
+                print_error("add_entry(%.*s) failed: %s\n", (int)len, entry,
                             err ? err->msg : "(no error)");
                 nvct_error_free(&err);
                 fail();
@@ -56,7 +56,7 @@ static void assert_get(const nvct_env *env, const char *name, const char *value)
 }
 
 static void test_empty(void **state) {
-        (void) state;
+        (void)state;
         nvct_env env;
         nvct_env_init(&env);
         assert_int_equal(env.n_vars, 0);
@@ -71,7 +71,7 @@ static void test_empty(void **state) {
 }
 
 static void test_split_at_first_equals(void **state) {
-        (void) state;
+        (void)state;
         nvct_env env;
         nvct_env_init(&env);
         add_ok(&env, "PATH=/usr/bin:/bin");
@@ -98,7 +98,7 @@ static void test_split_at_first_equals(void **state) {
 }
 
 static void test_order_and_duplicates(void **state) {
-        (void) state;
+        (void)state;
         nvct_env env;
         nvct_env_init(&env);
         add_ok(&env, "B=1");
@@ -127,7 +127,7 @@ static void test_order_and_duplicates(void **state) {
 }
 
 static void test_missing_equals(void **state) {
-        (void) state;
+        (void)state;
         nvct_env env;
         nvct_env_init(&env);
         add_ok(&env, "KEEP=1");
@@ -173,7 +173,7 @@ static void test_missing_equals(void **state) {
 }
 
 static void test_nul_bytes(void **state) {
-        (void) state;
+        (void)state;
         nvct_env env;
         nvct_env_init(&env);
         add_ok_len(&env, "A\0B=1", 5);
@@ -202,7 +202,7 @@ static void test_nul_bytes(void **state) {
 }
 
 static void test_many_entries(void **state) {
-        (void) state;
+        (void)state;
         /* Enough to grow the arrays and rehash the table several times. */
         enum { N = 5000 };
         nvct_env env;
@@ -210,12 +210,12 @@ static void test_many_entries(void **state) {
         char buf[64];
         for (int i = 0; i < N; i++) {
                 int n = snprintf(buf, sizeof(buf), "VAR_%d=%d", i, i * 3);
-                add_ok_len(&env, buf, (size_t) n);
+                add_ok_len(&env, buf, (size_t)n);
         }
         /* Redefine every other one: the count does not change. */
         for (int i = 0; i < N; i += 2) {
                 int n = snprintf(buf, sizeof(buf), "VAR_%d=again%d", i, i);
-                add_ok_len(&env, buf, (size_t) n);
+                add_ok_len(&env, buf, (size_t)n);
         }
         assert_int_equal(env.n_vars, N);
         for (int i = 0; i < N; i++) {

@@ -20,12 +20,12 @@
 /* ---- filepath.Clean ---- */
 
 static void check_clean_len(const char *in, size_t in_len, const char *want, size_t want_len) {
-        size_t got_len = (size_t) -1;
+        size_t got_len = (size_t)-1;
         char *got = nvct_go_clean_path(in, in_len, &got_len);
         assert_non_null(got);
         if (got_len != want_len || memcmp(got, want, want_len) != 0) {
-                print_error("Clean(%.*s) = %.*s (len %zu), want %.*s (len %zu)\n", (int) in_len,
-                            in, (int) got_len, got, got_len, (int) want_len, want, want_len);
+                print_error("Clean(%.*s) = %.*s (len %zu), want %.*s (len %zu)\n", (int)in_len, in,
+                            (int)got_len, got, got_len, (int)want_len, want, want_len);
                 free(got);
                 fail();
         }
@@ -39,7 +39,7 @@ static void check_clean(const char *in, const char *want) {
 }
 
 static void test_clean_basic(void **state) {
-        (void) state;
+        (void)state;
         /* The table from Go's path/filepath tests (Unix part). */
         static const char *const cases[][2] = {
                 /* Already clean */
@@ -111,7 +111,7 @@ static void test_clean_basic(void **state) {
 }
 
 static void test_clean_nul_bytes(void **state) {
-        (void) state;
+        (void)state;
         /* Lengths are explicit: NUL is an ordinary byte of a path element. */
         check_clean_len("a\0b/../c", 8, "c", 1);
         check_clean_len("/x\0y//", 6, "/x\0y", 4);
@@ -140,7 +140,7 @@ static void check_join(const char *a, const char *b, const char *want) {
 }
 
 static void test_join(void **state) {
-        (void) state;
+        (void)state;
         /* Go's path.Join test table, for two elements. */
         check_join("", "", "");
         check_join("a", "", "a");
@@ -182,7 +182,7 @@ static void check_cmp(const char *v, const char *w, int want) {
 }
 
 static void test_semver_valid(void **state) {
-        (void) state;
+        (void)state;
         static const char *const valid[] = {
                 "v0.0.0",
                 "v1",
@@ -249,7 +249,7 @@ static void test_semver_valid(void **state) {
 }
 
 static void test_semver_compare(void **state) {
-        (void) state;
+        (void)state;
         /* Shorthands mean .0 */
         check_cmp("v1", "v1.0.0", 0);
         check_cmp("v1.0", "v1.0.0", 0);
@@ -307,13 +307,13 @@ static void test_semver_compare(void **state) {
 static void check_cuda_len(const char *s, size_t len, uint32_t maj, uint32_t min, uint32_t patch) {
         uint32_t a = 0xdeadbeef, b = 0xdeadbeef, c = 0xdeadbeef;
         if (!nvct_go_parse_cuda_version(s, len, &a, &b, &c)) {
-                print_error("parseCudaVersion(%.*s) failed, want %u.%u.%u\n", (int) len, s, maj,
-                             min, patch);
+                print_error("parseCudaVersion(%.*s) failed, want %u.%u.%u\n", (int)len, s, maj, min,
+                            patch);
                 fail();
         }
         if (a != maj || b != min || c != patch) {
-                print_error("parseCudaVersion(%.*s) = %u.%u.%u, want %u.%u.%u\n", (int) len, s, a,
-                            b, c, maj, min, patch);
+                print_error("parseCudaVersion(%.*s) = %u.%u.%u, want %u.%u.%u\n", (int)len, s, a, b,
+                            c, maj, min, patch);
                 fail();
         }
 }
@@ -325,8 +325,8 @@ static void check_cuda(const char *s, uint32_t maj, uint32_t min, uint32_t patch
 static void check_cuda_invalid_len(const char *s, size_t len) {
         uint32_t a = 0, b = 0, c = 0;
         if (nvct_go_parse_cuda_version(s, len, &a, &b, &c)) {
-                print_error("parseCudaVersion(%.*s) = %u.%u.%u, want an error\n", (int) len, s, a,
-                            b, c);
+                print_error("parseCudaVersion(%.*s) = %u.%u.%u, want an error\n", (int)len, s, a, b,
+                            c);
                 fail();
         }
 }
@@ -336,7 +336,7 @@ static void check_cuda_invalid(const char *s) {
 }
 
 static void test_cuda_version_valid(void **state) {
-        (void) state;
+        (void)state;
         check_cuda("10", 10, 0, 0);
         check_cuda("10.2", 10, 2, 0);
         check_cuda("10.2.89", 10, 2, 89);
@@ -353,9 +353,15 @@ static void test_cuda_version_valid(void **state) {
         check_cuda("10. 2. 3", 10, 2, 3);
         check_cuda("10.\t2", 10, 2, 0);
         check_cuda("\r10", 10, 0, 0); /* a lone \r is a space */
-        check_cuda("\xc2\xa0" "10.1", 10, 1, 0); /* U+00A0 */
-        check_cuda("\xe3\x80\x80" "11", 11, 0, 0); /* U+3000 */
-        check_cuda("\xe2\x80\x8a" "11", 11, 0, 0); /* U+200A */
+        check_cuda("\xc2\xa0"
+                   "10.1",
+                   10, 1, 0); /* U+00A0 */
+        check_cuda("\xe3\x80\x80"
+                   "11",
+                   11, 0, 0); /* U+3000 */
+        check_cuda("\xe2\x80\x8a"
+                   "11",
+                   11, 0, 0); /* U+200A */
         /* The format's newline: spaces, then newline or end of input */
         check_cuda("10.2 ", 10, 2, 0);
         check_cuda("10.2.89 \t", 10, 2, 89);
@@ -379,7 +385,7 @@ static void test_cuda_version_valid(void **state) {
 }
 
 static void test_cuda_version_invalid(void **state) {
-        (void) state;
+        (void)state;
         check_cuda_invalid("");
         check_cuda_invalid(" ");
         check_cuda_invalid("\n");
@@ -410,21 +416,24 @@ static void test_cuda_version_invalid(void **state) {
         check_cuda_invalid("a.b.c");
         check_cuda_invalid("10.\n2");
         check_cuda_invalid("10\xff");
-        check_cuda_invalid("\xff" "10");
+        check_cuda_invalid("\xff"
+                           "10");
         check_cuda_invalid("1\xef\xbc\x90"); /* FULLWIDTH DIGIT ZERO */
         check_cuda_invalid_len("10\0", 3);
-        check_cuda_invalid_len("\0" "10", 3);
+        check_cuda_invalid_len("\0"
+                               "10",
+                               3);
 }
 
 /* ---- strconv.ParseBool ---- */
 
 static void test_parse_bool(void **state) {
-        (void) state;
+        (void)state;
         static const char *const truths[] = { "1", "t", "T", "TRUE", "true", "True" };
         static const char *const falsehoods[] = { "0", "f", "F", "FALSE", "false", "False" };
-        static const char *const invalid[] = { "",    "tRUE", "TRue",   "yes",  "no",   "on",
-                                               " 1",  "1 ",   "true ",  "2",    "-1",   "y",
-                                               "nil", "00",   "\xc3\xa9" };
+        static const char *const invalid[] = { "",   "tRUE", "TRue", "yes",   "no",
+                                               "on", " 1",   "1 ",   "true ", "2",
+                                               "-1", "y",    "nil",  "00",    "\xc3\xa9" };
         for (size_t i = 0; i < sizeof(truths) / sizeof(truths[0]); i++) {
                 bool v = false;
                 assert_true(nvct_go_parse_bool(truths[i], strlen(truths[i]), &v));
@@ -462,7 +471,7 @@ static bool km(const char *key, const char *name) {
 }
 
 static void test_key_matches(void **state) {
-        (void) state;
+        (void)state;
         assert_true(km("pid", "pid"));
         assert_true(km("PID", "pid"));
         assert_true(km("Pid", "pid"));
@@ -486,15 +495,21 @@ static void test_key_matches(void **state) {
         assert_false(km("@", "`"));
         assert_false(km("[a", "{a"));
         assert_false(km("dry\rrun", "dry-run"));
-        assert_false(km("p\x89" "d", "pid")); /* 0x89 ^ 0x20 is not 'i' */
+        assert_false(km("p\x89"
+                        "d",
+                        "pid")); /* 0x89 ^ 0x20 is not 'i' */
 
         /* U+017F LATIN SMALL LETTER LONG S folds to s, U+212A KELVIN SIGN to k */
         assert_true(km("\xc5\xbf", "s"));
         assert_true(km("\xc5\xbf", "S"));
         assert_true(km("ociVer\xc5\xbfion", "ociVersion"));
-        assert_true(km("\xc5\xbf" "OURCE", "source"));
+        assert_true(km("\xc5\xbf"
+                       "OURCE",
+                       "source"));
         assert_true(km("\xe2\x84\xaa", "k"));
-        assert_true(km("\xe2\x84\xaa" "ind", "Kind"));
+        assert_true(km("\xe2\x84\xaa"
+                       "ind",
+                       "Kind"));
         assert_true(km("mas\xe2\x84\xaa", "mask"));
         assert_true(km("\xc5\xbf\xc5\xbf", "ss"));
         /* ... and to nothing else */
@@ -505,8 +520,12 @@ static void test_key_matches(void **state) {
         assert_false(km("\xe2\x84\xaa", "kk"));
         /* Other non-ASCII letters whose case mapping touches ASCII do not
          * fold under SimpleFold: U+0130 (I with dot), U+0131 (dotless i). */
-        assert_false(km("p\xc4\xb0" "d", "pid"));
-        assert_false(km("p\xc4\xb1" "d", "pid"));
+        assert_false(km("p\xc4\xb0"
+                        "d",
+                        "pid"));
+        assert_false(km("p\xc4\xb1"
+                        "d",
+                        "pid"));
         /* Truncated or mangled sequences do not match */
         assert_false(nvct_go_key_matches("\xc5\xbf", 1, "s"));
         assert_false(nvct_go_key_matches("\xe2\x84\xaa", 2, "k"));

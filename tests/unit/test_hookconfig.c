@@ -109,7 +109,7 @@ static void write_file(const char *path, const char *text) {
         int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         assert_true(fd >= 0);
         size_t len = strlen(text);
-        assert_int_equal(write(fd, text, len), (ssize_t) len);
+        assert_int_equal(write(fd, text, len), (ssize_t)len);
         assert_int_equal(close(fd), 0);
 }
 
@@ -129,7 +129,7 @@ static void rm_rf(const char *path) {
 /* ---- defaults and keys ---- */
 
 static void test_defaults(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
         assert_defaults(&c);
@@ -147,7 +147,7 @@ static void test_defaults(void **state) {
 }
 
 static void test_default_search_order(void **state) {
-        (void) state;
+        (void)state;
         assert_string_equal(nvct_default_config_paths[0],
                             "/run/nvidia/driver/etc/nvidia-container-runtime/config.toml");
         assert_string_equal(nvct_default_config_paths[1],
@@ -156,7 +156,7 @@ static void test_default_search_order(void **state) {
 }
 
 static void test_all_keys(void **state) {
-        (void) state;
+        (void)state;
         static const char text[] =
                 "disable-require = true\n"
                 "swarm-resource = \"DOCKER_RESOURCE_GPU\"\n"
@@ -198,7 +198,7 @@ static void test_all_keys(void **state) {
 }
 
 static void test_dotted_and_inline_forms(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         parse_ok("nvidia-container-cli.root = \"/r\"\n"
                  "nvidia-container-cli.no-pivot = true\n",
@@ -221,7 +221,7 @@ static void test_dotted_and_inline_forms(void **state) {
 }
 
 static void test_unknown_keys_ignored(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         parse_ok("supported-driver-capabilities = \"compat32,compute\"\n"
                  "unknown = 1\n"
@@ -239,7 +239,7 @@ static void test_unknown_keys_ignored(void **state) {
 }
 
 static void test_case_insensitive_keys(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config c;
         parse_ok("Disable-Require = true\n", &c);
         assert_true(c.disable_require);
@@ -273,7 +273,7 @@ static void test_case_insensitive_keys(void **state) {
 }
 
 static void test_real_config_file(void **state) {
-        (void) state;
+        (void)state;
         /* The config.toml that newer toolkits install. */
         static const char text[] =
                 "accept-nvidia-visible-devices-as-volume-mounts = false\n"
@@ -359,7 +359,7 @@ static void test_real_config_file(void **state) {
 /* ---- errors ---- */
 
 static void test_wrong_types(void **state) {
-        (void) state;
+        (void)state;
         assert_parse_fails_naming("disable-require = \"yes\"\n", "disable-require");
         assert_parse_fails_naming("disable-require = 1\n", "disable-require");
         assert_parse_fails_naming("swarm-resource = true\n", "swarm-resource");
@@ -372,14 +372,12 @@ static void test_wrong_types(void **state) {
         assert_parse_fails_naming("[nvidia-container-cli]\nenvironment = [1]\n", "environment");
         assert_parse_fails_naming("[nvidia-container-cli]\nenvironment = [\"A=1\", false]\n",
                                   "environment");
-        assert_parse_fails_naming("[nvidia-container-cli]\nenvironment = \"A=1\"\n",
-                                  "environment");
+        assert_parse_fails_naming("[nvidia-container-cli]\nenvironment = \"A=1\"\n", "environment");
         assert_parse_fails_naming("[nvidia-container-cli]\nroot = 5\n", "root");
         assert_parse_fails_naming("[nvidia-container-cli]\npath = [\"/a\"]\n", "path");
         assert_parse_fails_naming("[nvidia-container-cli]\ndebug = false\n", "debug");
         assert_parse_fails_naming("[nvidia-container-cli]\nldcache = 1.5\n", "ldcache");
-        assert_parse_fails_naming("[nvidia-container-cli]\nload-kmods = \"true\"\n",
-                                  "load-kmods");
+        assert_parse_fails_naming("[nvidia-container-cli]\nload-kmods = \"true\"\n", "load-kmods");
         assert_parse_fails_naming("[nvidia-container-cli]\nno-pivot = 1\n", "no-pivot");
         assert_parse_fails_naming("[nvidia-container-cli]\nno-cgroups = {}\n", "no-cgroups");
         assert_parse_fails_naming("[nvidia-container-cli]\nuser = 0\n", "user");
@@ -400,7 +398,7 @@ static void test_wrong_types(void **state) {
 }
 
 static void test_nul_in_string(void **state) {
-        (void) state;
+        (void)state;
         assert_parse_fails_naming("swarm-resource = \"A\\u0000B\"\n", "swarm-resource");
         assert_parse_fails_naming("[nvidia-container-cli]\nroot = \"/a\\u0000b\"\n", "root");
         assert_parse_fails_naming("[nvidia-container-cli]\nenvironment = [\"A=\\u0000\"]\n",
@@ -408,7 +406,7 @@ static void test_nul_in_string(void **state) {
 }
 
 static void test_syntax_error(void **state) {
-        (void) state;
+        (void)state;
         char *msg = parse_fails_len("disable-require = \n", strlen("disable-require = \n"));
         /* "NAME:LINE:COL: ..." */
         assert_contains(msg, "test.toml:1:");
@@ -456,7 +454,7 @@ static char *load_fails(const char *explicit_path, const char *const *search) {
 }
 
 static void test_load_explicit(void **state) {
-        (void) state;
+        (void)state;
         char *dir = make_tmpdir();
         char *good = xasprintf("%s/good.toml", dir);
         char *missing = xasprintf("%s/missing.toml", dir);
@@ -496,7 +494,7 @@ static void test_load_explicit(void **state) {
 }
 
 static void test_load_search(void **state) {
-        (void) state;
+        (void)state;
         char *dir = make_tmpdir();
         char *missing1 = xasprintf("%s/missing1.toml", dir);
         char *missing2 = xasprintf("%s/no/such/dir/config.toml", dir);

@@ -49,10 +49,10 @@ static void assert_bytes(const char *got, size_t got_len, const char *want, size
         if (got_len != want_len || memcmp(got, want, want_len) != 0) {
                 print_error("got %zu bytes:", got_len);
                 for (size_t i = 0; i < got_len; i++)
-                        print_error(" %02x", (unsigned char) got[i]);
+                        print_error(" %02x", (unsigned char)got[i]);
                 print_error("\nwant %zu bytes:", want_len);
                 for (size_t i = 0; i < want_len; i++)
-                        print_error(" %02x", (unsigned char) want[i]);
+                        print_error(" %02x", (unsigned char)want[i]);
                 print_error("\n");
                 fail();
         }
@@ -69,10 +69,10 @@ static bool bytes_equal(const char *got, size_t got_len, const char *want, size_
                 return true;
         print_error("got %zu bytes:", got_len);
         for (size_t i = 0; got != NULL && i < got_len; i++)
-                print_error(" %02x", (unsigned char) got[i]);
+                print_error(" %02x", (unsigned char)got[i]);
         print_error("\nwant %zu bytes:", want_len);
         for (size_t i = 0; i < want_len; i++)
-                print_error(" %02x", (unsigned char) want[i]);
+                print_error(" %02x", (unsigned char)want[i]);
         print_error("\n");
         return false;
 }
@@ -88,9 +88,9 @@ static bool msg_has(const char *msg, const char *needle) {
 /* A message meant for a person: one line, no raw control bytes. */
 static bool msg_clean(const char *msg) {
         for (const char *p = msg; *p != '\0'; p++) {
-                if ((unsigned char) *p < 0x20 || *p == 0x7f) {
+                if ((unsigned char)*p < 0x20 || *p == 0x7f) {
                         print_error("error \"%s\" holds control byte 0x%02x\n", msg,
-                                    (unsigned char) *p);
+                                    (unsigned char)*p);
                         return false;
                 }
         }
@@ -144,7 +144,7 @@ static bool try_state_fails(const char *data, size_t len, const char *needle1,
         nvct_state st = { .pid = 77, .bundle = NULL };
         nvct_error *err = NULL;
         if (nvct_state_parse(data, len, &st, &err) >= 0) {
-                print_error("state accepted: %.*s\n", (int) (len > 300 ? 300 : len),
+                print_error("state accepted: %.*s\n", (int)(len > 300 ? 300 : len),
                             data ? data : "");
                 nvct_state_clear(&st);
                 return false;
@@ -206,12 +206,11 @@ static nvct_spec spec_ok(const char *json) {
         return spec;
 }
 
-static bool try_spec_fails(const char *data, size_t len, const char *needle1,
-                           const char *needle2) {
+static bool try_spec_fails(const char *data, size_t len, const char *needle1, const char *needle2) {
         nvct_spec spec = { 0 };
         nvct_error *err = NULL;
         if (nvct_spec_parse(data, len, NAME, &spec, &err) >= 0) {
-                print_error("spec accepted: %.*s\n", (int) (len > 300 ? 300 : len),
+                print_error("spec accepted: %.*s\n", (int)(len > 300 ? 300 : len),
                             data ? data : "");
                 nvct_spec_clear(&spec);
                 return false;
@@ -225,8 +224,7 @@ static bool try_spec_fails(const char *data, size_t len, const char *needle1,
         return ok;
 }
 
-static void spec_fails_raw(const char *data, size_t len, const char *needle1,
-                           const char *needle2) {
+static void spec_fails_raw(const char *data, size_t len, const char *needle1, const char *needle2) {
         assert_true(try_spec_fails(data, len, needle1, needle2));
 }
 
@@ -326,7 +324,7 @@ static void assert_env(const nvct_spec *spec, const char *name, const char *valu
 /* ---- container state ---- */
 
 static void test_state_basic(void **state) {
-        (void) state;
+        (void)state;
         nvct_state st = state_ok("{'ociVersion':'1.0.2','id':'c1','status':'created',"
                                  "'pid':4242,'bundle':'/run/containerd/b1',"
                                  "'annotations':{'a':'b','n':[1,2,{'x':null}]}}");
@@ -350,7 +348,7 @@ static void test_state_basic(void **state) {
 }
 
 static void test_state_bundle_path(void **state) {
-        (void) state;
+        (void)state;
         /* Before runc 17.06: bundlePath. */
         nvct_state st = state_ok("{'pid':1,'bundlePath':'/old'}");
         assert_str(st.bundle, st.bundle_len, "/old");
@@ -388,7 +386,7 @@ static void test_state_bundle_path(void **state) {
 }
 
 static void test_state_key_folding(void **state) {
-        (void) state;
+        (void)state;
         nvct_state st = state_ok("{'PID':12,'Bundle':'/B'}");
         assert_int_equal(st.pid, 12);
         assert_str(st.bundle, st.bundle_len, "/B");
@@ -415,7 +413,7 @@ static void test_state_key_folding(void **state) {
 }
 
 static void test_state_pid(void **state) {
-        (void) state;
+        (void)state;
         static const struct {
                 const char *json;
                 int64_t pid;
@@ -432,8 +430,8 @@ static void test_state_pid(void **state) {
         for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
                 nvct_state st = state_ok(good[i].json);
                 if (st.pid != good[i].pid) {
-                        print_error("%s: pid %lld, want %lld\n", good[i].json,
-                                    (long long) st.pid, (long long) good[i].pid);
+                        print_error("%s: pid %lld, want %lld\n", good[i].json, (long long)st.pid,
+                                    (long long)good[i].pid);
                         nvct_state_clear(&st);
                         fail();
                 }
@@ -458,7 +456,7 @@ static void test_state_pid(void **state) {
 }
 
 static void test_state_types(void **state) {
-        (void) state;
+        (void)state;
         state_fails("{'bundle':1}", "bundle", "number");
         state_fails("{'bundle':true}", "bundle", "boolean");
         state_fails("{'bundle':['/b']}", "bundle", "array");
@@ -474,7 +472,7 @@ static void test_state_types(void **state) {
 }
 
 static void test_state_top_level(void **state) {
-        (void) state;
+        (void)state;
         /* A top-level null decodes into HookState as "nothing". */
         nvct_state st = state_ok("null");
         assert_int_equal(st.pid, 0);
@@ -507,7 +505,7 @@ static void test_state_top_level(void **state) {
 }
 
 static void test_state_trailing_data(void **state) {
-        (void) state;
+        (void)state;
         /* Only the first value is read; what follows is never looked at. */
         nvct_state st = state_ok("{'pid':1} garbage ] } {");
         assert_int_equal(st.pid, 1);
@@ -524,7 +522,7 @@ static void test_state_trailing_data(void **state) {
 }
 
 static void test_state_strings(void **state) {
-        (void) state;
+        (void)state;
         /* Escapes decode. */
         nvct_state st = state_ok("{'bundle':'\\/run\\/b\\u00e9\\t'}");
         assert_str(st.bundle, st.bundle_len, "/run/b\xc3\xa9\t");
@@ -545,11 +543,11 @@ static void test_state_strings(void **state) {
 /* runc writes the state to the hook's stdin and need not close the pipe:
  * the read must end when the value does, not at EOF. */
 static void test_state_read_pipe_left_open(void **state) {
-        (void) state;
+        (void)state;
         int fds[2];
         assert_int_equal(pipe(fds), 0);
         static const char json[] = "{\"ociVersion\":\"1.0.2\",\"pid\":99,\"bundle\":\"/b\"}";
-        assert_int_equal(write(fds[1], json, strlen(json)), (ssize_t) strlen(json));
+        assert_int_equal(write(fds[1], json, strlen(json)), (ssize_t)strlen(json));
 
         alarm(20); /* a hang fails the test instead of the whole run */
         nvct_state st = { 0 };
@@ -578,15 +576,15 @@ static void test_state_read_pipe_left_open(void **state) {
 
 /* The same with the value arriving in pieces, on a non-blocking pipe. */
 static void test_state_read_pipe_in_pieces(void **state) {
-        (void) state;
+        (void)state;
         int fds[2];
         assert_int_equal(pipe(fds), 0);
         pid_t child = fork();
         assert_true(child >= 0);
         if (child == 0) {
                 close(fds[0]);
-                static const char *const pieces[] = { " {\"pi", "d\":", "12", "3,\"bund",
-                                                      "le\":\"/x\"", "}" };
+                static const char *const pieces[] = { " {\"pi",   "d\":",        "12",
+                                                      "3,\"bund", "le\":\"/x\"", "}" };
                 for (size_t i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++) {
                         if (write(fds[1], pieces[i], strlen(pieces[i])) < 0)
                                 _exit(1);
@@ -619,13 +617,13 @@ static void test_state_read_pipe_in_pieces(void **state) {
 }
 
 static void test_state_read_eof(void **state) {
-        (void) state;
+        (void)state;
         static const char *const inputs[] = { "", "  ", "{\"pid\":1", "{\"pid\":1,", "nul" };
         for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
                 int fds[2];
                 assert_int_equal(pipe(fds), 0);
                 size_t len = strlen(inputs[i]);
-                assert_int_equal(write(fds[1], inputs[i], len), (ssize_t) len);
+                assert_int_equal(write(fds[1], inputs[i], len), (ssize_t)len);
                 close(fds[1]);
                 nvct_state st = { 0 };
                 nvct_error *err = NULL;
@@ -663,12 +661,12 @@ static void write_all(int fd, const char *buf, size_t len) {
                 ssize_t n = write(fd, buf, len);
                 assert_true(n > 0);
                 buf += n;
-                len -= (size_t) n;
+                len -= (size_t)n;
         }
 }
 
 static void test_state_read_size_limit(void **state) {
-        (void) state;
+        (void)state;
         size_t pad = NVCT_STATE_MAX_SIZE + 1;
         char *spaces = malloc(pad);
         assert_non_null(spaces);
@@ -707,7 +705,7 @@ static void test_state_read_size_limit(void **state) {
 /* ---- config.json ---- */
 
 static void test_spec_minimal(void **state) {
-        (void) state;
+        (void)state;
         nvct_spec spec = spec_ok("{'ociVersion':'1.0.0','process':{},'root':{}}");
         assert_str(spec.version, spec.version_len, "1.0.0");
         assert_int_equal(spec.env.n_vars, 0);
@@ -730,7 +728,7 @@ static void test_spec_minimal(void **state) {
 }
 
 static void test_spec_realistic(void **state) {
-        (void) state;
+        (void)state;
         nvct_spec spec = spec_ok(
                 "{\n"
                 "  'ociVersion': '1.0.2-dev',\n"
@@ -776,7 +774,8 @@ static void test_spec_realistic(void **state) {
                 "     'type': 'bind', 'source': '/dev/null', 'options': ['rbind', 'ro']}\n"
                 "  ],\n"
                 "  'hooks': {'prestart': [{'path': '/usr/bin/nvidia-container-runtime-hook',\n"
-                "                          'args': ['nvidia-container-runtime-hook', 'prestart']}]},\n"
+                "                          'args': ['nvidia-container-runtime-hook', "
+                "'prestart']}]},\n"
                 "  'linux': {'resources': {'devices': [{'allow': false, 'access': 'rwm'}]},\n"
                 "            'namespaces': [{'type': 'mount'}, {'type': 'pid'}],\n"
                 "            'maskedPaths': ['/proc/kcore'], 'seccomp': {'defaultAction': "
@@ -808,20 +807,20 @@ static void test_spec_realistic(void **state) {
 }
 
 static void test_spec_required_fields(void **state) {
-        (void) state;
+        (void)state;
         /* loadSpec's checks: Version, Process, Root must be non-nil. */
         spec_fails("{'process':{},'root':{}}", "ociVersion", NULL);
         spec_fails("{'ociVersion':null,'process':{},'root':{}}", "ociVersion", NULL);
-        spec_fails("{'ociVersion':'1.0.0','ociVersion':null,'process':{},'root':{}}",
-                   "ociVersion", NULL);
+        spec_fails("{'ociVersion':'1.0.0','ociVersion':null,'process':{},'root':{}}", "ociVersion",
+                   NULL);
         spec_fails("{'ociVersion':'1.0.0','root':{}}", "process", NULL);
         spec_fails("{'ociVersion':'1.0.0','process':null,'root':{}}", "process", NULL);
         spec_fails("{'ociVersion':'1.0.0','process':{'env':['A=1']},'process':null,'root':{}}",
                    "process", NULL);
         spec_fails("{'ociVersion':'1.0.0','process':{}}", "root", NULL);
         spec_fails("{'ociVersion':'1.0.0','process':{},'root':null}", "root", NULL);
-        spec_fails("{'ociVersion':'1.0.0','process':{},'root':{'path':'/r'},'root':null}",
-                   "root", NULL);
+        spec_fails("{'ociVersion':'1.0.0','process':{},'root':{'path':'/r'},'root':null}", "root",
+                   NULL);
         /* In loadSpec's order: the version is reported first. */
         spec_fails("{}", "ociVersion", NULL);
         spec_fails("{'ociVersion':'1'}", "process", NULL);
@@ -844,7 +843,7 @@ static void test_spec_required_fields(void **state) {
 }
 
 static void test_spec_wrong_types(void **state) {
-        (void) state;
+        (void)state;
         static const struct {
                 const char *json;
                 const char *field;
@@ -861,20 +860,18 @@ static void test_spec_wrong_types(void **state) {
                   "object" },
                 { "{'ociVersion':'1.0.0','process':{'env':'A=1'},'root':{}}", "process.env",
                   "string" },
-                { "{'ociVersion':'1.0.0','process':{'env':['A=1',1]},'root':{}}",
-                  "process.env[]", "number" },
+                { "{'ociVersion':'1.0.0','process':{'env':['A=1',1]},'root':{}}", "process.env[]",
+                  "number" },
                 { "{'ociVersion':'1.0.0','process':{'env':[true]},'root':{}}", "process.env[]",
                   "boolean" },
-                { "{'ociVersion':'1.0.0','process':{'env':[['A=1']]},'root':{}}",
-                  "process.env[]", "array" },
+                { "{'ociVersion':'1.0.0','process':{'env':[['A=1']]},'root':{}}", "process.env[]",
+                  "array" },
                 { "{'ociVersion':'1.0.0','process':{'env':[{}]},'root':{}}", "process.env[]",
                   "object" },
-                { "{'ociVersion':'1.0.0','process':{},'root':{'path':1}}", "root.path",
-                  "number" },
+                { "{'ociVersion':'1.0.0','process':{},'root':{'path':1}}", "root.path", "number" },
                 { "{'ociVersion':'1.0.0','process':{},'root':{'path':['/r']}}", "root.path",
                   "array" },
-                { "{'ociVersion':'1.0.0','process':{},'root':{},'mounts':{}}", "mounts",
-                  "object" },
+                { "{'ociVersion':'1.0.0','process':{},'root':{},'mounts':{}}", "mounts", "object" },
                 { "{'ociVersion':'1.0.0','process':{},'root':{},'mounts':'/m'}", "mounts",
                   "string" },
                 { "{'ociVersion':'1.0.0','process':{},'root':{},'mounts':['/m']}", "mounts[]",
@@ -899,8 +896,7 @@ static void test_spec_wrong_types(void **state) {
                   "['rw',['ro']]}]}",
                   "mounts[].options[]", "array" },
                 /* Case-folded keys are the same fields. */
-                { "{'ociVersion':'1.0.0','Process':{'ENV':5},'root':{}}", "process.env",
-                  "number" },
+                { "{'ociVersion':'1.0.0','Process':{'ENV':5},'root':{}}", "process.env", "number" },
                 { "{'ociVersion':'1.0.0','process':{},'ROOT':{'Path':false}}", "root.path",
                   "boolean" },
                 /* A type error wins even when everything else is fine. */
@@ -913,20 +909,20 @@ static void test_spec_wrong_types(void **state) {
 }
 
 static void test_spec_unknown_fields(void **state) {
-        (void) state;
+        (void)state;
         /* Fields the hook does not know are skipped whatever they hold,
          * including names it knows elsewhere. */
-        nvct_spec spec = spec_ok(
-                "{'pid':'x','env':5,'path':[],'bounding':1,'source':{},'hostname':1,"
-                "'ociVersion':'1.0.0',"
-                "'process':{'args':[1,{'a':[null]}],'path':7,'root':'x','mounts':1,"
-                "'env':['A=1'],'user':{'env':3},'terminal':null},"
-                "'root':{'env':1,'readonly':'yes','path':'/r','source':[]},"
-                "'mounts':[{'env':1,'bounding':{},'uidMappings':[{'x':1}],"
-                "'source':'/dev/null','destination':'/d'}],"
-                "'linux':{'process':1,'root':2,'mounts':3},"
-                "'annotations':{'ociVersion':4,'process':5,'root':6},"
-                "'x':[[[[[[[{'y':[true,false,null,1.5e300,-0,'s']}]]]]]]]}");
+        nvct_spec spec =
+                spec_ok("{'pid':'x','env':5,'path':[],'bounding':1,'source':{},'hostname':1,"
+                        "'ociVersion':'1.0.0',"
+                        "'process':{'args':[1,{'a':[null]}],'path':7,'root':'x','mounts':1,"
+                        "'env':['A=1'],'user':{'env':3},'terminal':null},"
+                        "'root':{'env':1,'readonly':'yes','path':'/r','source':[]},"
+                        "'mounts':[{'env':1,'bounding':{},'uidMappings':[{'x':1}],"
+                        "'source':'/dev/null','destination':'/d'}],"
+                        "'linux':{'process':1,'root':2,'mounts':3},"
+                        "'annotations':{'ociVersion':4,'process':5,'root':6},"
+                        "'x':[[[[[[[{'y':[true,false,null,1.5e300,-0,'s']}]]]]]]]}");
         assert_str(spec.version, spec.version_len, "1.0.0");
         assert_int_equal(spec.env.n_vars, 1);
         assert_env(&spec, "A", "1");
@@ -938,7 +934,7 @@ static void test_spec_unknown_fields(void **state) {
 }
 
 static void test_spec_key_folding(void **state) {
-        (void) state;
+        (void)state;
         nvct_spec spec = spec_ok("{'OCIVERSION':'1.0.0','PROCESS':{'Env':['A=1'],"
                                  "'CAPABILITIES':{'BOUNDING':['CAP_SYS_ADMIN']}},"
                                  "'Root':{'PATH':'/r'},"
@@ -972,7 +968,7 @@ static void test_spec_key_folding(void **state) {
 }
 
 static void test_spec_env(void **state) {
-        (void) state;
+        (void)state;
         nvct_spec spec = spec_ok("{'ociVersion':'1.0.0','process':{'env':["
                                  "'B=1','A=x=y','B=2','EMPTY=','=noname','C=\\u0000z',"
                                  "'D\\u0000E=1','U=\xff']},'root':{}}");
@@ -1012,7 +1008,7 @@ static void test_spec_env(void **state) {
 }
 
 static void test_spec_env_errors(void **state) {
-        (void) state;
+        (void)state;
         /* getEnvMap panics on an entry without '=': the error names the
          * first such entry and where it is. */
         spec_fails("{'ociVersion':'1.0.0','process':{'env':['A=1','NOEQ','ALSO']},'root':{}}",
@@ -1050,7 +1046,7 @@ static void test_spec_env_errors(void **state) {
 }
 
 static void test_spec_process_merge(void **state) {
-        (void) state;
+        (void)state;
         /* A repeated "process" decodes into the same *Process: fields that
          * the second one lacks keep their values. */
         nvct_spec spec = spec_ok("{'ociVersion':'1.0.0','process':{'env':['A=1']},"
@@ -1097,21 +1093,21 @@ static void test_spec_process_merge(void **state) {
 /* ociVersions for which the reference reads process.capabilities as a
  * plain list: "v"+ociVersion in [v1.0.0-rc1, v1.0.0-rc5). */
 static const char *const list_versions[] = {
-        "1.0.0-rc1",     "1.0.0-rc2",     "1.0.0-rc3", "1.0.0-rc4",    "1.0.0-rc10",
-        "1.0.0-rc1.1",   "1.0.0-rc1+dev", "1.0.0-rc2-dev", "1.0.0-rc4.9", "1.0.0-rc1-dev",
-        "1.0.0-rc49999", "1.0.0-rc2+a.b",
+        "1.0.0-rc1",   "1.0.0-rc2",     "1.0.0-rc3",     "1.0.0-rc4",
+        "1.0.0-rc10",  "1.0.0-rc1.1",   "1.0.0-rc1+dev", "1.0.0-rc2-dev",
+        "1.0.0-rc4.9", "1.0.0-rc1-dev", "1.0.0-rc49999", "1.0.0-rc2+a.b",
 };
 
 /* ... and some for which it reads an object (LinuxCapabilities). */
 static const char *const object_versions[] = {
-        "1.0.0",     "1.0.0-rc5", "1.0.0-rc6",  "1.0.0-rc",  "1.0.0-rc01", "1.0.0-rc0",
-        "1.0.0-1",   "1.0.0-RC2", "0.6.0",      "1.0",       "1",          "1.0.1",
-        "1.1.0-rc1", "1.0.2-dev", "v1.0.0-rc2", "1.0-rc2",   "rc2",        "",
-        "1.0.0-rc2 ", "2.0.0",    "1.0.0-rc1.", "01.0.0-rc2",
+        "1.0.0",      "1.0.0-rc5", "1.0.0-rc6",  "1.0.0-rc",   "1.0.0-rc01", "1.0.0-rc0",
+        "1.0.0-1",    "1.0.0-RC2", "0.6.0",      "1.0",        "1",          "1.0.1",
+        "1.1.0-rc1",  "1.0.2-dev", "v1.0.0-rc2", "1.0-rc2",    "rc2",        "",
+        "1.0.0-rc2 ", "2.0.0",     "1.0.0-rc1.", "01.0.0-rc2",
 };
 
 static void test_spec_caps_object(void **state) {
-        (void) state;
+        (void)state;
         for (size_t i = 0; i < sizeof(object_versions) / sizeof(object_versions[0]); i++) {
                 const char *v = object_versions[i];
                 assert_true(caps_privileged(v, "{'bounding':['CAP_SYS_ADMIN']}"));
@@ -1151,7 +1147,7 @@ static void test_spec_caps_object(void **state) {
 }
 
 static void test_spec_caps_list(void **state) {
-        (void) state;
+        (void)state;
         for (size_t i = 0; i < sizeof(list_versions) / sizeof(list_versions[0]); i++) {
                 const char *v = list_versions[i];
                 assert_true(caps_privileged(v, "['CAP_SYS_ADMIN']"));
@@ -1168,7 +1164,7 @@ static void test_spec_caps_list(void **state) {
 }
 
 static void test_spec_caps_shapes(void **state) {
-        (void) state;
+        (void)state;
         /* Shapes that json.Unmarshal into LinuxCapabilities refuses. */
         static const char *const bad_objects[] = {
                 "'CAP_SYS_ADMIN'",
@@ -1241,7 +1237,7 @@ static void test_spec_caps_shapes(void **state) {
 }
 
 static void test_spec_caps_absent(void **state) {
-        (void) state;
+        (void)state;
         /* Capabilities nil: not privileged, whatever the version, and no
          * shape to get wrong. */
         static const char *const versions[] = { "1.0.0", "1.0.0-rc2", "junk" };
@@ -1287,7 +1283,7 @@ static void test_spec_caps_absent(void **state) {
 }
 
 static void test_spec_mounts(void **state) {
-        (void) state;
+        (void)state;
         nvct_spec spec = spec_ok(
                 "{'ociVersion':'1.0.0','process':{},'root':{},'mounts':["
                 "{'source':'/dev/null','destination':'/var/run/nvidia-container-devices/0'},"
@@ -1310,14 +1306,7 @@ static void test_spec_mounts(void **state) {
                 "'destination':'/z'}"
                 "]}");
         static const char *const want[] = {
-                "/var/run/nvidia-container-devices/0",
-                "/a/c",
-                "rel/x",
-                "/y",
-                ".",
-                ".",
-                ".",
-                "/z",
+                "/var/run/nvidia-container-devices/0", "/a/c", "rel/x", "/y", ".", ".", ".", "/z",
         };
         assert_int_equal(spec.n_dev_null_mounts, sizeof(want) / sizeof(want[0]));
         for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
@@ -1377,14 +1366,14 @@ static void test_spec_mounts(void **state) {
         size_t cap = 200 + n * 64;
         char *big = malloc(cap);
         assert_non_null(big);
-        size_t w = (size_t) snprintf(big, cap,
-                                     "{\"ociVersion\":\"1.0.0\",\"process\":{},\"root\":{},"
-                                     "\"mounts\":[");
+        size_t w = (size_t)snprintf(big, cap,
+                                    "{\"ociVersion\":\"1.0.0\",\"process\":{},\"root\":{},"
+                                    "\"mounts\":[");
         for (size_t i = 0; i < n; i++)
-                w += (size_t) snprintf(big + w, cap - w,
-                                       "%s{\"source\":\"/dev/%s\",\"destination\":\"/d/%zu\"}",
-                                       i ? "," : "", i % 3 ? "null" : "zero", i);
-        w += (size_t) snprintf(big + w, cap - w, "]}");
+                w += (size_t)snprintf(big + w, cap - w,
+                                      "%s{\"source\":\"/dev/%s\",\"destination\":\"/d/%zu\"}",
+                                      i ? "," : "", i % 3 ? "null" : "zero", i);
+        w += (size_t)snprintf(big + w, cap - w, "]}");
         spec = spec_ok_raw(big, w);
         assert_int_equal(spec.n_dev_null_mounts, n - n / 3);
         assert_str(spec.dev_null_mounts[0], spec.dev_null_mount_lens[0], "/d/1");
@@ -1410,7 +1399,7 @@ static char *nested(bool spec, size_t levels) {
 }
 
 static void test_depth_limit(void **state) {
-        (void) state;
+        (void)state;
         /* encoding/json allows 10000 levels, the top-level object included. */
         char *s = nested(true, NVCT_JSON_MAX_DEPTH - 1);
         nvct_spec spec = spec_ok_raw(s, strlen(s));
@@ -1454,7 +1443,7 @@ static void test_depth_limit(void **state) {
 }
 
 static void test_spec_utf8(void **state) {
-        (void) state;
+        (void)state;
         static const struct {
                 const char *in;
                 const char *out;
@@ -1464,7 +1453,10 @@ static void test_spec_utf8(void **state) {
                 { "\xe2\x82\xac", "\xe2\x82\xac" },         /* € */
                 { "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80" }, /* U+1F600 */
                 { "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf" }, /* U+10FFFF */
-                { "a\xff" "b", "a\xef\xbf\xbd" "b" },
+                { "a\xff"
+                  "b",
+                  "a\xef\xbf\xbd"
+                  "b" },
                 { "\x80", "\xef\xbf\xbd" },
                 { "\xc3", "\xef\xbf\xbd" },
                 { "\xc3(", "\xef\xbf\xbd(" },
@@ -1501,7 +1493,7 @@ static void test_spec_utf8(void **state) {
 }
 
 static void test_spec_escapes(void **state) {
-        (void) state;
+        (void)state;
         nvct_spec spec = spec_ok("{'ociVersion':'1.0.0','process':{},'root':{'path':"
                                  "'\\/\\\\\\'\\b\\f\\n\\r\\t\\u0041\\u00e9\\u20ac"
                                  "\\ud83d\\ude00\\udbff\\udfff\\u0000.'}}");
@@ -1517,16 +1509,18 @@ static void test_spec_escapes(void **state) {
 /* encoding/json decodes an unpaired UTF-16 surrogate escape to U+FFFD (one
  * per escape), and keeps what follows it. */
 static void test_spec_escaped_lone_surrogates(void **state) {
-        (void) state;
+        (void)state;
         static const struct {
                 const char *in;
                 const char *out;
         } cases[] = {
-                { "a\\ud800b", "a\xef\xbf\xbd" "b" },
+                { "a\\ud800b", "a\xef\xbf\xbd"
+                               "b" },
                 { "\\ud800", "\xef\xbf\xbd" },
                 { "\\udc00", "\xef\xbf\xbd" },
                 { "\\udfff.", "\xef\xbf\xbd." },
-                { "\\ud800\\u0041", "\xef\xbf\xbd" "A" },
+                { "\\ud800\\u0041", "\xef\xbf\xbd"
+                                    "A" },
                 { "\\ud800\\ud800", "\xef\xbf\xbd\xef\xbf\xbd" },
                 { "\\udc00\\ud800", "\xef\xbf\xbd\xef\xbf\xbd" },
                 { "\\ud800\\n", "\xef\xbf\xbd\n" },
@@ -1557,7 +1551,7 @@ static void test_spec_escaped_lone_surrogates(void **state) {
 }
 
 static void test_spec_syntax(void **state) {
-        (void) state;
+        (void)state;
         static const char *const bad[] = {
                 "{",
                 "{'ociVersion':'1.0.0'",
@@ -1606,7 +1600,7 @@ static void test_spec_syntax(void **state) {
 /* JSON white space is space, tab, CR and LF only; encoding/json rejects a
  * form feed or vertical tab between tokens. */
 static void test_spec_json_whitespace_strict(void **state) {
-        (void) state;
+        (void)state;
         static const char *const specs[] = {
                 "{'ociVersion':'1.0.0',\f'process':{},'root':{}}",
                 "\v{'ociVersion':'1.0.0','process':{},'root':{}}",
@@ -1655,7 +1649,7 @@ static bool mounts_are(const nvct_spec *spec, const char *const *want, size_t n)
 }
 
 static void test_spec_go_slice_reuse(void **state) {
-        (void) state;
+        (void)state;
         size_t failures = 0;
         nvct_spec spec = { 0 };
         char *j;
@@ -1785,7 +1779,7 @@ static void spec_load_fails(const char *path, const char *needle) {
 }
 
 static void test_spec_load(void **state) {
-        (void) state;
+        (void)state;
         tmpdir d;
         make_tmpdir(&d);
         char *config = path_in(&d, "config.json");
@@ -1831,13 +1825,13 @@ static void test_spec_load(void **state) {
         /* Too large, checked before reading (a sparse file). */
         char *huge = path_in(&d, "huge.json");
         write_file(huge, good, strlen(good));
-        assert_int_equal(truncate(huge, (off_t) NVCT_SPEC_MAX_SIZE + 1), 0);
+        assert_int_equal(truncate(huge, (off_t)NVCT_SPEC_MAX_SIZE + 1), 0);
         spec_load_fails(huge, "larger than");
 
         /* Trailing data after the value, even a lot, is never read. */
         char *trailing = path_in(&d, "trailing.json");
         write_file(trailing, good, strlen(good));
-        assert_int_equal(truncate(trailing, (off_t) NVCT_SPEC_MAX_SIZE), 0);
+        assert_int_equal(truncate(trailing, (off_t)NVCT_SPEC_MAX_SIZE), 0);
         assert_int_equal(nvct_spec_load(trailing, &spec, &err), 0);
         assert_str(spec.version, spec.version_len, "1.0.0");
         nvct_spec_clear(&spec);

@@ -39,7 +39,7 @@ static char *render(const nvct_report_input *in) {
         assert_true(len > 0);
         assert_int_equal(text[len - 1], '\n');
         for (size_t i = 0; i < len; i++) {
-                unsigned char c = (unsigned char) text[i];
+                unsigned char c = (unsigned char)text[i];
                 if (c != '\n' && (c < 0x20 || c >= 0x7f)) {
                         print_error("raw byte 0x%02x at offset %zu in:\n%s", c, i, text);
                         fail();
@@ -55,9 +55,9 @@ static bool find_line(const char *text, const char *line, size_t *pos) {
         const char *p = text + *pos;
         while (*p != '\0') {
                 const char *eol = strchr(p, '\n');
-                size_t len = eol ? (size_t) (eol - p) : strlen(p);
+                size_t len = eol ? (size_t)(eol - p) : strlen(p);
                 if (len == n && memcmp(p, line, n) == 0) {
-                        *pos = (size_t) (p - text) + len + (eol ? 1 : 0);
+                        *pos = (size_t)(p - text) + len + (eol ? 1 : 0);
                         return true;
                 }
                 if (eol == NULL)
@@ -113,44 +113,54 @@ static void assert_builtin_defaults(const char *text) {
 /* ---- a GPU container ---- */
 
 static void test_gpu_report(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config config;
         nvct_hook_config_init_defaults(&config);
-        config.source = (char *) "/etc/nvidia-container-runtime/config.toml";
-        char *cfg_env[] = { (char *) "LD_LIBRARY_PATH=/opt/lib", NULL };
+        config.source = (char *)"/etc/nvidia-container-runtime/config.toml";
+        char *cfg_env[] = { (char *)"LD_LIBRARY_PATH=/opt/lib", NULL };
         config.cli.environment = cfg_env;
         config.cli.n_environment = 1;
 
         nvct_requirement reqs[] = {
-                { .value = (char *) "cuda>=11.0", .value_len = 10,
-                  .origin = (char *) "NVIDIA_REQUIRE_CUDA", .origin_len = 19 },
-                { .value = (char *) "driver>=418 brand=tesla", .value_len = 23,
-                  .origin = (char *) "NVIDIA_REQUIRE_DRIVER", .origin_len = 21 },
+                { .value = (char *)"cuda>=11.0",
+                  .value_len = 10,
+                  .origin = (char *)"NVIDIA_REQUIRE_CUDA",
+                  .origin_len = 19 },
+                { .value = (char *)"driver>=418 brand=tesla",
+                  .value_len = 23,
+                  .origin = (char *)"NVIDIA_REQUIRE_DRIVER",
+                  .origin_len = 21 },
         };
         nvct_request req = {
                 .gpu_container = true,
-                .devices_origin = (char *) "NVIDIA_VISIBLE_DEVICES",
-                .devices = (char *) "0,GPU-abc",
+                .devices_origin = (char *)"NVIDIA_VISIBLE_DEVICES",
+                .devices = (char *)"0,GPU-abc",
                 .devices_len = 9,
-                .mig_config_devices = (char *) "0",
+                .mig_config_devices = (char *)"0",
                 .mig_config_devices_len = 1,
-                .mig_monitor_devices = (char *) "",
-                .driver_capabilities = (char *) "utility,compute",
+                .mig_monitor_devices = (char *)"",
+                .driver_capabilities = (char *)"utility,compute",
                 .driver_capabilities_len = 15,
-                .driver_capabilities_origin = (char *) "default: NVIDIA_DRIVER_CAPABILITIES unset",
+                .driver_capabilities_origin = (char *)"default: NVIDIA_DRIVER_CAPABILITIES unset",
                 .requirements = reqs,
                 .n_requirements = 2,
         };
-        char *argv[] = { (char *) "/usr/bin/nvidia-container-cli", (char *) "--load-kmods",
-                         (char *) "configure", (char *) "--device=0,GPU-abc",
-                         (char *) "--mig-config=0", (char *) "--utility", (char *) "--compute",
-                         (char *) "--require=cuda>=11.0",
-                         (char *) "--require=driver>=418 brand=tesla", (char *) "--pid=42",
-                         (char *) "/rootfs", NULL };
+        char *argv[] = { (char *)"/usr/bin/nvidia-container-cli",
+                         (char *)"--load-kmods",
+                         (char *)"configure",
+                         (char *)"--device=0,GPU-abc",
+                         (char *)"--mig-config=0",
+                         (char *)"--utility",
+                         (char *)"--compute",
+                         (char *)"--require=cuda>=11.0",
+                         (char *)"--require=driver>=418 brand=tesla",
+                         (char *)"--pid=42",
+                         (char *)"/rootfs",
+                         NULL };
         nvct_command cmd = {
                 .argv = argv,
                 .argc = 11,
-                .search_path = (char *) "/usr/sbin:/usr/bin",
+                .search_path = (char *)"/usr/sbin:/usr/bin",
         };
         nvct_report_input in = {
                 .config = &config,
@@ -201,24 +211,25 @@ static void test_gpu_report(void **state) {
 }
 
 static void test_gpu_report_variants(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config config;
         nvct_hook_config_init_defaults(&config);
         nvct_request req = {
                 .gpu_container = true,
                 .legacy_image = true,
                 .privileged = true,
-                .devices_origin = (char *) "NVIDIA_VISIBLE_DEVICES=none",
-                .devices = (char *) "",
-                .mig_monitor_devices = (char *) "all",
+                .devices_origin = (char *)"NVIDIA_VISIBLE_DEVICES=none",
+                .devices = (char *)"",
+                .mig_monitor_devices = (char *)"all",
                 .mig_monitor_devices_len = 3,
-                .driver_capabilities = (char *) "utility",
+                .driver_capabilities = (char *)"utility",
                 .driver_capabilities_len = 7,
-                .driver_capabilities_origin = (char *) "NVIDIA_DRIVER_CAPABILITIES",
+                .driver_capabilities_origin = (char *)"NVIDIA_DRIVER_CAPABILITIES",
                 .disable_require = true,
         };
-        char *argv[] = { (char *) "/opt/cli", (char *) "configure", (char *) "--utility",
-                         (char *) "--pid=18446744073709551615", (char *) "/r", NULL };
+        char *argv[] = { (char *)"/opt/cli",  (char *)"configure",
+                         (char *)"--utility", (char *)"--pid=18446744073709551615",
+                         (char *)"/r",        NULL };
         nvct_command cmd = { .argv = argv, .argc = 5 };
         nvct_report_input in = {
                 .config = &config,
@@ -264,7 +275,7 @@ static void test_gpu_report_variants(void **state) {
 /* ---- not a GPU container ---- */
 
 static void test_not_gpu_report(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config config;
         nvct_hook_config_init_defaults(&config);
         nvct_env env;
@@ -312,35 +323,40 @@ static void test_not_gpu_report(void **state) {
 /* ---- quoting ---- */
 
 static void test_control_characters_quoted(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config config;
         nvct_hook_config_init_defaults(&config);
-        config.source = (char *) "/etc/my config.toml";
-        char *cfg_env[] = { (char *) "MSG=a\tb", NULL };
+        config.source = (char *)"/etc/my config.toml";
+        char *cfg_env[] = { (char *)"MSG=a\tb", NULL };
         config.cli.environment = cfg_env;
         config.cli.n_environment = 1;
 
         nvct_requirement reqs[] = {
-                { .value = (char *) "cuda>=1\x1b[2J", .value_len = 11,
-                  .origin = (char *) "NVIDIA_REQUIRE_\x01X", .origin_len = 17 },
-                { .value = (char *) "a\"b\\c", .value_len = 5,
-                  .origin = (char *) "NVIDIA_REQUIRE_Q", .origin_len = 16 },
+                { .value = (char *)"cuda>=1\x1b[2J",
+                  .value_len = 11,
+                  .origin = (char *)"NVIDIA_REQUIRE_\x01X",
+                  .origin_len = 17 },
+                { .value = (char *)"a\"b\\c",
+                  .value_len = 5,
+                  .origin = (char *)"NVIDIA_REQUIRE_Q",
+                  .origin_len = 16 },
         };
         nvct_request req = {
                 .gpu_container = true,
-                .devices_origin = (char *) "NVIDIA_VISIBLE_DEVICES",
-                .devices = (char *) "0\n1\0" "2",
+                .devices_origin = (char *)"NVIDIA_VISIBLE_DEVICES",
+                .devices = (char *)"0\n1\0"
+                                   "2",
                 .devices_len = 5,
-                .mig_config_devices = (char *) "\r",
+                .mig_config_devices = (char *)"\r",
                 .mig_config_devices_len = 1,
-                .driver_capabilities = (char *) "utility,\x7f",
+                .driver_capabilities = (char *)"utility,\x7f",
                 .driver_capabilities_len = 9,
-                .driver_capabilities_origin = (char *) "NVIDIA_DRIVER_CAPABILITIES",
+                .driver_capabilities_origin = (char *)"NVIDIA_DRIVER_CAPABILITIES",
                 .requirements = reqs,
                 .n_requirements = 2,
         };
-        char *argv[] = { (char *) "/cli", (char *) "--device=x\ty", (char *) "/root fs", NULL };
-        nvct_command cmd = { .argv = argv, .argc = 3, .search_path = (char *) "/a b" };
+        char *argv[] = { (char *)"/cli", (char *)"--device=x\ty", (char *)"/root fs", NULL };
+        nvct_command cmd = { .argv = argv, .argc = 3, .search_path = (char *)"/a b" };
         nvct_report_input in = {
                 .config = &config,
                 .spec_path = "/b/\xff.json",
@@ -371,25 +387,25 @@ static void test_control_characters_quoted(void **state) {
 }
 
 static void test_long_values_not_cut(void **state) {
-        (void) state;
+        (void)state;
         /* The report is exact: a long argument is shown whole, even quoted. */
         char value[301];
         for (size_t i = 0; i < 300; i++)
-                value[i] = (char) ('a' + i % 26);
+                value[i] = (char)('a' + i % 26);
         value[299] = ' ';
         value[300] = '\0';
         nvct_hook_config config;
         nvct_hook_config_init_defaults(&config);
         nvct_request req = {
                 .gpu_container = true,
-                .devices_origin = (char *) "NVIDIA_VISIBLE_DEVICES",
+                .devices_origin = (char *)"NVIDIA_VISIBLE_DEVICES",
                 .devices = value,
                 .devices_len = 300,
-                .driver_capabilities = (char *) "utility",
+                .driver_capabilities = (char *)"utility",
                 .driver_capabilities_len = 7,
-                .driver_capabilities_origin = (char *) "NVIDIA_DRIVER_CAPABILITIES",
+                .driver_capabilities_origin = (char *)"NVIDIA_DRIVER_CAPABILITIES",
         };
-        char *argv[] = { (char *) "/cli", value, NULL };
+        char *argv[] = { (char *)"/cli", value, NULL };
         nvct_command cmd = { .argv = argv, .argc = 2 };
         nvct_report_input in = {
                 .config = &config,
@@ -413,7 +429,7 @@ static void test_long_values_not_cut(void **state) {
 /* ---- end to end: decision, command, report ---- */
 
 static void test_report_from_decision(void **state) {
-        (void) state;
+        (void)state;
         nvct_hook_config config;
         nvct_hook_config_init_defaults(&config);
         config.cli.path = strdup("/usr/bin/nvidia-container-cli");
@@ -427,8 +443,8 @@ static void test_report_from_decision(void **state) {
         static const char *const entries[] = { "CUDA_VERSION=10.1.243",
                                                "NVIDIA_REQUIRE_DRIVER=driver>=418", NULL };
         for (size_t i = 0; entries[i] != NULL; i++)
-                assert_int_equal(
-                        nvct_env_add_entry(&env, entries[i], strlen(entries[i]), i, &err), 0);
+                assert_int_equal(nvct_env_add_entry(&env, entries[i], strlen(entries[i]), i, &err),
+                                 0);
         nvct_decision_input din = { .config = &config, .env = &env, .privileged = true };
         nvct_request req = { 0 };
         assert_int_equal(nvct_decide(&din, &req, &err), 0);
@@ -487,9 +503,10 @@ static void test_report_from_decision(void **state) {
         assert_lines_in_order(text, lines);
         /* The devices and capabilities lines name where they came from. */
         assert_true(strstr(text, "\ndevices: all (") != NULL);
-        assert_true(strstr(text,
-                           "\ncapabilities: compute,compat32,graphics,utility,video,display,ngx (") !=
-                    NULL);
+        assert_true(
+                strstr(text,
+                       "\ncapabilities: compute,compat32,graphics,utility,video,display,ngx (") !=
+                NULL);
         free(text);
 
         nvct_command_clear(&cmd);

@@ -40,7 +40,7 @@ static nvct_toml_value *parse_ok(const char *text) {
 /* Returns the error message (caller frees) so that tests can inspect it. */
 static char *parse_fails_len(const char *text, size_t len) {
         nvct_error *err = NULL;
-        nvct_toml_value *sentinel = (nvct_toml_value *) (uintptr_t) 0x1;
+        nvct_toml_value *sentinel = (nvct_toml_value *)(uintptr_t)0x1;
         nvct_toml_value *root = sentinel;
 
         int r = nvct_toml_parse(text, len, "test.toml", &root, &err);
@@ -117,7 +117,7 @@ static void assert_datetime(const char *doc, nvct_toml_type type, const char *wa
 }
 
 static void test_scalar_types(void **state) {
-        (void) state;
+        (void)state;
         nvct_toml_value *root = parse_ok("s = \"str\"\n"
                                          "i = -42\n"
                                          "f = 3.5\n"
@@ -161,7 +161,8 @@ static void test_scalar_types(void **state) {
         assert_int_equal(nvct_toml_integer(nvct_toml_table_get(root, "i")), -42);
         assert_true(nvct_toml_float(nvct_toml_table_get(root, "f")) == 3.5);
         assert_true(nvct_toml_bool(nvct_toml_table_get(root, "b")));
-        assert_string_equal(nvct_toml_datetime(nvct_toml_table_get(root, "odt")), "1979-05-27T07:32:00Z");
+        assert_string_equal(nvct_toml_datetime(nvct_toml_table_get(root, "odt")),
+                            "1979-05-27T07:32:00Z");
 
         const nvct_toml_value *a = nvct_toml_table_get(root, "a");
         assert_int_equal(nvct_toml_array_size(a), 2);
@@ -185,9 +186,17 @@ static void test_scalar_types(void **state) {
 }
 
 static void test_empty_documents(void **state) {
-        (void) state;
+        (void)state;
         static const char *const docs[] = {
-                "", " ", "\t", "\n", "\r\n", "# comment", "# comment\r\n\n", "\xef\xbb\xbf", "\xef\xbb\xbf# bom\n",
+                "",
+                " ",
+                "\t",
+                "\n",
+                "\r\n",
+                "# comment",
+                "# comment\r\n\n",
+                "\xef\xbb\xbf",
+                "\xef\xbb\xbf# bom\n",
         };
         for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
                 nvct_toml_value *root = parse_ok(docs[i]);
@@ -202,7 +211,7 @@ static void test_empty_documents(void **state) {
 }
 
 static void test_keys(void **state) {
-        (void) state;
+        (void)state;
         nvct_toml_value *root = parse_ok("bare_key-1 = 1\n"
                                          "\"quoted key\" = 2\n"
                                          "'literal \\n key' = 3\n"
@@ -229,17 +238,29 @@ static void test_keys(void **state) {
         nvct_toml_free(root);
 
         static const char *const bad[] = {
-                "= 1\n",          "a b = 1\n",       "a. = 1\n",        ".a = 1\n",
-                "a..b = 1\n",     "a = \n",          "a\n",             "a = 1 b = 2\n",
-                "\"\"\"k\"\"\" = 1\n", "'''k''' = 1\n", "\"k\n\" = 1\n",    "a = 1\na = 2\n",
-                "a = 1\n\"a\" = 2\n", "ä = 1\n",       "a = 1 # c\nb == 2\n", "[a]\nb = 1\nb = 2\n",
+                "= 1\n",
+                "a b = 1\n",
+                "a. = 1\n",
+                ".a = 1\n",
+                "a..b = 1\n",
+                "a = \n",
+                "a\n",
+                "a = 1 b = 2\n",
+                "\"\"\"k\"\"\" = 1\n",
+                "'''k''' = 1\n",
+                "\"k\n\" = 1\n",
+                "a = 1\na = 2\n",
+                "a = 1\n\"a\" = 2\n",
+                "ä = 1\n",
+                "a = 1 # c\nb == 2\n",
+                "[a]\nb = 1\nb = 2\n",
                 "a = # nothing\n",
         };
         ASSERT_ALL_FAIL(bad);
 }
 
 static void test_big_table(void **state) {
-        (void) state;
+        (void)state;
         /* 10k keys must parse quickly (hash index) and all be found. */
         size_t n = 10000;
         size_t size = n * 32;
@@ -247,27 +268,27 @@ static void test_big_table(void **state) {
         assert_non_null(doc);
         size_t len = 0;
         for (size_t i = 0; i < n; i++)
-                len += (size_t) snprintf(doc + len, size - len, "key%zu = %zu\n", i, i);
+                len += (size_t)snprintf(doc + len, size - len, "key%zu = %zu\n", i, i);
 
         nvct_toml_value *root = parse_len_ok(doc, len);
         assert_int_equal(nvct_toml_table_size(root), n);
         for (size_t i = 0; i < n; i += 37) {
                 char key[32];
                 snprintf(key, sizeof(key), "key%zu", i);
-                assert_int_equal(nvct_toml_integer(nvct_toml_table_get(root, key)), (int64_t) i);
+                assert_int_equal(nvct_toml_integer(nvct_toml_table_get(root, key)), (int64_t)i);
                 assert_string_equal(nvct_toml_table_key(root, i, NULL), key);
         }
         assert_null(nvct_toml_table_get(root, "key10000"));
         nvct_toml_free(root);
 
         /* A duplicate far into a big table is still found. */
-        len += (size_t) snprintf(doc + len, size - len, "key5000 = 1\n");
+        len += (size_t)snprintf(doc + len, size - len, "key5000 = 1\n");
         free(parse_fails_len(doc, len));
         free(doc);
 }
 
 static void test_basic_strings(void **state) {
-        (void) state;
+        (void)state;
         assert_string_parses_to("s = \"\"", "");
         assert_string_parses_to("s = \"a\\tb\\\"c\\\\d\\b\\f\\n\\r\"", "a\tb\"c\\d\b\f\n\r");
         assert_string_parses_to("s = \"\\u00e9\\U0001F600\"", "\xc3\xa9\xf0\x9f\x98\x80");
@@ -283,16 +304,16 @@ static void test_basic_strings(void **state) {
         nvct_toml_free(root);
 
         static const char *const bad[] = {
-                "s = \"\\e\"",          "s = \"\\x41\"",       "s = \"\\uD800\"",      "s = \"\\U00110000\"",
-                "s = \"\\u12\"",        "s = \"\\ \"",         "s = \"a\nb\"",         "s = \"unterminated",
-                "s = \"\x01\"",         "s = \"\x7f\"",        "s = \"a\rb\"",         "s = \"\\",
-                "s = \"a\" \"b\"",      "s = \"\\U0000D800\"",
+                "s = \"\\e\"",     "s = \"\\x41\"",       "s = \"\\uD800\"", "s = \"\\U00110000\"",
+                "s = \"\\u12\"",   "s = \"\\ \"",         "s = \"a\nb\"",    "s = \"unterminated",
+                "s = \"\x01\"",    "s = \"\x7f\"",        "s = \"a\rb\"",    "s = \"\\",
+                "s = \"a\" \"b\"", "s = \"\\U0000D800\"",
         };
         ASSERT_ALL_FAIL(bad);
 }
 
 static void test_multiline_basic_strings(void **state) {
-        (void) state;
+        (void)state;
         /* The newline after the opening delimiter is trimmed. */
         assert_string_parses_to("s = \"\"\"\nline1\nline2\"\"\"", "line1\nline2");
         assert_string_parses_to("s = \"\"\"\r\nline1\r\nline2\"\"\"", "line1\nline2");
@@ -309,14 +330,14 @@ static void test_multiline_basic_strings(void **state) {
         assert_string_parses_to("s = \"\"\"\\\"\"\"\"\"\"", "\"\"\"");
 
         static const char *const bad[] = {
-                "s = \"\"\"a\"\"\"\"\"\"",  "s = \"\"\"unterminated\"\"", "s = \"\"\"a\\ b\"\"\"",
-                "s = \"\"\"a\rb\"\"\"",      "s = \"\"\"\x01\"\"\"",       "s = \"\"\"\\e\"\"\"",
+                "s = \"\"\"a\"\"\"\"\"\"", "s = \"\"\"unterminated\"\"", "s = \"\"\"a\\ b\"\"\"",
+                "s = \"\"\"a\rb\"\"\"",    "s = \"\"\"\x01\"\"\"",       "s = \"\"\"\\e\"\"\"",
         };
         ASSERT_ALL_FAIL(bad);
 }
 
 static void test_literal_strings(void **state) {
-        (void) state;
+        (void)state;
         assert_string_parses_to("s = 'C:\\Users\\nope'", "C:\\Users\\nope");
         assert_string_parses_to("s = ''", "");
         assert_string_parses_to("s = '''\nno \\escapes\n here'''", "no \\escapes\n here");
@@ -324,14 +345,14 @@ static void test_literal_strings(void **state) {
         assert_string_parses_to("s = '''a\r\nb'''", "a\nb");
 
         static const char *const bad[] = {
-                "s = 'a\nb'", "s = 'unterminated", "s = '''a''''''", "s = 'a\x7f'", "s = '''a\x08'''",
-                "s = '''a\rb'''",
+                "s = 'a\nb'",  "s = 'unterminated", "s = '''a''''''",
+                "s = 'a\x7f'", "s = '''a\x08'''",   "s = '''a\rb'''",
         };
         ASSERT_ALL_FAIL(bad);
 }
 
 static void test_integers(void **state) {
-        (void) state;
+        (void)state;
         static const struct {
                 const char *doc;
                 int64_t want;
@@ -358,27 +379,43 @@ static void test_integers(void **state) {
         }
 
         static const char *const bad[] = {
-                "i = 9223372036854775808",  "i = -9223372036854775809", "i = 0x8000000000000000",
-                "i = 99999999999999999999", "i = 01",                   "i = -01",
-                "i = 0_1",                  "i = 1__2",                 "i = 1_",
-                "i = _1",                   "i = 0x_1",                 "i = 0x",
-                "i = +0x1",                 "i = -0b1",                 "i = 0X1",
-                "i = 0b102",                "i = 0o8",                  "i = 1 2",
-                "i = 12a",                  "i = --1",                  "i = 0xg",
+                "i = 9223372036854775808",
+                "i = -9223372036854775809",
+                "i = 0x8000000000000000",
+                "i = 99999999999999999999",
+                "i = 01",
+                "i = -01",
+                "i = 0_1",
+                "i = 1__2",
+                "i = 1_",
+                "i = _1",
+                "i = 0x_1",
+                "i = 0x",
+                "i = +0x1",
+                "i = -0b1",
+                "i = 0X1",
+                "i = 0b102",
+                "i = 0o8",
+                "i = 1 2",
+                "i = 12a",
+                "i = --1",
+                "i = 0xg",
         };
         ASSERT_ALL_FAIL(bad);
 }
 
 static void test_floats(void **state) {
-        (void) state;
+        (void)state;
         static const struct {
                 const char *doc;
                 double want;
         } good[] = {
-                { "f = 1.0", 1.0 },    { "f = -3.25", -3.25 },     { "f = 5e+22", 5e22 },
-                { "f = 1e06", 1e6 },   { "f = -2E-2", -2e-2 },     { "f = 6.626e-34", 6.626e-34 },
-                { "f = 0.0", 0.0 },    { "f = 9_224.617_1", 9224.6171 }, { "f = 1e1_0", 1e10 },
-                { "f = 0e0", 0.0 },    { "f = 0.1", 0.1 },
+                { "f = 1.0", 1.0 },     { "f = -3.25", -3.25 },
+                { "f = 5e+22", 5e22 },  { "f = 1e06", 1e6 },
+                { "f = -2E-2", -2e-2 }, { "f = 6.626e-34", 6.626e-34 },
+                { "f = 0.0", 0.0 },     { "f = 9_224.617_1", 9224.6171 },
+                { "f = 1e1_0", 1e10 },  { "f = 0e0", 0.0 },
+                { "f = 0.1", 0.1 },
         };
         for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
                 nvct_toml_value *root = parse_ok(good[i].doc);
@@ -388,7 +425,8 @@ static void test_floats(void **state) {
                 nvct_toml_free(root);
         }
 
-        nvct_toml_value *root = parse_ok("a = inf\nb = +inf\nc = -inf\nd = nan\ne = +nan\nf = -nan\ng = -0.0\n");
+        nvct_toml_value *root =
+                parse_ok("a = inf\nb = +inf\nc = -inf\nd = nan\ne = +nan\nf = -nan\ng = -0.0\n");
         assert_true(isinf(nvct_toml_float(nvct_toml_table_get(root, "a"))));
         assert_true(nvct_toml_float(nvct_toml_table_get(root, "b")) > 0);
         assert_true(nvct_toml_float(nvct_toml_table_get(root, "c")) < 0);
@@ -400,21 +438,22 @@ static void test_floats(void **state) {
         nvct_toml_free(root);
 
         static const char *const bad[] = {
-                "f = 1.",    "f = .1",    "f = 1.e1",   "f = 1e",     "f = 01.1",  "f = 1.1.1",
-                "f = 1_.0",  "f = 1._0",  "f = 1e_1",   "f = 1e1_",   "f = Inf",   "f = NaN",
+                "f = 1.",       "f = .1",    "f = 1.e1",   "f = 1e",    "f = 01.1",  "f = 1.1.1",
+                "f = 1_.0",     "f = 1._0",  "f = 1e_1",   "f = 1e1_",  "f = Inf",   "f = NaN",
                 "f = infinity", "f = 1e400", "f = -1e400", "f = 1.0e+", "f = +-1.0", "f = 1,0",
         };
         ASSERT_ALL_FAIL(bad);
 }
 
 static void test_datetimes(void **state) {
-        (void) state;
+        (void)state;
         assert_datetime("d = 1979-05-27T07:32:00Z", NVCT_TOML_DATETIME, "1979-05-27T07:32:00Z");
         /* Normalised: 'T' separator, upper-case T and Z, fraction as written. */
         assert_datetime("d = 1979-05-27 07:32:00z", NVCT_TOML_DATETIME, "1979-05-27T07:32:00Z");
         assert_datetime("d = 1979-05-27t07:32:00.999999999-07:00", NVCT_TOML_DATETIME,
                         "1979-05-27T07:32:00.999999999-07:00");
-        assert_datetime("d = 1979-05-27T00:32:00.5+23:59", NVCT_TOML_DATETIME, "1979-05-27T00:32:00.5+23:59");
+        assert_datetime("d = 1979-05-27T00:32:00.5+23:59", NVCT_TOML_DATETIME,
+                        "1979-05-27T00:32:00.5+23:59");
         assert_datetime("d = 1979-05-27T07:32:00", NVCT_TOML_DATETIME_LOCAL, "1979-05-27T07:32:00");
         assert_datetime("d = 1979-05-27", NVCT_TOML_DATE_LOCAL, "1979-05-27");
         assert_datetime("d = 1979-05-27 # a date, the space is no separator", NVCT_TOML_DATE_LOCAL,
@@ -429,7 +468,7 @@ static void test_datetimes(void **state) {
 }
 
 static void test_datetimes_in_arrays(void **state) {
-        (void) state;
+        (void)state;
         nvct_toml_value *root = parse_ok("d = [1979-05-27 07:32:00,1979-05-27 , 07:00:00]");
         const nvct_toml_value *a = nvct_toml_table_get(root, "d");
         assert_int_equal(nvct_toml_array_size(a), 3);
@@ -440,32 +479,55 @@ static void test_datetimes_in_arrays(void **state) {
 }
 
 static void test_invalid_datetimes(void **state) {
-        (void) state;
+        (void)state;
         static const char *const bad[] = {
-                "d = 2023-02-29",            "d = 1900-02-29",           "d = 2024-02-30",
-                "d = 2024-04-31",            "d = 2024-13-01",           "d = 2024-00-10",
-                "d = 2024-01-00",            "d = 2024-01-32",           "d = 24:00:00",
-                "d = 12:60:00",              "d = 12:00:61",             "d = 12:00",
-                "d = 1979-05-27T07:32",      "d = 1979-05-27T07:32Z",    "d = 1979-5-27",
-                "d = 1979-05-7",             "d = 79-05-27",             "d = 10000-01-01",
-                "d = 1979-05-27T",           "d = 1979-05-27T07:32:00.", "d = 1979-05-27T07:32:00.Z",
-                "d = 1979-05-27T07:32:00+7:00", "d = 1979-05-27T07:32:00+07", "d = 1979-05-27T07:32:00+24:00",
-                "d = 1979-05-27T07:32:00+07:60", "d = 1979-05-27T07:32:00X", "d = 1979-05-27 T07:32:00",
-                "d = 1979-05-27_07:32:00",   "d = 7:32:00",              "d = 07:32:00Z",
-                "d = 07:32:00+01:00",        "d = 1979-05-27x",          "d = 1979/05/27",
+                "d = 2023-02-29",
+                "d = 1900-02-29",
+                "d = 2024-02-30",
+                "d = 2024-04-31",
+                "d = 2024-13-01",
+                "d = 2024-00-10",
+                "d = 2024-01-00",
+                "d = 2024-01-32",
+                "d = 24:00:00",
+                "d = 12:60:00",
+                "d = 12:00:61",
+                "d = 12:00",
+                "d = 1979-05-27T07:32",
+                "d = 1979-05-27T07:32Z",
+                "d = 1979-5-27",
+                "d = 1979-05-7",
+                "d = 79-05-27",
+                "d = 10000-01-01",
+                "d = 1979-05-27T",
+                "d = 1979-05-27T07:32:00.",
+                "d = 1979-05-27T07:32:00.Z",
+                "d = 1979-05-27T07:32:00+7:00",
+                "d = 1979-05-27T07:32:00+07",
+                "d = 1979-05-27T07:32:00+24:00",
+                "d = 1979-05-27T07:32:00+07:60",
+                "d = 1979-05-27T07:32:00X",
+                "d = 1979-05-27 T07:32:00",
+                "d = 1979-05-27_07:32:00",
+                "d = 7:32:00",
+                "d = 07:32:00Z",
+                "d = 07:32:00+01:00",
+                "d = 1979-05-27x",
+                "d = 1979/05/27",
                 "d = 1979-05-27T07:32:00Zx",
         };
         ASSERT_ALL_FAIL(bad);
 }
 
 static void test_tables(void **state) {
-        (void) state;
+        (void)state;
         static const char *const good[] = {
                 /* implicit, then explicit: both orders */
                 "[a.b.c]\nx = 1\n[a]\ny = 2\n",
                 "[a]\ny = 2\n[a.b.c]\nx = 1\n",
                 /* headers may add sub-tables under dotted-key tables */
-                "[fruit]\napple.color = 'red'\napple.taste.sweet = true\n[fruit.apple.texture]\nsmooth = true\n",
+                "[fruit]\napple.color = 'red'\napple.taste.sweet = "
+                "true\n[fruit.apple.texture]\nsmooth = true\n",
                 /* dotted keys extend their own tables */
                 "a.b = 1\na.c = 2\na.d.e = 3\n",
                 "[ a . \"b c\" . 'd' ]\nx = 1\n",
@@ -480,17 +542,17 @@ static void test_tables(void **state) {
         nvct_toml_free(root);
 
         static const char *const bad[] = {
-                "[a]\n[a]\n",                             /* defined twice */
-                "[a.b]\n[a]\n[a]\n",                      /* implicit then explicit twice */
-                "[a]\nb = 1\n[a.b]\n",                    /* a scalar is no table */
+                "[a]\n[a]\n",                                    /* defined twice */
+                "[a.b]\n[a]\n[a]\n",                             /* implicit then explicit twice */
+                "[a]\nb = 1\n[a.b]\n",                           /* a scalar is no table */
                 "[fruit]\napple.color = 'red'\n[fruit.apple]\n", /* dotted table redefined */
                 "[t1]\nt2.t3.v = 0\n[t1.t2.t3]\n",
                 "a.b = 1\n[a]\n",
-                "[a.b.c]\nz = 9\n[a]\nb.c.t = 1\n",        /* dotted keys into a header table */
+                "[a.b.c]\nz = 9\n[a]\nb.c.t = 1\n", /* dotted keys into a header table */
                 "[a]\nx = 1\n[b]\n[a]\ny = 2\n",
                 "a = 1\na.b = 2\n",
                 "a.b.c = 1\na.b = 2\n",
-                "[]\n",                                   /* empty header */
+                "[]\n", /* empty header */
                 "[a.]\n",
                 "[a\n",
                 "[a]]\n",
@@ -503,7 +565,7 @@ static void test_tables(void **state) {
 }
 
 static void test_inline_tables(void **state) {
-        (void) state;
+        (void)state;
         nvct_toml_value *root = parse_ok("point = { x = 1, y.z = 2, y.w = 'a' }\nempty = {}\n"
                                          "nested = { a = { b = [ { c = 1 } ] } }\n");
         assert_int_equal(nvct_toml_integer(lookup(root, "point.x")), 1);
@@ -540,7 +602,7 @@ static void test_inline_tables(void **state) {
 }
 
 static void test_arrays(void **state) {
-        (void) state;
+        (void)state;
         nvct_toml_value *root = parse_ok("a = [\n  1, # one\n  'two',\n  [3.0],\n  {four = 4},\n]\n"
                                          "b = []\nc = [ [ ], [ [ ] ] ]\n");
         const nvct_toml_value *a = nvct_toml_table_get(root, "a");
@@ -554,18 +616,19 @@ static void test_arrays(void **state) {
         nvct_toml_free(root);
 
         static const char *const bad[] = {
-                "a = [1,,2]\n", "a = [,]\n", "a = [1 2]\n", "a = [1\n", "a = [\n", "a = ]\n",
-                "a = [1,]]\n",  "a = [1\r]\n",
+                "a = [1,,2]\n", "a = [,]\n", "a = [1 2]\n", "a = [1\n",
+                "a = [\n",      "a = ]\n",   "a = [1,]]\n", "a = [1\r]\n",
         };
         ASSERT_ALL_FAIL(bad);
 }
 
 static void test_arrays_of_tables(void **state) {
-        (void) state;
-        nvct_toml_value *root = parse_ok("[[fruit]]\nname = 'apple'\n[fruit.physical]\ncolor = 'red'\n"
-                                         "[[fruit.variety]]\nname = 'red delicious'\n"
-                                         "[[fruit.variety]]\nname = 'granny smith'\n"
-                                         "[[fruit]]\nname = 'banana'\n[[fruit.variety]]\nname = 'plantain'\n");
+        (void)state;
+        nvct_toml_value *root =
+                parse_ok("[[fruit]]\nname = 'apple'\n[fruit.physical]\ncolor = 'red'\n"
+                         "[[fruit.variety]]\nname = 'red delicious'\n"
+                         "[[fruit.variety]]\nname = 'granny smith'\n"
+                         "[[fruit]]\nname = 'banana'\n[[fruit.variety]]\nname = 'plantain'\n");
         const nvct_toml_value *fruit = nvct_toml_table_get(root, "fruit");
         assert_int_equal(nvct_toml_type_of(fruit), NVCT_TOML_ARRAY);
         assert_int_equal(nvct_toml_array_size(fruit), 2);
@@ -575,16 +638,17 @@ static void test_arrays_of_tables(void **state) {
         assert_int_equal(nvct_toml_array_size(nvct_toml_table_get(apple, "variety")), 2);
         const nvct_toml_value *banana = nvct_toml_array_get(fruit, 1);
         assert_string_value(banana, "name", "banana");
-        assert_string_value(nvct_toml_array_get(nvct_toml_table_get(banana, "variety"), 0), "name", "plantain");
+        assert_string_value(nvct_toml_array_get(nvct_toml_table_get(banana, "variety"), 0), "name",
+                            "plantain");
         nvct_toml_free(root);
 
         static const char *const bad[] = {
-                "a = []\n[[a]]\n",                   /* static arrays cannot be appended */
+                "a = []\n[[a]]\n", /* static arrays cannot be appended */
                 "a = [{b = 1}]\n[[a]]\n",
                 "a = [{b = 1}]\n[a.c]\n",
-                "[a]\n[[a]]\n",                      /* table vs array of tables */
+                "[a]\n[[a]]\n", /* table vs array of tables */
                 "[[a]]\n[a]\n",
-                "[[a.b]]\n[a]\nb.y = 2\n",           /* dotted keys cannot extend arrays */
+                "[[a.b]]\n[a]\nb.y = 2\n", /* dotted keys cannot extend arrays */
                 "[[fruit]]\n[fruit.physical]\n[fruit.physical]\n",
                 "[[a]]\nb = 1\n[a.b]\n",
                 "[[]]\n",
@@ -596,7 +660,8 @@ static void test_arrays_of_tables(void **state) {
 
 /* prefix, n x open, middle, n x close; built in linear time because some
  * tests repeat a million times. */
-static char *repeat_wrap(const char *prefix, const char *open, const char *middle, const char *close, size_t n) {
+static char *repeat_wrap(const char *prefix, const char *open, const char *middle,
+                         const char *close, size_t n) {
         size_t open_len = strlen(open), close_len = strlen(close);
         size_t len = strlen(prefix) + n * (open_len + close_len) + strlen(middle) + 1;
         char *s = malloc(len);
@@ -612,7 +677,7 @@ static char *repeat_wrap(const char *prefix, const char *open, const char *middl
 }
 
 static void test_depth_bound(void **state) {
-        (void) state;
+        (void)state;
         char *doc;
 
         /* The root is depth 0, so "a = [...]" puts the outer array at 1. */
@@ -655,24 +720,24 @@ static void test_depth_bound(void **state) {
 }
 
 static void test_encoding(void **state) {
-        (void) state;
+        (void)state;
         /* NUL bytes are refused wherever they are; lengths are explicit. */
         free(parse_fails_len("a = 1\0", 6));
         free(parse_fails_len("a = \"x\0\"", 8));
         free(parse_fails_len("# \0\n", 4));
 
         static const char *const bad[] = {
-                "# \xff\n",                  /* invalid UTF-8 in a comment */
-                "s = \"\xc3\"",              /* truncated */
-                "s = \"\xc0\xaf\"",          /* overlong */
-                "s = \"\xed\xa0\x80\"",      /* surrogate */
-                "s = \"\xf4\x90\x80\x80\"",  /* beyond U+10FFFF */
-                "# \x01\n",                  /* control characters in comments */
+                "# \xff\n",                 /* invalid UTF-8 in a comment */
+                "s = \"\xc3\"",             /* truncated */
+                "s = \"\xc0\xaf\"",         /* overlong */
+                "s = \"\xed\xa0\x80\"",     /* surrogate */
+                "s = \"\xf4\x90\x80\x80\"", /* beyond U+10FFFF */
+                "# \x01\n",                 /* control characters in comments */
                 "# \x7f\n",
                 "# a\rb\n",
-                "a = 1\r",                   /* lone CR */
+                "a = 1\r", /* lone CR */
                 "a = 1\rb = 2\n",
-                "a = 1\n\xef\xbb\xbf",       /* BOM only at the start */
+                "a = 1\n\xef\xbb\xbf", /* BOM only at the start */
                 "\x0c",
                 "\x0b a = 1",
         };
@@ -684,7 +749,7 @@ static void test_encoding(void **state) {
 }
 
 static void test_error_messages(void **state) {
-        (void) state;
+        (void)state;
         char *msg;
 
         msg = parse_fails_len("a = 1\nb = 2\nbad key = 3\n", strlen("a = 1\nb = 2\nbad key = 3\n"));
@@ -706,7 +771,8 @@ static void test_error_messages(void **state) {
         free(msg);
 
         /* Control characters in keys are escaped in messages. */
-        msg = parse_fails_len("\"a\\nb\" = 1\n\"a\\nb\" = 2\n", strlen("\"a\\nb\" = 1\n\"a\\nb\" = 2\n"));
+        msg = parse_fails_len("\"a\\nb\" = 1\n\"a\\nb\" = 2\n",
+                              strlen("\"a\\nb\" = 1\n\"a\\nb\" = 2\n"));
         assert_null(strchr(msg, '\n'));
         free(msg);
 
