@@ -35,7 +35,10 @@ blackbox: all
 toml-test: all
 	@python3 ../shared/toml-test/run.py $(BUILDDIR)/toml-decode
 
-install: all
+# PREFIX and SYSCONFDIR apply even to an existing build directory.
+install: $(BUILDDIR)/build.ninja
+	meson configure $(BUILDDIR) -Dprefix=$(PREFIX) -Dsysconfdir=$(SYSCONFDIR)
+	ninja -C $(BUILDDIR)
 	DESTDIR=$(DESTDIR) meson install -C $(BUILDDIR) --no-rebuild
 
 uninstall:

@@ -948,8 +948,10 @@ static int feeder_feed(parser *p, feeder *f, const char *data, size_t len, bool 
                 return nvct_error_make(p->err, 0,
                                        "%s: invalid JSON: invalid character '\\%c' in white space",
                                        p->name, f->buf[ready] == '\f' ? 'f' : 'v');
-        memmove(f->buf, f->buf + ready, f->len - ready);
-        f->len -= ready;
+        if (ready > 0) {
+                memmove(f->buf, f->buf + ready, f->len - ready);
+                f->len -= ready;
+        }
         if (bad_space)
                 f->len = 0; /* the value is complete: the rest is never read */
         if (eof && !p->done) {
