@@ -123,7 +123,7 @@ static int devices_from_mounts(const nvct_decision_input *in, nvct_request *req,
         free(req->devices);
         req->devices = list;
         req->devices_len = list_len;
-        if (!set_origin(&req->devices_origin, "volume mounts under %s (%zu)", root, n))
+        if (!set_origin(&req->devices_origin, "%zu volume mount(s) under %s", n, root))
                 return nvct_error_make(err, 0, "out of memory");
         *found = true;
         return 0;
