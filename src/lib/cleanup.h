@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Scope-bound cleanup, systemd style: a variable declared with one of these
  * attributes is released when it goes out of scope, so every early return
- * stays leak-free without a ladder of gotos. */
+ * stays leak-free without a ladder of gotos. Also the small memory helpers
+ * every module needs. */
 #ifndef NVCT_CLEANUP_H
 #define NVCT_CLEANUP_H
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static inline void nvct_freep(void *p) {
@@ -46,6 +48,17 @@ static inline void nvct_fclosep(FILE **f) {
                 (fd) = -1;                                                                         \
                 _taken_fd;                                                                         \
         })
+
+/* A NUL-terminated copy of len bytes that may themselves hold NUL. */
+static inline char *nvct_memdup0(const void *s, size_t len) {
+        char *d = malloc(len + 1);
+        if (d != NULL) {
+                if (len > 0)
+                        memcpy(d, s, len);
+                d[len] = '\0';
+        }
+        return d;
+}
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

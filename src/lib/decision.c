@@ -37,17 +37,8 @@ void nvct_request_clear(nvct_request *req) {
         *req = (nvct_request){ 0 };
 }
 
-static char *dup_bytes(const char *s, size_t len) {
-        char *d = malloc(len + 1);
-        if (d != NULL) {
-                memcpy(d, s, len);
-                d[len] = '\0';
-        }
-        return d;
-}
-
 static bool set_bytes(char **dst, size_t *dst_len, const char *s, size_t len) {
-        char *d = dup_bytes(s, len);
+        char *d = nvct_memdup0(s, len);
         if (d == NULL)
                 return false;
         free(*dst);

@@ -70,15 +70,6 @@ static int grow(nvct_env *env, nvct_error **err) {
         return 0;
 }
 
-static char *dup_bytes(const char *s, size_t len) {
-        char *d = malloc(len + 1);
-        if (d == NULL)
-                return NULL;
-        memcpy(d, s, len);
-        d[len] = '\0';
-        return d;
-}
-
 int nvct_env_add_entry(nvct_env *env, const char *entry, size_t len, size_t index,
                        nvct_error **err) {
         const char *eq = memchr(entry, '=', len);
@@ -95,7 +86,7 @@ int nvct_env_add_entry(nvct_env *env, const char *entry, size_t len, size_t inde
                 size_t *bucket = find_bucket(env, entry, name_len);
                 if (*bucket != 0) {
                         nvct_env_var *v = &env->vars[*bucket - 1];
-                        char *copy = dup_bytes(value, value_len);
+                        char *copy = nvct_memdup0(value, value_len);
                         if (copy == NULL)
                                 return nvct_error_make(err, 0, "out of memory");
                         free(v->value);
@@ -111,8 +102,8 @@ int nvct_env_add_entry(nvct_env *env, const char *entry, size_t len, size_t inde
         if (grow(env, err) < 0)
                 return -1;
 
-        _cleanup_free_ char *name_copy = dup_bytes(entry, name_len);
-        _cleanup_free_ char *value_copy = dup_bytes(value, value_len);
+        _cleanup_free_ char *name_copy = nvct_memdup0(entry, name_len);
+        _cleanup_free_ char *value_copy = nvct_memdup0(value, value_len);
         if (name_copy == NULL || value_copy == NULL)
                 return nvct_error_make(err, 0, "out of memory");
 
