@@ -342,5 +342,33 @@ fail:
 int nvct_command_exec(const nvct_command *cmd, nvct_error **err) {
         static char *const empty_env[] = { NULL };
         execve(cmd->argv[0], cmd->argv, cmd->envp ? cmd->envp : empty_env);
-        return nvct_error_make(err, errno, "exec %s failed", cmd->argv[0]);
+        int saved = errno;
+        _cleanup_free_ char *q = nvct_quote(cmd->argv[0], strlen(cmd->argv[0]));
+        const char *cli = q ? q : "nvidia-container-cli";
+        switch (saved) {
+        case E2BIG: {
+                size_t bytes = 0;
+                for (size_t i = 0; i < cmd->argc; i++)
+                        bytes += strlen(cmd->argv[i]) + 1;
+                for (size_t i = 0; i < cmd->envc; i++)
+                        bytes += strlen(cmd->envp[i]) + 1;
+                return nvct_error_make(err, saved,
+                                       "cannot exec %s: %zu arguments and %zu environment "
+                                       "entries (%zu bytes) exceed the kernel's limits "
+                                       "(128 KiB per string); too many NVIDIA_REQUIRE_* variables "
+                                       "or too long a value?",
+                                       cli, cmd->argc, cmd->envc, bytes);
+        }
+        case ENOENT:
+                return nvct_error_make(err, saved, "cannot exec %s: it does not exist", cli);
+        case EACCES:
+                return nvct_error_make(err, saved,
+                                       "cannot exec %s: not an executable file, or not "
+                                       "accessible",
+                                       cli);
+        case ENOEXEC:
+                return nvct_error_make(err, saved, "cannot exec %s: not a valid executable", cli);
+        default:
+                return nvct_error_make(err, saved, "cannot exec %s", cli);
+        }
 }

@@ -338,7 +338,11 @@ static void clear_capabilities(parser *p) {
 }
 
 /* Replaces *dst (and its length) with a Go-decoded copy of the string. */
-static int set_string(parser *p, char **dst, size_t *dst_len, const char *s, size_t len) {
+static int set_string(parser *p, slot field, char **dst, size_t *dst_len, const char *s,
+                      size_t len) {
+        if (len > NVCT_JSON_MAX_STRING)
+                return fail(p, "%s: a string of %zu bytes is longer than the limit of %u bytes",
+                            slot_names[field], len, NVCT_JSON_MAX_STRING);
         size_t n = 0;
         char *copy = go_string_copy((const unsigned char *)s, len, &n);
         if (copy == NULL)
@@ -362,7 +366,7 @@ static int add_env_item(parser *p, const char *s, size_t len, bool is_null) {
                 return fail(p, "out of memory");
         if (is_null)
                 return 1;
-        return set_string(p, &item->s, &item->len, s, len);
+        return set_string(p, SLOT_ENV_ITEM, &item->s, &item->len, s, len);
 }
 
 /* getEnvMap: the first entry without '=' is the error. */
@@ -484,8 +488,8 @@ static int on_value(parser *p, kind k, const char *s, size_t len) {
                 if (k != KIND_STRING)
                         return type_error(p, cur, k);
                 if (cur == SLOT_BUNDLE)
-                        return set_string(p, &p->state->bundle, &p->state->bundle_len, s, len);
-                return set_string(p, &p->bundle_path, &p->bundle_path_len, s, len);
+                        return set_string(p, cur, &p->state->bundle, &p->state->bundle_len, s, len);
+                return set_string(p, cur, &p->bundle_path, &p->bundle_path_len, s, len);
 
         case SLOT_VERSION:
                 if (k == KIND_NULL) {
@@ -498,7 +502,7 @@ static int on_value(parser *p, kind k, const char *s, size_t len) {
                 if (k != KIND_STRING)
                         return type_error(p, cur, k);
                 p->has_version = true;
-                return set_string(p, &spec->version, &spec->version_len, s, len);
+                return set_string(p, cur, &spec->version, &spec->version_len, s, len);
 
         case SLOT_PROCESS:
                 if (k == KIND_NULL) {
@@ -577,6 +581,9 @@ static int on_value(parser *p, kind k, const char *s, size_t len) {
         case SLOT_CAPS_BOUNDING_ITEM: {
                 if (k != KIND_NULL && k != KIND_STRING)
                         return caps_mismatch(p, k, &spec->caps_object_ok);
+                if (p->bounding.next >= NVCT_SPEC_MAX_CAPABILITIES)
+                        return fail(p, "process.capabilities.bounding has more than %u elements",
+                                    NVCT_SPEC_MAX_CAPABILITIES);
                 bounding_item *item = goslice_next(&p->bounding);
                 if (item == NULL)
                         return fail(p, "out of memory");
@@ -608,7 +615,7 @@ static int on_value(parser *p, kind k, const char *s, size_t len) {
                         return 1;
                 if (k != KIND_STRING)
                         return type_error(p, cur, k);
-                return set_string(p, &spec->root_path, &spec->root_path_len, s, len);
+                return set_string(p, cur, &spec->root_path, &spec->root_path_len, s, len);
 
         case SLOT_MOUNTS:
                 if (k == KIND_NULL) {
@@ -623,6 +630,8 @@ static int on_value(parser *p, kind k, const char *s, size_t len) {
         case SLOT_MOUNT:
                 if (k != KIND_NULL && k != KIND_OBJECT)
                         return type_error(p, cur, k);
+                if (p->mounts.next >= NVCT_SPEC_MAX_MOUNTS)
+                        return fail(p, "mounts has more than %u elements", NVCT_SPEC_MAX_MOUNTS);
                 if (goslice_next(&p->mounts) == NULL)
                         return fail(p, "out of memory");
                 if (k == KIND_NULL)
@@ -638,8 +647,8 @@ static int on_value(parser *p, kind k, const char *s, size_t len) {
                         return type_error(p, cur, k);
                 mount_item *m = goslice_at(&p->mounts, p->mount_index);
                 if (cur == SLOT_MOUNT_SOURCE)
-                        return set_string(p, &m->source, &m->source_len, s, len);
-                return set_string(p, &m->destination, &m->destination_len, s, len);
+                        return set_string(p, cur, &m->source, &m->source_len, s, len);
+                return set_string(p, cur, &m->destination, &m->destination_len, s, len);
         }
 
         case SLOT_MOUNT_TYPE:

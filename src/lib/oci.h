@@ -22,6 +22,13 @@
 #define NVCT_STATE_MAX_SIZE (16u << 20)
 /* Largest config.json accepted. */
 #define NVCT_SPEC_MAX_SIZE (64u << 20)
+/* Longest string kept from either document (an environment entry, a path,
+ * the version). The kernel refuses any single argument or environment
+ * string over 128 KiB, so no working container carries a longer one. */
+#define NVCT_JSON_MAX_STRING (1u << 20)
+/* Most mounts[] and capabilities.bounding[] elements accepted. */
+#define NVCT_SPEC_MAX_MOUNTS (1u << 16)
+#define NVCT_SPEC_MAX_CAPABILITIES (1u << 12)
 
 typedef struct nvct_state {
         int64_t pid;

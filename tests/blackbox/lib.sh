@@ -5,9 +5,12 @@
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TIMEOUT=$(command -v timeout)
+# Seconds one hook run may take (raised when the hook runs under valgrind).
+T_LIMIT=${NVCT_TEST_TIMEOUT:-10}
 FAKE_CLI="$HERE/fake-nvidia-container-cli"
 PASSED=0
 FAILED=0
+SKIPPED=0
 FAILED_NAMES=()
 CASE=""
 CASE_OK=1
@@ -73,7 +76,7 @@ run_hook() {
         rm -f "$OUT/argv" "$OUT/env"
         local args=("$@")
         [ ${#args[@]} -eq 0 ] && args=(-config "$CONF" prestart)
-        (cd "$B" && printf '%s' "$STATE" | NVCT_TEST_OUT="$OUT" "$TIMEOUT" 10 "$HOOK" "${args[@]}" \
+        (cd "$B" && printf '%s' "$STATE" | NVCT_TEST_OUT="$OUT" "$TIMEOUT" "$T_LIMIT" "$HOOK" "${args[@]}" \
                 > "$T/stdout" 2> "$T/stderr")
         RC=$?
 }
@@ -149,7 +152,22 @@ ALL_CAPS=(--compute --compat32 --graphics --utility --video --display --ngx)
 DEFAULT_CAPS=(--utility --compute)
 ROOTFS_ARGS() { printf '%s\n' "--pid=4242" "$B/rootfs"; }
 
+# native_only REASON: true (and the case is counted as skipped, visibly)
+# when the hook runs under valgrind, whose own execve cannot survive a
+# failing exec and whose preload shows in the environment the hook hands on.
+# These cases still run natively in the same `make test`.
+native_only() {
+        [ -n "${NVCT_UNDER_VALGRIND:-}" ] || return 1
+        SKIPPED=$((SKIPPED + 1))
+        echo "SKIP [$CASE]: not under valgrind: $1"
+        return 0
+}
+
 summary() {
-        echo "blackbox: $PASSED passed, $FAILED failed"
+        if [ "$SKIPPED" != 0 ]; then
+                echo "blackbox: $PASSED passed, $FAILED failed, $SKIPPED skipped"
+        else
+                echo "blackbox: $PASSED passed, $FAILED failed"
+        fi
         [ "$FAILED" = 0 ]
 }
