@@ -224,11 +224,16 @@ static int get_driver_capabilities(const nvct_decision_input *in, nvct_request *
 
 static int add_requirement(nvct_request *req, const char *value, size_t value_len,
                            const char *origin, size_t origin_len, nvct_error **err) {
-        nvct_requirement *reqs =
-                reallocarray(req->requirements, req->n_requirements + 1, sizeof(*reqs));
-        if (reqs == NULL)
-                return nvct_error_make(err, 0, "out of memory");
-        req->requirements = reqs;
+        if (req->n_requirements == req->cap_requirements) {
+                /* Geometric growth: an image may carry many thousands. */
+                size_t cap = req->cap_requirements ? req->cap_requirements * 2 : 8;
+                nvct_requirement *grown = reallocarray(req->requirements, cap, sizeof(*grown));
+                if (grown == NULL)
+                        return nvct_error_make(err, 0, "out of memory");
+                req->requirements = grown;
+                req->cap_requirements = cap;
+        }
+        nvct_requirement *reqs = req->requirements;
         nvct_requirement r = { 0 };
         if (!set_bytes(&r.value, &r.value_len, value, value_len) ||
             !set_bytes(&r.origin, &r.origin_len, origin, origin_len)) {

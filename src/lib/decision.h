@@ -41,7 +41,7 @@ typedef struct nvct_request {
         size_t driver_capabilities_len;
         char *driver_capabilities_origin;
         nvct_requirement *requirements;
-        size_t n_requirements;
+        size_t n_requirements, cap_requirements;
         bool disable_require; /* NVIDIA_DISABLE_REQUIRE */
 } nvct_request;
 

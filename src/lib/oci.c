@@ -396,16 +396,11 @@ static int add_dev_null_mount(parser *p, const mount_item *m) {
         if (cleaned == NULL)
                 return nvct_error_make(p->err, 0, "out of memory");
 
+        /* The arrays were sized for every mount before the first call. */
         nvct_spec *spec = p->spec;
         size_t n = spec->n_dev_null_mounts;
-        char **mounts = reallocarray(spec->dev_null_mounts, n + 1, sizeof(*mounts));
-        if (mounts == NULL)
-                return nvct_error_make(p->err, 0, "out of memory");
-        spec->dev_null_mounts = mounts;
-        size_t *lens = reallocarray(spec->dev_null_mount_lens, n + 1, sizeof(*lens));
-        if (lens == NULL)
-                return nvct_error_make(p->err, 0, "out of memory");
-        spec->dev_null_mount_lens = lens;
+        size_t *lens = spec->dev_null_mount_lens;
+        char **mounts = spec->dev_null_mounts;
         lens[n] = cleaned_len;
         mounts[n] = TAKE_PTR(cleaned);
         spec->n_dev_null_mounts = n + 1;
@@ -1094,6 +1089,12 @@ static int spec_finish(parser *p) {
                 return nvct_error_make(p->err, 0, "%s: root is missing or null", p->name);
         if (build_env(p) < 0)
                 return -1;
+        if (p->mounts.len > 0) {
+                spec->dev_null_mounts = calloc(p->mounts.len, sizeof(char *));
+                spec->dev_null_mount_lens = calloc(p->mounts.len, sizeof(size_t));
+                if (spec->dev_null_mounts == NULL || spec->dev_null_mount_lens == NULL)
+                        return nvct_error_make(p->err, 0, "out of memory");
+        }
         for (size_t i = 0; i < p->mounts.len; i++)
                 if (add_dev_null_mount(p, goslice_at(&p->mounts, i)) < 0)
                         return -1;
