@@ -7,7 +7,7 @@ DESTDIR ?=
 MESON_OPTS ?=
 HOOK = $(BUILDDIR)/nvidia-container-runtime-hook
 
-.PHONY: all deps demo test unit blackbox toml-test install uninstall clean format format-check
+.PHONY: all deps demo test unit blackbox toml-test e2e fuzz install uninstall clean format format-check
 
 all: $(BUILDDIR)/build.ninja
 	ninja -C $(BUILDDIR)
@@ -35,6 +35,15 @@ blackbox: all
 toml-test: all
 	@python3 ../shared/toml-test/run.py $(BUILDDIR)/toml-decode
 
+e2e: all
+	@tests/e2e/run $(HOOK)
+
+# Each libFuzzer harness for FUZZ_SECONDS (default 60).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/install-deps --check || scripts/install-deps
+	@tests/fuzz/run $(FUZZ_SECONDS)
+
 # PREFIX and SYSCONFDIR apply even to an existing build directory.
 install: $(BUILDDIR)/build.ninja
 	meson configure $(BUILDDIR) -Dprefix=$(PREFIX) -Dsysconfdir=$(SYSCONFDIR)
@@ -47,7 +56,7 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d/oci-nvidia-hook.json
 
 clean:
-	rm -rf $(BUILDDIR)
+	rm -rf $(BUILDDIR) build-asan build-asan.log build-fuzz
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
 format:
