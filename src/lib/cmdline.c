@@ -46,9 +46,7 @@ int nvct_cmdline_parse(int argc, char *const *argv, nvct_cmdline *ret_cmdline, n
                         string_target = &c.config;
                 else if (IS("h") || IS("help")) {
                         c.help = true;
-                        c.first_arg = i;
-                        *ret_cmdline = c;
-                        return 0;
+                        break;
                 } else
                         return nvct_error_make(err, 0, "flag provided but not defined: -%.*s",
                                                (int)name_len, name);
