@@ -88,7 +88,13 @@ static int prestart(const nvct_cmdline *opts) {
                 nvct_error_make(&err, 0, "out of memory");
                 goto out;
         }
-        if (nvct_spec_load(spec_path, &spec, &err) < 0) {
+        /* Keep only what the decision reads: memory stays flat however
+         * large the image's environment or the mount list. */
+        nvct_spec_filter filter = {
+                .extra_env_name = config.swarm_resource,
+                .mount_prefix = NVCT_DEVICE_LIST_MOUNT_ROOT,
+        };
+        if (nvct_spec_load(spec_path, &filter, &spec, &err) < 0) {
                 nvct_error_prefix(&err, "could not load the OCI spec");
                 goto out;
         }

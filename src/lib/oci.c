@@ -110,28 +110,36 @@ typedef struct goslice {
         void (*free_item)(void *item);
 } goslice;
 
+/* process.env[i]: 0 the zero value (""), 1 an entry the filter dropped,
+ * else 2 + its index in parser.kept. Four bytes an entry whatever its size:
+ * a 100k-entry environment costs 400 KiB, not its 9 MB. */
 typedef struct env_item {
-        char *s;
-        size_t len;
+        uint32_t ref;
 } env_item;
 
+#define ENV_ZERO 0u
+#define ENV_DROPPED 1u
+#define ENV_KEPT_BASE 2u
+
+typedef struct kept_string {
+        char *s;
+        size_t len;
+} kept_string;
+
+/* mounts[i], reduced to what the decision reads. */
 typedef struct mount_item {
-        char *source, *destination;
-        size_t source_len, destination_len;
+        bool source_is_dev_null;
+        bool destination_dropped; /* set, but not under the filter's prefix */
+        char *destination;        /* cleaned; NULL when unset or dropped */
+        size_t destination_len;
 } mount_item;
 
 typedef struct bounding_item {
         bool sys_admin;
 } bounding_item;
 
-static void free_env_item(void *item) {
-        free(((env_item *)item)->s);
-}
-
 static void free_mount_item(void *item) {
-        mount_item *m = item;
-        free(m->source);
-        free(m->destination);
+        free(((mount_item *)item)->destination);
 }
 
 static void goslice_drop(goslice *gs, size_t from, size_t to) {
@@ -203,7 +211,10 @@ typedef struct parser {
         /* spec */
         nvct_spec *spec;
         bool has_version, has_process, has_root, top_is_null;
-        goslice env;        /* of env_item: process.env */
+        const nvct_spec_filter *filter;
+        goslice env;       /* of env_item: process.env */
+        kept_string *kept; /* the env entries kept, referenced by env_item */
+        size_t n_kept, cap_kept;
         goslice mounts;     /* of mount_item */
         goslice bounding;   /* of bounding_item: process.capabilities.bounding */
         size_t mount_index; /* the mounts[] element being decoded */
@@ -358,6 +369,31 @@ static bool is_sys_admin(const char *s, size_t len) {
         return len == strlen(CAP_SYS_ADMIN_NAME) && memcmp(s, CAP_SYS_ADMIN_NAME, len) == 0;
 }
 
+static bool filter_keeps_env(const nvct_spec_filter *f, const char *name, size_t len) {
+        if (f == NULL)
+                return true;
+        if (len >= 7 && memcmp(name, "NVIDIA_", 7) == 0)
+                return true;
+        if (len == 12 && memcmp(name, "CUDA_VERSION", 12) == 0)
+                return true;
+        return f->extra_env_name != NULL && strlen(f->extra_env_name) == len &&
+               memcmp(f->extra_env_name, name, len) == 0;
+}
+
+static bool is_ascii(const char *s, size_t len) {
+        for (size_t i = 0; i < len; i++)
+                if ((unsigned char)s[i] >= 0x80)
+                        return false;
+        return true;
+}
+
+static void release_env_ref(parser *p, uint32_t ref) {
+        if (ref >= ENV_KEPT_BASE) {
+                free(p->kept[ref - ENV_KEPT_BASE].s);
+                p->kept[ref - ENV_KEPT_BASE].s = NULL;
+        }
+}
+
 static int add_env_item(parser *p, const char *s, size_t len, bool is_null) {
         if (p->env.next >= NVCT_ENV_MAX_ENTRIES)
                 return fail(p, "process.env has more than %u entries", NVCT_ENV_MAX_ENTRIES);
@@ -365,44 +401,114 @@ static int add_env_item(parser *p, const char *s, size_t len, bool is_null) {
         if (item == NULL)
                 return fail(p, "out of memory");
         if (is_null)
+                return 1; /* keeps the element as it was */
+        if (len > NVCT_JSON_MAX_STRING)
+                return fail(p, "%s: a string of %zu bytes is longer than the limit of %u bytes",
+                            slot_names[SLOT_ENV_ITEM], len, NVCT_JSON_MAX_STRING);
+
+        /* Most entries are dropped: decide on the raw bytes when that is
+         * the same as deciding on the decoded ones (an ASCII name). */
+        const char *eq = memchr(s, '=', len);
+        if (p->filter != NULL && eq != NULL && is_ascii(s, (size_t)(eq - s)) &&
+            !filter_keeps_env(p->filter, s, (size_t)(eq - s))) {
+                release_env_ref(p, item->ref);
+                item->ref = ENV_DROPPED;
                 return 1;
-        return set_string(p, SLOT_ENV_ITEM, &item->s, &item->len, s, len);
+        }
+
+        size_t n = 0;
+        _cleanup_free_ char *copy = go_string_copy((const unsigned char *)s, len, &n);
+        if (copy == NULL)
+                return fail(p, "out of memory");
+        const char *ceq = memchr(copy, '=', n);
+        release_env_ref(p, item->ref);
+        if (ceq != NULL && !filter_keeps_env(p->filter, copy, (size_t)(ceq - copy))) {
+                item->ref = ENV_DROPPED;
+                return 1;
+        }
+        if (p->n_kept == p->cap_kept) {
+                size_t cap = p->cap_kept ? p->cap_kept * 2 : 16;
+                kept_string *kept = reallocarray(p->kept, cap, sizeof(*kept));
+                if (kept == NULL)
+                        return fail(p, "out of memory");
+                p->kept = kept;
+                p->cap_kept = cap;
+        }
+        p->kept[p->n_kept] = (kept_string){ .s = TAKE_PTR(copy), .len = n };
+        item->ref = (uint32_t)(ENV_KEPT_BASE + p->n_kept++);
+        return 1;
 }
 
 /* getEnvMap: the first entry without '=' is the error. */
 static int build_env(parser *p) {
         for (size_t i = 0; i < p->env.len; i++) {
-                env_item *item = goslice_at(&p->env, i);
-                const char *entry = item->s ? item->s : "";
+                uint32_t ref = ((env_item *)goslice_at(&p->env, i))->ref;
+                if (ref == ENV_DROPPED)
+                        continue;
+                const kept_string *k = ref >= ENV_KEPT_BASE ? &p->kept[ref - ENV_KEPT_BASE] : NULL;
                 _cleanup_error_ nvct_error *e = NULL;
-                if (nvct_env_add_entry(&p->spec->env, entry, item->len, i, &e) < 0)
+                if (nvct_env_add_entry(&p->spec->env, k ? k->s : "", k ? k->len : 0, i, &e) < 0)
                         return nvct_error_make(p->err, 0, "%s: %s", p->name, e->msg);
         }
         return 0;
 }
 
-static int add_dev_null_mount(parser *p, const mount_item *m) {
-        size_t source_len = 0;
-        _cleanup_free_ char *source =
-                nvct_go_clean_path(m->source ? m->source : "", m->source_len, &source_len);
-        if (source == NULL)
-                return nvct_error_make(p->err, 0, "out of memory");
-        if (source_len != strlen("/dev/null") || memcmp(source, "/dev/null", source_len) != 0)
+static int set_mount_source(parser *p, mount_item *m, const char *s, size_t len) {
+        _cleanup_free_ char *raw = NULL;
+        size_t raw_len = 0;
+        if (set_string(p, SLOT_MOUNT_SOURCE, &raw, &raw_len, s, len) == 0)
                 return 0;
+        size_t clean_len = 0;
+        _cleanup_free_ char *clean = nvct_go_clean_path(raw, raw_len, &clean_len);
+        if (clean == NULL)
+                return fail(p, "out of memory");
+        m->source_is_dev_null =
+                clean_len == strlen("/dev/null") && memcmp(clean, "/dev/null", clean_len) == 0;
+        return 1;
+}
 
-        size_t cleaned_len = 0;
-        _cleanup_free_ char *cleaned = nvct_go_clean_path(m->destination ? m->destination : "",
-                                                          m->destination_len, &cleaned_len);
+static int set_mount_destination(parser *p, mount_item *m, const char *s, size_t len) {
+        _cleanup_free_ char *raw = NULL;
+        size_t raw_len = 0;
+        if (set_string(p, SLOT_MOUNT_DESTINATION, &raw, &raw_len, s, len) == 0)
+                return 0;
+        size_t clean_len = 0;
+        char *clean = nvct_go_clean_path(raw, raw_len, &clean_len);
+        if (clean == NULL)
+                return fail(p, "out of memory");
+        free(m->destination);
+        m->destination = NULL;
+        m->destination_len = 0;
+        const char *prefix = p->filter ? p->filter->mount_prefix : NULL;
+        if (prefix != NULL &&
+            (clean_len < strlen(prefix) || memcmp(clean, prefix, strlen(prefix)) != 0)) {
+                free(clean);
+                m->destination_dropped = true;
+                return 1;
+        }
+        m->destination_dropped = false;
+        m->destination = clean;
+        m->destination_len = clean_len;
+        return 1;
+}
+
+static int add_dev_null_mount(parser *p, const mount_item *m) {
+        if (!m->source_is_dev_null || m->destination_dropped)
+                return 0;
+        size_t cleaned_len = 1;
+        _cleanup_free_ char *cleaned = m->destination
+                                               ? nvct_memdup0(m->destination, m->destination_len)
+                                               : strdup("."); /* Clean("") */
         if (cleaned == NULL)
                 return nvct_error_make(p->err, 0, "out of memory");
+        if (m->destination)
+                cleaned_len = m->destination_len;
 
         /* The arrays were sized for every mount before the first call. */
         nvct_spec *spec = p->spec;
         size_t n = spec->n_dev_null_mounts;
-        size_t *lens = spec->dev_null_mount_lens;
-        char **mounts = spec->dev_null_mounts;
-        lens[n] = cleaned_len;
-        mounts[n] = TAKE_PTR(cleaned);
+        spec->dev_null_mount_lens[n] = cleaned_len;
+        spec->dev_null_mounts[n] = TAKE_PTR(cleaned);
         spec->n_dev_null_mounts = n + 1;
         return 0;
 }
@@ -642,8 +748,8 @@ static int on_value(parser *p, kind k, const char *s, size_t len) {
                         return type_error(p, cur, k);
                 mount_item *m = goslice_at(&p->mounts, p->mount_index);
                 if (cur == SLOT_MOUNT_SOURCE)
-                        return set_string(p, cur, &m->source, &m->source_len, s, len);
-                return set_string(p, cur, &m->destination, &m->destination_len, s, len);
+                        return set_mount_source(p, m, s, len);
+                return set_mount_destination(p, m, s, len);
         }
 
         case SLOT_MOUNT_TYPE:
@@ -1020,6 +1126,9 @@ static void parser_clear(parser *p) {
         goslice_nil(&p->env);
         goslice_nil(&p->mounts);
         goslice_nil(&p->bounding);
+        for (size_t i = 0; i < p->n_kept; i++)
+                free(p->kept[i].s);
+        free(p->kept);
 }
 
 /* ---- state ---- */
@@ -1109,14 +1218,15 @@ static int spec_finish(parser *p) {
         return 0;
 }
 
-static int spec_decode(int fd, const char *data, size_t len, const char *name, nvct_spec *ret_spec,
-                       nvct_error **err) {
+static int spec_decode(int fd, const char *data, size_t len, const char *name,
+                       const nvct_spec_filter *filter, nvct_spec *ret_spec, nvct_error **err) {
         nvct_spec spec = { 0 };
         parser p = {
                 .err = err,
                 .name = name,
                 .spec = &spec,
-                .env = { .size = sizeof(env_item), .free_item = free_env_item },
+                .filter = filter,
+                .env = { .size = sizeof(env_item) },
                 .mounts = { .size = sizeof(mount_item), .free_item = free_mount_item },
                 .bounding = { .size = sizeof(bounding_item) },
         };
@@ -1131,12 +1241,13 @@ static int spec_decode(int fd, const char *data, size_t len, const char *name, n
         return r;
 }
 
-int nvct_spec_parse(const char *data, size_t len, const char *name, nvct_spec *ret_spec,
-                    nvct_error **err) {
-        return spec_decode(-1, data ? data : "", len, name, ret_spec, err);
+int nvct_spec_parse(const char *data, size_t len, const char *name, const nvct_spec_filter *filter,
+                    nvct_spec *ret_spec, nvct_error **err) {
+        return spec_decode(-1, data ? data : "", len, name, filter, ret_spec, err);
 }
 
-int nvct_spec_load(const char *path, nvct_spec *ret_spec, nvct_error **err) {
+int nvct_spec_load(const char *path, const nvct_spec_filter *filter, nvct_spec *ret_spec,
+                   nvct_error **err) {
         /* O_NONBLOCK: a FIFO planted as config.json must not hang container
          * start; it is then refused as not a regular file. */
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -1150,7 +1261,7 @@ int nvct_spec_load(const char *path, nvct_spec *ret_spec, nvct_error **err) {
         if ((uint64_t)st.st_size > NVCT_SPEC_MAX_SIZE)
                 return nvct_error_make(err, 0, "OCI spec %s is larger than %u bytes", path,
                                        NVCT_SPEC_MAX_SIZE);
-        return spec_decode(fd, NULL, 0, path, ret_spec, err);
+        return spec_decode(fd, NULL, 0, path, filter, ret_spec, err);
 }
 
 int nvct_spec_is_privileged(const nvct_spec *spec, const char *name, bool *ret_privileged,

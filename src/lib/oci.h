@@ -61,11 +61,23 @@ typedef struct nvct_spec {
         size_t n_dev_null_mounts;
 } nvct_spec;
 
+/* What a reader keeps of config.json. The hook keeps only what its decision
+ * reads, so that its memory does not grow with the spec: environment entries
+ * named NVIDIA_*, CUDA_VERSION or `extra_env_name` (the swarm resource), and
+ * /dev/null mounts whose cleaned destination starts with `mount_prefix`.
+ * Entries without '=' are always kept: they are errors. A NULL filter keeps
+ * everything. */
+typedef struct nvct_spec_filter {
+        const char *extra_env_name; /* may be NULL */
+        const char *mount_prefix;   /* may be NULL: every /dev/null mount */
+} nvct_spec_filter;
+
 /* Loads `path` (config.json). Errors name the file and the field. */
-int nvct_spec_load(const char *path, nvct_spec *ret_spec, nvct_error **err);
+int nvct_spec_load(const char *path, const nvct_spec_filter *filter, nvct_spec *ret_spec,
+                   nvct_error **err);
 /* The same, from memory: for tests and the fuzzer. */
-int nvct_spec_parse(const char *data, size_t len, const char *name, nvct_spec *ret_spec,
-                    nvct_error **err);
+int nvct_spec_parse(const char *data, size_t len, const char *name, const nvct_spec_filter *filter,
+                    nvct_spec *ret_spec, nvct_error **err);
 void nvct_spec_clear(nvct_spec *spec);
 
 /* The reference's isPrivileged(): CAP_SYS_ADMIN in the capabilities list for

@@ -537,7 +537,7 @@ static void run(const char *conf, size_t conf_len, const char *json, size_t json
         check_search_path(config.cli.root);
 
         nvct_spec spec = { 0 };
-        if (nvct_spec_parse(json, json_len, SPEC_NAME, &spec, &err) < 0) {
+        if (nvct_spec_parse(json, json_len, SPEC_NAME, NULL, &spec, &err) < 0) {
                 CHECK(err != NULL);
                 nvct_error_free(&err);
                 nvct_hook_config_clear(&config);

@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         nvct_spec spec = { 0 };
         nvct_error *err = NULL;
-        int r = nvct_spec_parse(buf, size, SPEC_NAME, &spec, &err);
+        int r = nvct_spec_parse(buf, size, SPEC_NAME, NULL, &spec, &err);
         if (r < 0) {
                 CHECK(err != NULL && err->msg != NULL && err->msg[0] != '\0');
                 /* Errors name the file. */

@@ -176,7 +176,7 @@ static void state_fails(const char *json, const char *needle1, const char *needl
 static bool try_spec_ok(const char *data, size_t len, nvct_spec *ret) {
         nvct_spec spec = { 0 };
         nvct_error *err = NULL;
-        if (nvct_spec_parse(data, len, NAME, &spec, &err) < 0) {
+        if (nvct_spec_parse(data, len, NAME, NULL, &spec, &err) < 0) {
                 print_error("spec rejected: %s\n", err ? err->msg : "(no error)");
                 nvct_error_free(&err);
                 return false;
@@ -209,7 +209,7 @@ static nvct_spec spec_ok(const char *json) {
 static bool try_spec_fails(const char *data, size_t len, const char *needle1, const char *needle2) {
         nvct_spec spec = { 0 };
         nvct_error *err = NULL;
-        if (nvct_spec_parse(data, len, NAME, &spec, &err) >= 0) {
+        if (nvct_spec_parse(data, len, NAME, NULL, &spec, &err) >= 0) {
                 print_error("spec accepted: %.*s\n", (int)(len > 300 ? 300 : len),
                             data ? data : "");
                 nvct_spec_clear(&spec);
@@ -1764,7 +1764,7 @@ static void spec_load_fails(const char *path, const char *needle) {
         nvct_spec spec = { 0 };
         nvct_error *err = NULL;
         alarm(20); /* a FIFO must not hang the load */
-        int r = nvct_spec_load(path, &spec, &err);
+        int r = nvct_spec_load(path, NULL, &spec, &err);
         alarm(0);
         if (r >= 0) {
                 print_error("loaded %s\n", path);
@@ -1789,7 +1789,7 @@ static void test_spec_load(void **state) {
 
         nvct_spec spec = { 0 };
         nvct_error *err = NULL;
-        assert_int_equal(nvct_spec_load(config, &spec, &err), 0);
+        assert_int_equal(nvct_spec_load(config, NULL, &spec, &err), 0);
         assert_null(err);
         assert_str(spec.version, spec.version_len, "1.0.0");
         assert_str(spec.root_path, spec.root_path_len, "rootfs");
@@ -1799,7 +1799,7 @@ static void test_spec_load(void **state) {
         /* Through a symlink, as os.Open follows it. */
         char *link = path_in(&d, "link.json");
         assert_int_equal(symlink(config, link), 0);
-        assert_int_equal(nvct_spec_load(link, &spec, &err), 0);
+        assert_int_equal(nvct_spec_load(link, NULL, &spec, &err), 0);
         assert_str(spec.version, spec.version_len, "1.0.0");
         nvct_spec_clear(&spec);
 
@@ -1832,7 +1832,7 @@ static void test_spec_load(void **state) {
         char *trailing = path_in(&d, "trailing.json");
         write_file(trailing, good, strlen(good));
         assert_int_equal(truncate(trailing, (off_t)NVCT_SPEC_MAX_SIZE), 0);
-        assert_int_equal(nvct_spec_load(trailing, &spec, &err), 0);
+        assert_int_equal(nvct_spec_load(trailing, NULL, &spec, &err), 0);
         assert_str(spec.version, spec.version_len, "1.0.0");
         nvct_spec_clear(&spec);
 
@@ -1842,6 +1842,74 @@ static void test_spec_load(void **state) {
                 free(all[i]);
         }
         assert_int_equal(rmdir(d.path), 0);
+}
+
+/* ---- the hook's filter ---- */
+
+static nvct_spec filtered(const char *json, const nvct_spec_filter *filter) {
+        nvct_spec spec = { 0 };
+        nvct_error *err = NULL;
+        if (nvct_spec_parse(json, strlen(json), NAME, filter, &spec, &err) < 0) {
+                fprintf(stderr, "unexpected error: %s\n", err->msg);
+                nvct_error_free(&err);
+                fail();
+        }
+        return spec;
+}
+
+static void test_spec_filter(void **state) {
+        (void)state;
+        const nvct_spec_filter filter = { .extra_env_name = "DOCKER_RESOURCE_GPU",
+                                          .mount_prefix = "/var/run/nvidia-container-devices" };
+        nvct_spec spec = filtered(
+                "{\"ociVersion\":\"1.0.2\",\"process\":{\"env\":[\"PATH=/"
+                "bin\",\"NVIDIA_VISIBLE_DEVICES=0\","
+                "\"CUDA_VERSION=10.1\",\"DOCKER_RESOURCE_GPU=GPU-1\",\"HOME=/"
+                "root\",\"CUDA_VERSIONX=1\","
+                "\"NVIDIA_REQUIRE_X=x\"]},\"root\":{\"path\":\"r\"},\"mounts\":["
+                "{\"source\":\"/dev/null\",\"destination\":\"/var/run/nvidia-container-devices/"
+                "1\"},"
+                "{\"source\":\"/dev/null\",\"destination\":\"/elsewhere\"},"
+                "{\"destination\":\"/var/run/nvidia-container-devices/2\",\"source\":\"/tmp\"}]}",
+                &filter);
+        /* Kept: NVIDIA_*, CUDA_VERSION and the swarm variable; in order. */
+        assert_int_equal(spec.env.n_vars, 4);
+        assert_string_equal(spec.env.vars[0].name, "NVIDIA_VISIBLE_DEVICES");
+        assert_string_equal(spec.env.vars[1].name, "CUDA_VERSION");
+        assert_string_equal(spec.env.vars[2].name, "DOCKER_RESOURCE_GPU");
+        assert_string_equal(spec.env.vars[3].name, "NVIDIA_REQUIRE_X");
+        assert_null(nvct_env_get(&spec.env, "PATH"));
+        assert_null(nvct_env_get(&spec.env, "CUDA_VERSIONX"));
+        /* Only the /dev/null mount under the prefix. */
+        assert_int_equal(spec.n_dev_null_mounts, 1);
+        assert_string_equal(spec.dev_null_mounts[0], "/var/run/nvidia-container-devices/1");
+        nvct_spec_clear(&spec);
+
+        /* An entry without '=' is an error whether or not it would be kept. */
+        nvct_spec bad = { 0 };
+        nvct_error *err = NULL;
+        const char *json = "{\"ociVersion\":\"1.0.2\",\"process\":{\"env\":[\"A=1\",\"JUNK\"]},"
+                           "\"root\":{}}";
+        assert_int_equal(nvct_spec_parse(json, strlen(json), NAME, &filter, &bad, &err), -1);
+        assert_non_null(strstr(err->msg, "process.env[1]"));
+        nvct_error_free(&err);
+
+        /* Slice reuse still works across dropped entries: the null keeps
+         * the earlier (dropped, valid) entry, so nothing is malformed. */
+        spec = filtered("{\"ociVersion\":\"1.0.2\",\"process\":{\"env\":[\"A=1\",\"NVIDIA_X=1\"],"
+                        "\"env\":[null,\"NVIDIA_X=2\"]},\"root\":{}}",
+                        &filter);
+        assert_int_equal(spec.env.n_vars, 1);
+        assert_string_equal(nvct_env_get(&spec.env, "NVIDIA_X")->value, "2");
+        nvct_spec_clear(&spec);
+
+        /* A dropped destination is not "unset": a later source /dev/null
+         * does not turn it into a device. */
+        spec = filtered("{\"ociVersion\":\"1.0.2\",\"process\":{},\"root\":{},\"mounts\":["
+                        "{\"destination\":\"/x\"}],\"mounts\":[{\"source\":\"/dev/null\"}]}",
+                        &filter);
+        assert_int_equal(spec.n_dev_null_mounts, 0);
+        nvct_spec_clear(&spec);
 }
 
 int main(void) {
@@ -1880,6 +1948,7 @@ int main(void) {
                 cmocka_unit_test(test_spec_json_whitespace_strict),
                 cmocka_unit_test(test_spec_go_slice_reuse),
                 cmocka_unit_test(test_spec_load),
+                cmocka_unit_test(test_spec_filter),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
