@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_parse.h>
 
@@ -1089,23 +1090,42 @@ static int parse_buffer(parser *p, const char *data, size_t len) {
 
 /* Feeds fd to yajl until the first value is complete: the state arrives on
  * a pipe that runc need not close, so EOF is not waited for. */
-static int parse_fd(parser *p, int fd, size_t max_size) {
+static int64_t now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int parse_fd(parser *p, int fd, size_t max_size, int timeout_ms) {
+        int64_t deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
         feeder f __attribute__((cleanup(feeder_clear))) = { .h = new_handle(p) };
         if (f.h == NULL)
                 return nvct_error_make(p->err, 0, "out of memory");
         char buf[16384];
         size_t total = 0;
         while (!p->done) {
+                if (deadline >= 0) {
+                        int64_t left = deadline - now_ms();
+                        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+                        int r = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+                        if (r < 0 && errno == EINTR)
+                                continue;
+                        if (r < 0)
+                                return nvct_error_make(p->err, errno, "%s: poll", p->name);
+                        if (r == 0)
+                                return nvct_error_make(p->err, 0,
+                                                       "%s: incomplete after %d ms, giving up",
+                                                       p->name, timeout_ms);
+                }
                 ssize_t n = read(fd, buf, sizeof(buf));
                 if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN) {
+                        if (errno == EAGAIN && deadline < 0) {
                                 struct pollfd pfd = { .fd = fd, .events = POLLIN };
-                                if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-                                        return nvct_error_make(p->err, errno, "%s: poll", p->name);
+                                (void)poll(&pfd, 1, -1);
                                 continue;
                         }
+                        if (errno == EINTR || errno == EAGAIN)
+                                continue;
                         return nvct_error_make(p->err, errno, "%s: read", p->name);
                 }
                 total += (size_t)n;
@@ -1154,11 +1174,12 @@ static int state_finish(parser *p, nvct_state *ret_state) {
         return 0;
 }
 
-static int state_decode(int fd, const char *data, size_t len, nvct_state *ret_state,
+static int state_decode(int fd, int timeout_ms, const char *data, size_t len, nvct_state *ret_state,
                         nvct_error **err) {
         nvct_state st = { 0 };
         parser p = { .err = err, .name = "container state", .is_state = true, .state = &st };
-        int r = data ? parse_buffer(&p, data, len) : parse_fd(&p, fd, NVCT_STATE_MAX_SIZE);
+        int r = data ? parse_buffer(&p, data, len)
+                     : parse_fd(&p, fd, NVCT_STATE_MAX_SIZE, timeout_ms);
         if (r >= 0)
                 r = state_finish(&p, ret_state);
         if (r < 0)
@@ -1168,11 +1189,15 @@ static int state_decode(int fd, const char *data, size_t len, nvct_state *ret_st
 }
 
 int nvct_state_read(int fd, nvct_state *ret_state, nvct_error **err) {
-        return state_decode(fd, NULL, 0, ret_state, err);
+        return state_decode(fd, NVCT_STATE_TIMEOUT_MS, NULL, 0, ret_state, err);
+}
+
+int nvct_state_read_timeout(int fd, int timeout_ms, nvct_state *ret_state, nvct_error **err) {
+        return state_decode(fd, timeout_ms, NULL, 0, ret_state, err);
 }
 
 int nvct_state_parse(const char *data, size_t len, nvct_state *ret_state, nvct_error **err) {
-        return state_decode(-1, data ? data : "", len, ret_state, err);
+        return state_decode(-1, -1, data ? data : "", len, ret_state, err);
 }
 
 /* ---- spec ---- */
@@ -1230,7 +1255,8 @@ static int spec_decode(int fd, const char *data, size_t len, const char *name,
                 .mounts = { .size = sizeof(mount_item), .free_item = free_mount_item },
                 .bounding = { .size = sizeof(bounding_item) },
         };
-        int r = data ? parse_buffer(&p, data, len) : parse_fd(&p, fd, NVCT_SPEC_MAX_SIZE);
+        /* A regular file (checked by the caller): no deadline needed. */
+        int r = data ? parse_buffer(&p, data, len) : parse_fd(&p, fd, NVCT_SPEC_MAX_SIZE, -1);
         if (r >= 0)
                 r = spec_finish(&p);
         if (r < 0)

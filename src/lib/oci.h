@@ -37,8 +37,15 @@ typedef struct nvct_state {
         size_t bundle_len;
 } nvct_state;
 
-/* Reads the first JSON value from fd without waiting for EOF after it. */
+/* How long the state may take to arrive. runc writes it as it starts the
+ * hook; a writer that stalls mid-value must not hang container start. */
+#define NVCT_STATE_TIMEOUT_MS 10000
+
+/* Reads the first JSON value from fd without waiting for EOF after it, and
+ * fails when it is not complete within NVCT_STATE_TIMEOUT_MS. */
 int nvct_state_read(int fd, nvct_state *ret_state, nvct_error **err);
+/* The same with another deadline (milliseconds; negative: none). */
+int nvct_state_read_timeout(int fd, int timeout_ms, nvct_state *ret_state, nvct_error **err);
 void nvct_state_clear(nvct_state *state);
 
 typedef struct nvct_spec {

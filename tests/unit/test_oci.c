@@ -1844,6 +1844,34 @@ static void test_spec_load(void **state) {
         assert_int_equal(rmdir(d.path), 0);
 }
 
+/* A writer that stalls mid-value: the read gives up at the deadline
+ * instead of hanging container start. */
+static void test_state_read_deadline(void **state) {
+        (void)state;
+        int fds[2];
+        assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+        const char *partial = "{\"pid\":1,\"bundle\":\"/b";
+        assert_int_equal(write(fds[1], partial, strlen(partial)), (ssize_t)strlen(partial));
+        nvct_state st = { 0 };
+        nvct_error *err = NULL;
+        assert_int_equal(nvct_state_read_timeout(fds[0], 200, &st, &err), -1);
+        assert_non_null(strstr(err->msg, "incomplete after 200 ms"));
+        nvct_error_free(&err);
+
+        /* A complete value on the same kind of pipe is read at once. */
+        int fds2[2];
+        assert_int_equal(pipe2(fds2, O_CLOEXEC), 0);
+        const char *whole = "{\"pid\":7,\"bundle\":\"/b\"}";
+        assert_int_equal(write(fds2[1], whole, strlen(whole)), (ssize_t)strlen(whole));
+        assert_int_equal(nvct_state_read_timeout(fds2[0], 200, &st, &err), 0);
+        assert_int_equal(st.pid, 7);
+        nvct_state_clear(&st);
+        close(fds[0]);
+        close(fds[1]);
+        close(fds2[0]);
+        close(fds2[1]);
+}
+
 /* ---- the hook's filter ---- */
 
 static nvct_spec filtered(const char *json, const nvct_spec_filter *filter) {
@@ -1949,6 +1977,7 @@ int main(void) {
                 cmocka_unit_test(test_spec_go_slice_reuse),
                 cmocka_unit_test(test_spec_load),
                 cmocka_unit_test(test_spec_filter),
+                cmocka_unit_test(test_state_read_deadline),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
