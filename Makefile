@@ -7,7 +7,7 @@ DESTDIR ?=
 MESON_OPTS ?=
 HOOK = $(BUILDDIR)/nvidia-container-runtime-hook
 
-.PHONY: all deps demo test unit blackbox toml-test e2e fuzz install uninstall clean format format-check
+.PHONY: all deps demo test unit blackbox toml-test e2e fuzz install uninstall clean format format-check bench
 
 all: $(BUILDDIR)/build.ninja
 	ninja -C $(BUILDDIR)
@@ -37,6 +37,10 @@ toml-test: all
 
 e2e: all
 	@tests/e2e/run $(HOOK)
+
+# Release build in build-release/, timings against baselines; writes docs/PERFORMANCE.md.
+bench: all
+	@bench/run
 
 # Each libFuzzer harness for FUZZ_SECONDS (default 60).
 FUZZ_SECONDS ?= 60

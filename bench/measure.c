@@ -75,7 +75,8 @@ static void parse_plan(const char *path) {
                         die("out of memory%s", "");
                 int n = 0;
                 char *save = NULL;
-                for (char *t = strtok_r(line, "\t", &save); t != NULL; t = strtok_r(NULL, "\t", &save)) {
+                for (char *t = strtok_r(line, "\t", &save); t != NULL;
+                     t = strtok_r(NULL, "\t", &save)) {
                         if (n == MAX_ARGS + 3)
                                 die("too many arguments in %s", path);
                         fields[n++] = strdup(t);
@@ -192,7 +193,8 @@ int main(int argc, char **argv) {
                         out_path = optarg;
                         break;
                 default:
-                        fprintf(stderr, "usage: measure [-n ROUNDS] [-w WARMUP] [-o OUT.tsv] PLAN\n");
+                        fprintf(stderr,
+                                "usage: measure [-n ROUNDS] [-w WARMUP] [-o OUT.tsv] PLAN\n");
                         return 2;
                 }
         }

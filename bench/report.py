@@ -1,0 +1,451 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Turns the results of bench/run into docs/PERFORMANCE.md and a summary on
+stdout (with a FAIL line per missed target).
+
+Usage: report.py WORKDIR OUT.md    (WORKDIR: build-release/bench)
+"""
+import datetime
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+
+FIXTURE_TITLES = {
+    "docker": "docker-like",
+    "env-1k": "1k env entries",
+    "env-10k": "10k env entries",
+    "env-100k": "100k env entries",
+    "mounts-10k": "10k mounts",
+    "require-1k": "1k requirement variables",
+}
+RSS_LIMIT_KIB = 4096
+DOCKER_LIMIT = 1.15
+READ_LIMIT = 8.0
+LINEAR_LIMIT = 11.0
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    if not xs:
+        return float("nan")
+    k = (len(xs) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def ms(ns):
+    return "%.3f ms" % (ns / 1e6) if ns == ns else "n/a"
+
+
+def mib(kib):
+    return "%.1f MiB" % (kib / 1024.0)
+
+
+def size(n):
+    if n >= 1 << 20:
+        return "%.1f MB" % (n / 1e6)
+    return "%.1f KB" % (n / 1e3)
+
+
+def ratio(a, b):
+    return a / b if b else float("nan")
+
+
+def boot_ci(a, b, n=2000):
+    """95% bootstrap interval of median(a) - median(b)."""
+    rnd = random.Random(1)
+    diffs = sorted(statistics.median(rnd.choices(a, k=len(a))) -
+                   statistics.median(rnd.choices(b, k=len(b))) for _ in range(n))
+    return diffs[int(n * .025)], diffs[int(n * .975)]
+
+
+def top_functions(w, name, k=6):
+    """The k functions with the most self Ir in callgrind's profile of NAME."""
+    d = os.path.join(w, "callgrind")
+    files = [os.path.join(d, f) for f in os.listdir(d) if f.startswith(name + ".out")]
+    files = [f for f in files if os.path.getsize(f) > 0]
+    if not files:
+        return []
+    f = max(files, key=os.path.getsize)
+    try:
+        text = subprocess.run(["callgrind_annotate", "--threshold=100", f], capture_output=True,
+                              text=True, check=False).stdout
+    except OSError:
+        return []
+    out, seen = [], 0
+    for line in text.splitlines():
+        if "file:function" in line:
+            seen += 1
+            continue
+        if seen and "(" in line and "%)" in line and "PROGRAM TOTALS" not in line:
+            ir, rest = line.split("(", 1)
+            pctv, fn = rest.split(")", 1)
+            fn = fn.strip()
+            lib = ""
+            if fn.endswith("]") and "[" in fn:
+                fn, lib = fn[:fn.rindex("[")].strip(), os.path.basename(fn[fn.rindex("[") + 1:-1])
+            fn = fn.split(":", 1)[1] if ":" in fn else fn
+            out.append((ir.strip(), pctv, fn, lib))
+            if len(out) == k:
+                break
+    return out
+
+
+def read_tsv(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [line.rstrip("\n").split("\t") for line in f if line.strip()]
+
+
+def load_runs(path):
+    """label -> dict(wall=[ns], rss=[KiB], cpu=[ns], bad=[status])"""
+    out = {}
+    for label, _round, wall, rss, cpu, status in read_tsv(path):
+        d = out.setdefault(label, {"wall": [], "rss": [], "cpu": [], "bad": []})
+        d["wall"].append(int(wall))
+        d["rss"].append(int(rss))
+        d["cpu"].append(int(cpu))
+        if status != "0":
+            d["bad"].append(int(status))
+    return out
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
+                                text=True, check=False).stdout.strip() or "unknown"
+    except OSError:
+        commit = "unknown"
+    return {
+        "cpu": cpu,
+        "kernel": "%s %s" % (platform.system(), platform.release()),
+        "nproc": str(len(os.sched_getaffinity(0))),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit,
+    }
+
+
+def main():
+    w, out_md = sys.argv[1], sys.argv[2]
+    res = os.path.join(w, "results")
+    meta = dict(l.split("=", 1) for l in open(os.path.join(res, "meta.txt")).read().splitlines())
+    notes = [l for l in open(os.path.join(res, "notes.txt")).read().splitlines() if l]
+    fixtures = [(r[0], int(r[1]), int(r[2]), int(r[3]))
+                for r in read_tsv(os.path.join(w, "fixtures.tsv"))]
+    ir = {k: (int(v) if v else None) for k, v in read_tsv(os.path.join(res, "ir.tsv"))}
+    floor_ir = ir.get("floor")
+    m = machine()
+
+    rows = {}
+    for name, n_env, n_mounts, nbytes in fixtures:
+        runs = load_runs(os.path.join(res, name + ".tsv"))
+        r = {"env": n_env, "mounts": n_mounts, "bytes": nbytes, "runs": runs}
+        if all(k in runs for k in ("hook", "floor", "read-floor")):
+            for k in ("hook", "floor", "read-floor"):
+                r[k] = statistics.median(runs[k]["wall"])
+            r["n"] = len(runs["hook"]["wall"])
+            for k, key in (("hook", "hook_min"), ("floor", "floor_min"), ("read-floor", "read_min")):
+                r[key] = min(runs[k]["wall"])
+            r["rss"] = max(runs["hook"]["rss"])
+            r["floor_rss"] = max(runs["floor"]["rss"])
+            r["read_rss"] = max(runs["read-floor"]["rss"])
+            r["bad"] = runs["hook"]["bad"] + runs["floor"]["bad"] + runs["read-floor"]["bad"]
+        else:
+            r["bad"] = ["no results"]
+        r["ir"] = ir.get(name + ":hook")
+        r["read_ir"] = ir.get(name + ":read-floor")
+        rows[name] = r
+
+    def ok(name):
+        return name in rows and "hook" in rows[name] and not rows[name]["bad"]
+
+    L = []  # the markdown document
+    L += ["# Performance", "",
+          "Generated by `make bench` (bench/run, bench/report.py): do not edit by hand; "
+          "rerun it. The numbers come from one machine, shared and noisy: read the "
+          "**ratios**, not the absolute times.", ""]
+    busy = ""
+    try:
+        loads = [float(x) for x in meta.get("load_start", "").split()[:1] + meta.get("load_end", "").split()[:1]]
+        if loads and max(loads) > 0.5 * int(m["nproc"]):
+            busy = ("the machine was busy while this ran (load average %s on %s CPUs): "
+                    "long runs (the large fixtures) suffer more from it than the "
+                    "baselines, so their ratios are inflated; compare the minima" % (
+                        "%.1f" % max(loads), m["nproc"]))
+    except ValueError:
+        pass
+    if busy:
+        L += ["**Note: %s.**" % busy, ""]
+    if meta.get("quick", "0") not in ("", "0"):
+        L += ["**Quick run (NVCT_BENCH_QUICK=1): a tenth of the runs; rough numbers.**", ""]
+    L += ["## Machine", "",
+          "| | |", "| --- | --- |",
+          "| CPU | %s |" % m["cpu"],
+          "| kernel | %s |" % m["kernel"],
+          "| nproc | %s |" % m["nproc"],
+          "| date | %s |" % m["date"],
+          "| tree | `%s` |" % m["commit"],
+          "| load average (1, 5, 15 min) | %s at the start, %s at the end |" % (
+              meta.get("load_start", "?"), meta.get("load_end", "?")),
+          "| suite run time | %s s |" % meta.get("elapsed_s", "?"), ""]
+
+    # ---------------------------------------------------------------- per fixture
+    L += ["## Per fixture", "",
+          "Whole processes, from fork to the end of the no-op CLI that each one execs: "
+          "the hook (`-config` bench config, `prestart`, cwd = bundle, state on stdin), "
+          "**floor** (a program that only execs the CLI) and **read floor** (reads "
+          "config.json once in 64 KiB chunks, then execs the CLI), run alternately. "
+          "Times are medians; peak RSS is the largest `ru_maxrss` of the hook's runs; "
+          "Ir is the hook's instruction count (callgrind, up to its execve).", "",
+          "| fixture | env entries | mounts | config.json | runs | hook | floor | read floor "
+          "| hook / floor | hook / read floor | hook peak RSS | hook Ir |",
+          "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name, r in rows.items():
+        title = FIXTURE_TITLES.get(name, name)
+        irs = "{:,}".format(r["ir"]) if r["ir"] else "n/a"
+        if "hook" not in r:
+            L.append("| %s | %d | %d | %s | 0 | ERROR | | | | | | %s |"
+                     % (title, r["env"], r["mounts"], size(r["bytes"]), irs))
+            continue
+        err = " (ERROR: runs exited %s)" % sorted(set(r["bad"])) if r["bad"] else ""
+        L.append("| %s | %d | %d | %s | %d | %s%s | %s | %s | **%.2f×** | **%.2f×** | %s | %s |" % (
+            title, r["env"], r["mounts"], size(r["bytes"]), r["n"], ms(r["hook"]), err,
+            ms(r["floor"]), ms(r["read-floor"]), ratio(r["hook"], r["floor"]),
+            ratio(r["hook"], r["read-floor"]), mib(r["rss"]), irs))
+    if rows and any("hook" in r for r in rows.values()):
+        anyr = next(r for r in rows.values() if "hook" in r)
+        L += ["", "For scale: floor peak RSS %s, read floor %s; floor Ir %s." % (
+            mib(anyr["floor_rss"]), mib(anyr["read_rss"]),
+            "{:,}".format(floor_ir) if floor_ir else "n/a")]
+    L.append("")
+
+    # ---------------------------------------------------------------- per entry
+    L += ["## Cost per environment entry", "",
+          "The hook's own cost: its time above the floor (median hook − median floor of "
+          "the same fixture) and its instructions above the floor's.", "",
+          "| fixture | entries | time above floor | per entry | Ir above floor | Ir per entry |",
+          "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    env_fix = ["env-1k", "env-10k", "env-100k"]
+    above_t, above_ir = {}, {}
+    for name in env_fix:
+        r = rows.get(name)
+        if r is None or not ok(name):
+            continue
+        above_t[name] = r["hook"] - r["floor"]
+        t_per = "%.0f ns" % (above_t[name] / r["env"])
+        if r["ir"] and floor_ir:
+            above_ir[name] = r["ir"] - floor_ir
+            ir_s, ir_per = "{:,}".format(above_ir[name]), "%.0f" % (above_ir[name] / r["env"])
+        else:
+            ir_s = ir_per = "n/a"
+        L.append("| %s | %d | %s | %s | %s | %s |" % (FIXTURE_TITLES[name], r["env"],
+                                                     ms(above_t[name]), t_per, ir_s, ir_per))
+    L.append("")
+    for a, b in (("env-1k", "env-10k"), ("env-10k", "env-100k")):
+        if a in above_ir and b in above_ir:
+            da = rows[b]["env"] - rows[a]["env"]
+            L.append("- marginal cost, %s → %s: %.0f instructions and %.0f ns per added entry" % (
+                FIXTURE_TITLES[a].split()[0], FIXTURE_TITLES[b].split()[0],
+                (above_ir[b] - above_ir[a]) / da, (above_t[b] - above_t[a]) / da))
+    L.append("")
+
+    # ---------------------------------------------------------------- targets
+    targets = []  # (target, measured, result)
+
+    def missing(name):
+        return "runs failed" if name in rows and "hook" in rows[name] else "no result"
+
+    def verdict(good):
+        return "PASS" if good else "FAIL"
+
+    if ok("docker"):
+        x = ratio(rows["docker"]["hook"], rows["docker"]["floor"])
+        xm = ratio(rows["docker"]["hook_min"], rows["docker"]["floor_min"])
+        targets.append(("docker-like spec: wall time ≤ %.2f× the floor" % DOCKER_LIMIT,
+                        "**%.2f×** (of the minima: %.2f×)" % (x, xm), verdict(x <= DOCKER_LIMIT)))
+    else:
+        targets.append(("docker-like spec: wall time ≤ %.2f× the floor" % DOCKER_LIMIT,
+                        missing("docker"), "FAIL"))
+    if ok("env-100k"):
+        x = ratio(rows["env-100k"]["hook"], rows["env-100k"]["read-floor"])
+        xm = ratio(rows["env-100k"]["hook_min"], rows["env-100k"]["read_min"])
+        targets.append(("100k-entry spec: wall time ≤ %g× the read floor" % READ_LIMIT,
+                        "**%.2f×** (of the minima: %.2f×)" % (x, xm), verdict(x <= READ_LIMIT)))
+    else:
+        targets.append(("100k-entry spec: wall time ≤ %g× the read floor" % READ_LIMIT,
+                        missing("env-100k"), "FAIL"))
+    for name, r in rows.items():
+        t = "peak RSS ≤ 4 MiB: %s" % FIXTURE_TITLES.get(name, name)
+        if "rss" in r:
+            targets.append((t, mib(r["rss"]), verdict(r["rss"] <= RSS_LIMIT_KIB and not r["bad"])))
+        else:
+            targets.append((t, "no result", "FAIL"))
+    for a, b in (("env-1k", "env-10k"), ("env-10k", "env-100k")):
+        t = "linear: %s → %s entries, hook's cost above the floor ≤ %g×" % (
+            FIXTURE_TITLES[a].split()[0], FIXTURE_TITLES[b].split()[0], LINEAR_LIMIT)
+        wall_x = ratio(above_t[b], above_t[a]) if a in above_t and b in above_t else None
+        ir_x = ratio(above_ir[b], above_ir[a]) if a in above_ir and b in above_ir else None
+        wall_s = "%.2f× wall" % wall_x if wall_x is not None else "wall n/a"
+        if ir_x is not None:
+            targets.append((t, "**%.2f× Ir** (%s)" % (ir_x, wall_s), verdict(ir_x <= LINEAR_LIMIT)))
+        elif wall_x is not None:
+            targets.append((t, "**%s** (no Ir)" % wall_s, verdict(wall_x <= LINEAR_LIMIT)))
+        else:
+            targets.append((t, "no result", "FAIL"))
+
+    L += ["## Targets", "",
+          "Wall time targets are judged by the ratio of the medians; the ratio of the "
+          "fastest runs (noise only ever adds time) is shown beside it. Linearity is judged "
+          "by instruction counts (deterministic), not by wall time, which on this shared "
+          "2-core machine moves by more than the margin; the wall time ratio is shown beside "
+          "it.", "",
+          "| target | measured | result |", "| --- | --- | --- |"]
+    L += ["| %s | %s | **%s** |" % t for t in targets]
+    L.append("")
+
+    # ---------------------------------------------------------------- runc
+    L += ["## What a user feels: `runc run`", ""]
+    runc = load_runs(os.path.join(res, "runc.tsv"))
+    skipped = [n for n in notes if n.startswith("runc: SKIPPED")]
+    if "runc-hook" in runc and "runc-plain" in runc:
+        h, p = runc["runc-hook"], runc["runc-plain"]
+        fl = runc.get("runc-floor")
+        mh, mp = statistics.median(h["wall"]), statistics.median(p["wall"])
+        bad = h["bad"] + p["bad"] + (fl["bad"] if fl else [])
+        L += ["`runc run` of a trivial container (busybox-static rootfs, `/bin/busybox true`, "
+              "`NVIDIA_VISIBLE_DEVICES=0`): without a prestart hook, with the hook (`-config` "
+              "the bench config: the no-op CLI) and, to tell runc's own cost of running any "
+              "hook from the hook's, with the floor program as the hook; alternately, %d runs "
+              "each, unique container ids.%s" % (
+                  len(h["wall"]), " ERRORS: exit statuses %s." % sorted(set(bad)) if bad else ""), "",
+              "| | median | p25 – p75 | added to `runc run` |", "| --- | ---: | ---: | ---: |",
+              "| no hook | %s | %s – %s | |" % (ms(mp), ms(pct(p["wall"], .25)), ms(pct(p["wall"], .75)))]
+        if fl:
+            mf = statistics.median(fl["wall"])
+            L.append("| floor as the hook (execs the no-op CLI) | %s | %s – %s | %s (%.1f%%) |" % (
+                ms(mf), ms(pct(fl["wall"], .25)), ms(pct(fl["wall"], .75)), ms(mf - mp),
+                100.0 * (mf - mp) / mp))
+        lo, hi = boot_ci(h["wall"], p["wall"])
+        L.append("| **the hook** | %s | %s – %s | **%s (%.1f%%)**, 95%%: %s … %s |" % (
+            ms(mh), ms(pct(h["wall"], .25)), ms(pct(h["wall"], .75)), ms(mh - mp),
+            100.0 * (mh - mp) / mp, ms(lo), ms(hi)))
+        runc_line = "runc run: +%s with the hook (%.1f%% of %s)" % (
+            ms(mh - mp), 100.0 * (mh - mp) / mp, ms(mp))
+        if fl:
+            lo, hi = boot_ci(h["wall"], fl["wall"])
+            L += ["", "The hook against a trivial hook (the floor as the hook: both pay what runc "
+                  "spends on running any prestart hook): %s, 95%% bootstrap "
+                  "interval %s … %s%s." % (
+                      ms(mh - mf), ms(lo), ms(hi),
+                      ": within runc's noise" if lo <= 0 <= hi else "")]
+            runc_line += "; a trivial hook adds %s" % ms(mf - mp)
+        L.append("")
+    else:
+        why = skipped[0] if skipped else "runc: SKIPPED: no results"
+        L += ["Skipped on this machine: %s" % why.split(": ", 2)[-1], ""]
+        runc_line = why
+
+    # ---------------------------------------------------------------- profile
+    prof = [(n, top_functions(w, n + ":hook")) for n in ("docker", "env-100k", "mounts-10k",
+                                                         "require-1k")]
+    prof = [(n, t) for n, t in prof if t]
+    if prof:
+        L += ["## Where the instructions go", "",
+              "Functions with the most instructions of their own (callgrind_annotate of the "
+              "hook's run; a bare address is code in libyajl, which has no symbol for it).", ""]
+        for n, t in prof:
+            L += ["%s:" % FIXTURE_TITLES.get(n, n), "", "| Ir | share | function | object |",
+                  "| ---: | ---: | --- | --- |"]
+            L += ["| %s | %s | `%s` | %s |" % x for x in t]
+            L.append("")
+
+    # ---------------------------------------------------------------- details
+    L += ["## Details", "",
+          "Wall time percentiles and CPU time (user + system, median) of every program, "
+          "to judge the noise.", "",
+          "| fixture | program | min | p10 | median | p90 | CPU | peak RSS |",
+          "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name, r in rows.items():
+        for prog in ("hook", "floor", "read-floor"):
+            d = r["runs"].get(prog)
+            if not d:
+                continue
+            L.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                FIXTURE_TITLES.get(name, name), prog, ms(min(d["wall"])), ms(pct(d["wall"], .1)),
+                ms(statistics.median(d["wall"])), ms(pct(d["wall"], .9)),
+                ms(statistics.median(d["cpu"])), mib(max(d["rss"]))))
+    L.append("")
+
+    L += ["## How it was measured", "",
+          "- `make bench` (as root for the runc part) builds the hook in `build-release/` "
+          "(`meson setup build-release -Dbuildtype=release`), the helpers of `bench/` and the "
+          "fixtures into `build-release/bench/` (`bench/gen_fixtures.py`), then measures. "
+          "`NVCT_BENCH_QUICK=1 make bench` runs a tenth of the runs.",
+          "- Fixtures: a docker-like config.json (compact, as docker writes it: `runc spec` "
+          "defaults plus docker's process, capabilities, resources; 30 typical variables plus "
+          "`NVIDIA_VISIBLE_DEVICES=0`, `NVIDIA_DRIVER_CAPABILITIES`, `CUDA_VERSION`, "
+          "`NVIDIA_REQUIRE_CUDA`; 15 mounts). The large ones are that spec with "
+          "`VAR_i=value_i...` entries (86 bytes each) up to 1k, 10k and 100k entries in all, "
+          "with 10k extra bind mounts, or with `NVIDIA_REQUIRE_i=driver>=418` for i = 1..1000. "
+          "The state on stdin is `{\"ociVersion\":\"1.0.2\",\"id\":\"bench\",\"pid\":1,"
+          "\"bundle\":BUNDLE}`; the hook config sets `[nvidia-container-cli] path` to the "
+          "no-op CLI, so the hook does its full work, exec included.",
+          "- `bench/measure.c` forks and execs each command with stdin from the state file, "
+          "timing fork .. wait4 with CLOCK_MONOTONIC and taking ru_maxrss from wait4 (the "
+          "largest of the hook and the CLI it execs). Each round runs hook, floor and read "
+          "floor once, starting at a rotating position; %s warm-up rounds are dropped."
+          % meta.get("warmup", "?"),
+          "- Instructions: one run of each under `valgrind --tool=callgrind "
+          "--trace-children=no --dump-before=execve`, the counts of every dump summed: the "
+          "program up to its execve, without the CLI.",
+          "- `runc run`: three bundles sharing one read-only busybox rootfs (no hook, the "
+          "hook, the floor as the hook), run by `bench/measure` in turn, with warm-up; "
+          "containers left over are removed with `runc delete -f`; skipped, saying why, "
+          "where runc cannot run containers.",
+          ]
+    L += ["- " + n for n in notes]
+    L.append("")
+
+    with open(out_md, "w") as f:
+        f.write("\n".join(L))
+
+    # ---------------------------------------------------------------- stdout
+    print()
+    print("%-26s %9s %9s %10s %10s %9s %14s" % ("fixture", "hook", "floor", "hook/floor",
+                                             "hook/read", "peak RSS", "hook Ir"))
+    for name, r in rows.items():
+        if "hook" not in r:
+            print("%-26s ERROR" % FIXTURE_TITLES.get(name, name))
+            continue
+        print("%-26s %9s %9s %9.2fx %9.2fx %9s %14s%s" % (
+            FIXTURE_TITLES.get(name, name), "%.3f" % (r["hook"] / 1e6), "%.3f" % (r["floor"] / 1e6),
+            ratio(r["hook"], r["floor"]), ratio(r["hook"], r["read-floor"]), mib(r["rss"]),
+            "{:,}".format(r["ir"]) if r["ir"] else "n/a",
+            "  ERROR exit %s" % sorted(set(r["bad"])) if r["bad"] else ""))
+    print("(times: median ms)")
+    if busy:
+        print("WARNING: " + busy)
+    print(runc_line)
+    print()
+    for t, measured, result in targets:
+        print("%s: %s — %s" % (result, t, measured.replace("**", "")))
+    fails = [t for t in targets if t[2] != "PASS"]
+    print()
+    print("bench: %d targets, %d passed, %d FAILED" % (len(targets), len(targets) - len(fails), len(fails)))
+
+
+if __name__ == "__main__":
+    main()
