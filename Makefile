@@ -52,7 +52,7 @@ fuzz:
 install: $(BUILDDIR)/build.ninja
 	meson configure $(BUILDDIR) -Dprefix=$(PREFIX) -Dsysconfdir=$(SYSCONFDIR)
 	ninja -C $(BUILDDIR)
-	DESTDIR=$(DESTDIR) meson install -C $(BUILDDIR) --no-rebuild
+	DESTDIR=$(DESTDIR) meson install -C $(BUILDDIR) --no-rebuild --strip
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/nvidia-container-runtime-hook \

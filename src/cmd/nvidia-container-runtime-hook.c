@@ -92,6 +92,7 @@ static int prestart(const nvct_cmdline *opts) {
          * large the image's environment or the mount list. */
         nvct_spec_filter filter = {
                 .extra_env_name = config.swarm_resource,
+                .drop_mounts = !config.accept_volume_mounts,
                 .mount_prefix = NVCT_DEVICE_LIST_MOUNT_ROOT,
         };
         if (nvct_spec_load(spec_path, &filter, &spec, &err) < 0) {

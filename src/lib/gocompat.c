@@ -406,6 +406,13 @@ bool nvct_go_parse_bool_lenient(const char *s, size_t len) {
 bool nvct_go_key_matches(const char *key, size_t len, const char *name) {
         const unsigned char *k = (const unsigned char *)key;
         size_t pos = 0;
+        /* Folding only ever lengthens a key (a 1-byte letter matched by a
+         * 2- or 3-byte rune): a shorter key cannot match. */
+        size_t name_len = strlen(name);
+        if (len < name_len)
+                return false;
+        if (len > name_len && memchr(key, 0xc5, len) == NULL && memchr(key, 0xe2, len) == NULL)
+                return false;
         for (const char *n = name; *n != '\0'; n++) {
                 char lower = (char)((*n >= 'A' && *n <= 'Z') ? *n + ('a' - 'A') : *n);
                 if (pos < len && k[pos] < 0x80) {

@@ -76,6 +76,7 @@ typedef struct nvct_spec {
  * everything. */
 typedef struct nvct_spec_filter {
         const char *extra_env_name; /* may be NULL */
+        bool drop_mounts;           /* keep no mount at all (still type-checked) */
         const char *mount_prefix;   /* may be NULL: every /dev/null mount */
 } nvct_spec_filter;
 

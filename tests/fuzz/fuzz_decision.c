@@ -2,7 +2,8 @@
 /* Fuzzes the whole decision, from the bytes of config.toml and config.json
  * to the nvidia-container-cli command line and the -dry-run report:
  *
- *     nvct_hook_config_parse -> nvct_spec_parse -> nvct_spec_is_privileged
+ *     nvct_hook_config_parse -> nvct_spec_parse (with the hook's filter)
+ *     -> nvct_spec_is_privileged
  *     -> nvct_decide -> nvct_rootfs_path -> nvct_command_build
  *     -> nvct_report_render
  *
@@ -536,8 +537,13 @@ static void run(const char *conf, size_t conf_len, const char *json, size_t json
         }
         check_search_path(config.cli.root);
 
+        /* As the hook reads it: only what the decision reads is kept. */
+        nvct_spec_filter filter = {
+                .extra_env_name = config.swarm_resource,
+                .mount_prefix = NVCT_DEVICE_LIST_MOUNT_ROOT,
+        };
         nvct_spec spec = { 0 };
-        if (nvct_spec_parse(json, json_len, SPEC_NAME, NULL, &spec, &err) < 0) {
+        if (nvct_spec_parse(json, json_len, SPEC_NAME, &filter, &spec, &err) < 0) {
                 CHECK(err != NULL);
                 nvct_error_free(&err);
                 nvct_hook_config_clear(&config);

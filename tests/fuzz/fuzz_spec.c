@@ -3,7 +3,13 @@
  * over arbitrary bytes, then nvct_spec_is_privileged on what it returns.
  * Besides memory safety and leaks, checks that the decoded spec is well
  * formed: every string NUL-terminated at its length, the environment a
- * consistent map, the /dev/null mount destinations already clean. */
+ * consistent map, the /dev/null mount destinations already clean.
+ *
+ * The same bytes are decoded a second time with the hook's filter (keep
+ * only what the decision reads), and the two results must agree on all of
+ * that: same success, same version, root and capabilities, the same kept
+ * variables with the same values in the same order, the same /dev/null
+ * mounts under the device-list root. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decision.h"
 #include "env.h"
 #include "error.h"
 #include "gocompat.h"
@@ -26,6 +33,14 @@
         } while (0)
 
 #define SPEC_NAME "/run/bundle/config.json"
+/* The swarm resource variable the filter keeps besides NVIDIA_* and
+ * CUDA_VERSION (the hook passes the config's swarm-resource). */
+#define EXTRA_ENV "DOCKER_RESOURCE_GPU"
+
+static const nvct_spec_filter hook_filter = {
+        .extra_env_name = EXTRA_ENV,
+        .mount_prefix = NVCT_DEVICE_LIST_MOUNT_ROOT,
+};
 
 static void check_env(const nvct_env *env) {
         CHECK(env->n_vars <= NVCT_ENV_MAX_ENTRIES);
@@ -68,6 +83,62 @@ static void check_spec(const nvct_spec *spec) {
         }
 }
 
+static bool bytes_eq(const char *a, size_t alen, const char *b, size_t blen) {
+        return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
+}
+
+/* The variables the decision reads. */
+static bool kept_name(const char *name, size_t len) {
+        return (len >= 7 && memcmp(name, "NVIDIA_", 7) == 0) ||
+               bytes_eq(name, len, "CUDA_VERSION", 12) ||
+               bytes_eq(name, len, EXTRA_ENV, strlen(EXTRA_ENV));
+}
+
+static bool under_prefix(const char *d, size_t len) {
+        size_t n = strlen(NVCT_DEVICE_LIST_MOUNT_ROOT);
+        return len >= n && memcmp(d, NVCT_DEVICE_LIST_MOUNT_ROOT, n) == 0;
+}
+
+/* The filtered decoding keeps what the decision reads, unchanged. */
+static void check_filtered(const nvct_spec *all, const nvct_spec *kept) {
+        CHECK(bytes_eq(all->version, all->version_len, kept->version, kept->version_len));
+        CHECK(bytes_eq(all->root_path, all->root_path_len, kept->root_path, kept->root_path_len));
+        CHECK(all->has_capabilities == kept->has_capabilities);
+        CHECK(all->caps_list_ok == kept->caps_list_ok);
+        CHECK(all->caps_list_sys_admin == kept->caps_list_sys_admin);
+        CHECK(all->caps_object_ok == kept->caps_object_ok);
+        CHECK(all->caps_object_sys_admin == kept->caps_object_sys_admin);
+
+        size_t k = 0;
+        for (size_t i = 0; i < all->env.n_vars; i++) {
+                const nvct_env_var *v = &all->env.vars[i];
+                if (!kept_name(v->name, v->name_len))
+                        continue;
+                CHECK(k < kept->env.n_vars);
+                const nvct_env_var *w = &kept->env.vars[k++];
+                CHECK(bytes_eq(v->name, v->name_len, w->name, w->name_len));
+                CHECK(bytes_eq(v->value, v->value_len, w->value, w->value_len));
+        }
+        /* Nothing else. */
+        CHECK(k == kept->env.n_vars);
+
+        k = 0;
+        for (size_t i = 0; i < all->n_dev_null_mounts; i++) {
+                const char *d = all->dev_null_mounts[i];
+                size_t len = all->dev_null_mount_lens[i];
+                if (!under_prefix(d, len))
+                        continue;
+                while (k < kept->n_dev_null_mounts &&
+                       !under_prefix(kept->dev_null_mounts[k], kept->dev_null_mount_lens[k]))
+                        k++;
+                CHECK(k < kept->n_dev_null_mounts);
+                CHECK(bytes_eq(d, len, kept->dev_null_mounts[k], kept->dev_null_mount_lens[k]));
+                k++;
+        }
+        for (; k < kept->n_dev_null_mounts; k++)
+                CHECK(!under_prefix(kept->dev_null_mounts[k], kept->dev_null_mount_lens[k]));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -78,20 +149,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size > 0)
                 memcpy(buf, data, size);
 
+        nvct_spec kept = { 0 };
+        nvct_error *kept_err = NULL;
+        int kept_r = nvct_spec_parse(buf, size, SPEC_NAME, &hook_filter, &kept, &kept_err);
+
         nvct_spec spec = { 0 };
         nvct_error *err = NULL;
         int r = nvct_spec_parse(buf, size, SPEC_NAME, NULL, &spec, &err);
+        /* The filter changes what is kept, never whether the spec is
+         * valid. */
+        CHECK((r < 0) == (kept_r < 0));
         if (r < 0) {
                 CHECK(err != NULL && err->msg != NULL && err->msg[0] != '\0');
+                CHECK(kept_err != NULL && kept_err->msg != NULL && kept_err->msg[0] != '\0');
                 /* Errors name the file. */
                 CHECK(strstr(err->msg, SPEC_NAME) != NULL);
                 nvct_error_free(&err);
+                nvct_error_free(&kept_err);
                 CHECK(err == NULL);
                 free(buf);
                 return 0;
         }
         CHECK(r == 0 && err == NULL);
+        CHECK(kept_r == 0 && kept_err == NULL);
         check_spec(&spec);
+        check_spec(&kept);
+        check_filtered(&spec, &kept);
+        nvct_spec_clear(&kept);
 
         bool privileged = true;
         r = nvct_spec_is_privileged(&spec, SPEC_NAME, &privileged, &err);

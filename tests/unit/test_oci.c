@@ -1938,6 +1938,19 @@ static void test_spec_filter(void **state) {
                         &filter);
         assert_int_equal(spec.n_dev_null_mounts, 0);
         nvct_spec_clear(&spec);
+
+        /* drop_mounts keeps none, but still type-checks them. */
+        const nvct_spec_filter no_mounts = { .drop_mounts = true };
+        spec = filtered("{\"ociVersion\":\"1.0.2\",\"process\":{},\"root\":{},\"mounts\":["
+                        "{\"source\":\"/dev/null\",\"destination\":"
+                        "\"/var/run/nvidia-container-devices/0\"}]}",
+                        &no_mounts);
+        assert_int_equal(spec.n_dev_null_mounts, 0);
+        nvct_spec_clear(&spec);
+        json = "{\"ociVersion\":\"1.0.2\",\"process\":{},\"root\":{},\"mounts\":[{\"source\":1}]}";
+        assert_int_equal(nvct_spec_parse(json, strlen(json), NAME, &no_mounts, &bad, &err), -1);
+        assert_non_null(strstr(err->msg, "mounts[].source"));
+        nvct_error_free(&err);
 }
 
 int main(void) {
