@@ -1049,7 +1049,7 @@ static int parse_datetime(parser *p, nvct_toml_value **ret) {
                         return parser_fail(p, start, "invalid date: %04u-%02u-%02u does not exist",
                                            year, month, day);
 
-                char date[16];
+                char date[32]; /* room for any unsigned, though each field is range-checked */
                 snprintf(date, sizeof(date), "%04u-%02u-%02u", year, month, day);
                 if (text_buf_append(&text, date, strlen(date)) < 0)
                         return parser_oom(p);

@@ -540,6 +540,7 @@ static void run(const char *conf, size_t conf_len, const char *json, size_t json
         /* As the hook reads it: only what the decision reads is kept. */
         nvct_spec_filter filter = {
                 .extra_env_name = config.swarm_resource,
+                .drop_mounts = !config.accept_volume_mounts,
                 .mount_prefix = NVCT_DEVICE_LIST_MOUNT_ROOT,
         };
         nvct_spec spec = { 0 };
