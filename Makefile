@@ -60,7 +60,7 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d/oci-nvidia-hook.json
 
 clean:
-	rm -rf $(BUILDDIR) build-asan build-asan.log build-fuzz
+	rm -rf $(BUILDDIR) build-asan build-asan.log build-valgrind build-valgrind.log build-fuzz build-release
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
 format:
