@@ -208,6 +208,10 @@ def main():
           "the hook (`-config` bench config, `prestart`, cwd = bundle, state on stdin), "
           "**floor** (a program that only execs the CLI) and **read floor** (reads "
           "config.json once in 64 KiB chunks, then execs the CLI), run alternately. "
+          "The baselines are ordinary C programs: dynamically linked, with the "
+          "release build's optimisation and hardening flags. The hook is a static PIE "
+          "(static yajl): starting cheaply is part of what it is measured on. Every "
+          "binary is run as installed (copied into place, not straight from the linker). "
           "Times are medians; peak RSS is the largest `ru_maxrss` of the hook's runs; "
           "Ir is the hook's instruction count (callgrind, up to its execve).", "",
           "| fixture | env entries | mounts | config.json | runs | hook | floor | read floor "
