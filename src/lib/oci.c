@@ -934,7 +934,6 @@ typedef struct feeder {
         yajl_handle h;
         char *buf; /* bytes read but not yet given to yajl */
         size_t len, cap;
-        bool in_string; /* at buf[0] */
 } feeder;
 
 static int hex4(const char *s) {
@@ -975,35 +974,26 @@ static int low_surrogate_follows(const char *buf, size_t i, size_t len, bool eof
 /* Scans buf from 0 and returns how many bytes may go to yajl now; sets
  * *bad_space when it stopped at a byte Go does not take as white space. */
 static size_t feeder_scan(feeder *f, bool eof, bool *bad_space) {
+        /* No need to know whether a byte is inside a string: a backslash
+         * outside one, and a form feed or vertical tab anywhere, are errors
+         * for Go and yajl alike (unless the value is already complete), so
+         * escapes can be judged wherever they are, and those two bytes stop
+         * the feed wherever they are. */
         size_t i = 0;
-        bool in_string = f->in_string;
         *bad_space = false;
         while (i < f->len) {
                 char c = f->buf[i];
-                if (!in_string) {
-                        if (c == '"')
-                                in_string = true;
-                        else if (c == '\f' || c == '\v') {
-                                *bad_space = true;
-                                break;
-                        }
-                        i++;
-                        continue;
-                }
-                if (c == '"') {
-                        in_string = false;
-                        i++;
-                        continue;
+                if (c == '\f' || c == '\v') {
+                        *bad_space = true;
+                        break;
                 }
                 if (c != '\\') {
                         i++;
                         continue;
                 }
                 if (i + 1 >= f->len) {
-                        if (eof) {
+                        if (eof)
                                 i = f->len;
-                                break;
-                        }
                         break; /* wait for the escaped character */
                 }
                 if (f->buf[i + 1] != 'u') {
@@ -1032,28 +1022,20 @@ static size_t feeder_scan(feeder *f, bool eof, bool *bad_space) {
                 memcpy(f->buf + i + 2, "fffd", 4);
                 i += 6;
         }
-        f->in_string = in_string;
         return i;
 }
 
 /* Whether data holds nothing the scan must look at (no backslash, form feed
- * or vertical tab); then in_string only flips at each quote. This is the
- * common case, and memchr is much faster than a byte-by-byte scan. */
-static bool plain_chunk(const char *data, size_t len, bool *in_string) {
-        if (memchr(data, '\\', len) != NULL || memchr(data, '\f', len) != NULL ||
-            memchr(data, '\v', len) != NULL)
-                return false;
-        bool in = *in_string;
-        for (const char *q = data; (q = memchr(q, '"', len - (size_t)(q - data))) != NULL; q++)
-                in = !in;
-        *in_string = in;
-        return true;
+ * or vertical tab): the common case, found with memchr at memory speed. */
+static bool plain_chunk(const char *data, size_t len) {
+        return memchr(data, '\\', len) == NULL && memchr(data, '\f', len) == NULL &&
+               memchr(data, '\v', len) == NULL;
 }
 
 /* Gives data (and, at eof, the rest) to yajl. */
 static int feeder_feed(parser *p, feeder *f, const char *data, size_t len, bool eof) {
         /* Nothing carried over and nothing to rewrite: straight to yajl. */
-        if (f->len == 0 && len > 0 && plain_chunk(data, len, &f->in_string)) {
+        if (f->len == 0 && len > 0 && plain_chunk(data, len)) {
                 const unsigned char *ubuf = (const unsigned char *)data;
                 if (check_status(p, f->h, yajl_parse(f->h, ubuf, len), ubuf, len) < 0)
                         return -1;
@@ -1082,8 +1064,7 @@ static int feeder_feed(parser *p, feeder *f, const char *data, size_t len, bool 
         if (ready > 0 && check_status(p, f->h, yajl_parse(f->h, buf, ready), buf, ready) < 0)
                 return -1;
         if (bad_space && !p->done)
-                return nvct_error_make(p->err, 0,
-                                       "%s: invalid JSON: invalid character '\\%c' in white space",
+                return nvct_error_make(p->err, 0, "%s: invalid JSON: invalid character '\\%c'",
                                        p->name, f->buf[ready] == '\f' ? 'f' : 'v');
         if (ready > 0) {
                 memmove(f->buf, f->buf + ready, f->len - ready);
