@@ -454,29 +454,32 @@ static int build_env(parser *p) {
         return 0;
 }
 
-static int set_mount_source(parser *p, mount_item *m, const char *s, size_t len) {
+/* A JSON string decoded as Go does, then cleaned as filepath.Clean does. */
+static int cleaned_path(parser *p, slot field, const char *s, size_t len, char **ret,
+                        size_t *ret_len) {
         _cleanup_free_ char *raw = NULL;
         size_t raw_len = 0;
-        if (set_string(p, SLOT_MOUNT_SOURCE, &raw, &raw_len, s, len) == 0)
+        if (set_string(p, field, &raw, &raw_len, s, len) == 0)
                 return 0;
+        *ret = nvct_go_clean_path(raw, raw_len, ret_len);
+        return *ret != NULL ? 1 : fail(p, "out of memory");
+}
+
+static int set_mount_source(parser *p, mount_item *m, const char *s, size_t len) {
+        _cleanup_free_ char *clean = NULL;
         size_t clean_len = 0;
-        _cleanup_free_ char *clean = nvct_go_clean_path(raw, raw_len, &clean_len);
-        if (clean == NULL)
-                return fail(p, "out of memory");
+        if (cleaned_path(p, SLOT_MOUNT_SOURCE, s, len, &clean, &clean_len) == 0)
+                return 0;
         m->source_is_dev_null =
                 clean_len == strlen("/dev/null") && memcmp(clean, "/dev/null", clean_len) == 0;
         return 1;
 }
 
 static int set_mount_destination(parser *p, mount_item *m, const char *s, size_t len) {
-        _cleanup_free_ char *raw = NULL;
-        size_t raw_len = 0;
-        if (set_string(p, SLOT_MOUNT_DESTINATION, &raw, &raw_len, s, len) == 0)
-                return 0;
+        char *clean = NULL;
         size_t clean_len = 0;
-        char *clean = nvct_go_clean_path(raw, raw_len, &clean_len);
-        if (clean == NULL)
-                return fail(p, "out of memory");
+        if (cleaned_path(p, SLOT_MOUNT_DESTINATION, s, len, &clean, &clean_len) == 0)
+                return 0;
         free(m->destination);
         m->destination = NULL;
         m->destination_len = 0;
