@@ -3,14 +3,13 @@
 #include "hookconfig.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "file.h"
 #include "gocompat.h"
 #include "quote.h"
 #include "toml.h"
@@ -193,24 +192,13 @@ int nvct_hook_config_parse(const char *data, size_t len, const char *name,
 /* Reads a config file. Returns -ENOENT (without an error) when it does not
  * exist, so that the search can go on. */
 static int load_file(const char *path, nvct_hook_config *ret_config, nvct_error **err) {
-        /* O_NONBLOCK: a FIFO in place of the config must not hang every
-         * container start; it is refused below as not a regular file. */
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-        if (fd < 0) {
-                if (errno == ENOENT)
-                        return -ENOENT;
-                return nvct_error_make(err, errno, "could not open config file %s", path);
-        }
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return nvct_error_make(err, errno, "could not stat config file %s", path);
-        if (!S_ISREG(st.st_mode))
-                return nvct_error_make(err, 0, "config file %s is not a regular file", path);
-        if ((uint64_t)st.st_size > NVCT_CONFIG_MAX_SIZE)
-                return nvct_error_make(err, 0, "config file %s is larger than %u bytes", path,
-                                       NVCT_CONFIG_MAX_SIZE);
+        _cleanup_close_ int fd = -1;
+        size_t size = 0;
+        int r = nvct_open_regular(path, "config file", NVCT_CONFIG_MAX_SIZE, true, &fd, &size, err);
+        if (r < 0)
+                return r;
 
-        size_t cap = (size_t)st.st_size + 1, len = 0;
+        size_t cap = size + 1, len = 0;
         _cleanup_free_ char *data = malloc(cap);
         if (data == NULL)
                 return nvct_error_make(err, 0, "out of memory");

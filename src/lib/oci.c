@@ -16,6 +16,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "cleanup.h"
+#include "file.h"
 #include "gocompat.h"
 #include "quote.h"
 
@@ -1284,19 +1285,10 @@ int nvct_spec_parse(const char *data, size_t len, const char *name, const nvct_s
 
 int nvct_spec_load(const char *path, const nvct_spec_filter *filter, nvct_spec *ret_spec,
                    nvct_error **err) {
-        /* O_NONBLOCK: a FIFO planted as config.json must not hang container
-         * start; it is then refused as not a regular file. */
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-        if (fd < 0)
-                return nvct_error_make(err, errno, "could not open OCI spec %s", path);
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return nvct_error_make(err, errno, "could not stat OCI spec %s", path);
-        if (!S_ISREG(st.st_mode))
-                return nvct_error_make(err, 0, "OCI spec %s is not a regular file", path);
-        if ((uint64_t)st.st_size > NVCT_SPEC_MAX_SIZE)
-                return nvct_error_make(err, 0, "OCI spec %s is larger than %u bytes", path,
-                                       NVCT_SPEC_MAX_SIZE);
+        _cleanup_close_ int fd = -1;
+        size_t size = 0;
+        if (nvct_open_regular(path, "OCI spec", NVCT_SPEC_MAX_SIZE, false, &fd, &size, err) < 0)
+                return -1;
         return spec_decode(fd, NULL, 0, path, filter, ret_spec, err);
 }
 

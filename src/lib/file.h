@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Opening the files the hook reads (config.json, config.toml) the one safe
+ * way: never blocking, regular files only, size bounded. */
+#ifndef NVCT_FILE_H
+#define NVCT_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Opens `path` read-only. O_NONBLOCK: a FIFO planted in place of the file
+ * must not hang container start; fstat then refuses anything but a regular
+ * file, and one larger than `max_size`. `what` names the file in errors
+ * ("OCI spec", "config file"). With `missing_ok`, a missing file returns
+ * -ENOENT without an error. On success *ret_fd (O_CLOEXEC) and *ret_size. */
+int nvct_open_regular(const char *path, const char *what, size_t max_size, bool missing_ok,
+                      int *ret_fd, size_t *ret_size, nvct_error **err);
+
+#endif
