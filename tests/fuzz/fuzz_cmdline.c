@@ -13,15 +13,7 @@
 
 #include "cmdline.h"
 #include "error.h"
-
-#define CHECK(cond)                                                                                \
-        do {                                                                                       \
-                if (!(cond)) {                                                                     \
-                        fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__,       \
-                                #cond);                                                            \
-                        abort();                                                                   \
-                }                                                                                  \
-        } while (0)
+#include "fuzz.h"
 
 /* Whether a flag argument (one or two dashes) names -config with no
  * "=value": its value is then the next argument. */

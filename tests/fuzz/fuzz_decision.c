@@ -38,15 +38,7 @@
 #include "hookconfig.h"
 #include "oci.h"
 #include "report.h"
-
-#define CHECK(cond)                                                                                \
-        do {                                                                                       \
-                if (!(cond)) {                                                                     \
-                        fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__,       \
-                                #cond);                                                            \
-                        abort();                                                                   \
-                }                                                                                  \
-        } while (0)
+#include "fuzz.h"
 
 #define CONFIG_NAME "/etc/nvidia-container-runtime/config.toml"
 #define SPEC_NAME "/run/bundle/config.json"

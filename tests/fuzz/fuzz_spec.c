@@ -24,15 +24,7 @@
 #include "error.h"
 #include "gocompat.h"
 #include "oci.h"
-
-#define CHECK(cond)                                                                                \
-        do {                                                                                       \
-                if (!(cond)) {                                                                     \
-                        fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__,       \
-                                #cond);                                                            \
-                        abort();                                                                   \
-                }                                                                                  \
-        } while (0)
+#include "fuzz.h"
 
 #define SPEC_NAME "/run/bundle/config.json"
 /* The swarm resource variable the filter keeps besides NVIDIA_* and
@@ -143,12 +135,9 @@ static void check_filtered(const nvct_spec *all, const nvct_spec *kept, bool dro
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        /* An exact-size copy: reading one byte too far is an ASan report. */
-        char *buf = malloc(size ? size : 1);
+        char *buf = fuzz_copy_input(data, size);
         if (buf == NULL)
                 return 0;
-        if (size > 0)
-                memcpy(buf, data, size);
 
         nvct_spec_filter filter = {
                 .extra_env_name = EXTRA_ENV,

@@ -10,25 +10,14 @@
 
 #include "error.h"
 #include "oci.h"
-
-#define CHECK(cond)                                                                                \
-        do {                                                                                       \
-                if (!(cond)) {                                                                     \
-                        fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__,       \
-                                #cond);                                                            \
-                        abort();                                                                   \
-                }                                                                                  \
-        } while (0)
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        /* An exact-size copy: reading one byte too far is an ASan report. */
-        char *buf = malloc(size ? size : 1);
+        char *buf = fuzz_copy_input(data, size);
         if (buf == NULL)
                 return 0;
-        if (size > 0)
-                memcpy(buf, data, size);
 
         nvct_state st = { .pid = -7 };
         nvct_error *err = NULL;

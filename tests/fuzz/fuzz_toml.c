@@ -15,15 +15,7 @@
 #include "error.h"
 #include "hookconfig.h"
 #include "toml.h"
-
-#define CHECK(cond)                                                                                \
-        do {                                                                                       \
-                if (!(cond)) {                                                                     \
-                        fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__,       \
-                                #cond);                                                            \
-                        abort();                                                                   \
-                }                                                                                  \
-        } while (0)
+#include "fuzz.h"
 
 #define CONFIG_NAME "/etc/nvidia-container-runtime/config.toml"
 
@@ -190,12 +182,9 @@ static void check_config(const nvct_hook_config *c) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        /* An exact-size copy: reading one byte too far is an ASan report. */
-        char *buf = malloc(size ? size : 1);
+        char *buf = fuzz_copy_input(data, size);
         if (buf == NULL)
                 return 0;
-        if (size > 0)
-                memcpy(buf, data, size);
 
         nvct_toml_value *root = NULL;
         nvct_error *toml_err = NULL;
