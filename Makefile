@@ -57,6 +57,8 @@ install: $(BUILDDIR)/build.ninja
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/nvidia-container-runtime-hook \
 	      $(DESTDIR)$(PREFIX)/bin/nvidia-container-toolkit \
+	      $(DESTDIR)$(PREFIX)/bin/nvidia-ctk \
+	      $(DESTDIR)$(PREFIX)/bin/nvidia-cdi-hook \
 	      $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d/oci-nvidia-hook.json
 
 clean:

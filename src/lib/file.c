@@ -5,6 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,5 +31,51 @@ int nvct_open_regular(const char *path, const char *what, size_t max_size, bool 
                                        max_size);
         *ret_fd = TAKE_FD(fd);
         *ret_size = (size_t)st.st_size;
+        return 0;
+}
+
+static int write_all(int fd, const char *data, size_t len) {
+        while (len > 0) {
+                ssize_t n = write(fd, data, len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                data += n;
+                len -= (size_t)n;
+        }
+        return 0;
+}
+
+int nvct_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                           nvct_error **err) {
+        _cleanup_free_ char *dir = NULL, *tmp = NULL;
+        const char *slash = strrchr(path, '/');
+        dir = slash == NULL ? strdup(".")
+                            : nvct_memdup0(path, slash == path ? 1 : (size_t)(slash - path));
+        if (dir == NULL || asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0) {
+                tmp = NULL;
+                return nvct_error_make(err, ENOMEM, "cannot write %s", path);
+        }
+        /* mkostemp: O_EXCL, so a file or symlink planted under the temporary
+         * name is never written through. */
+        _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return nvct_error_make(err, errno, "cannot create a temporary file for %s", path);
+        int r = fchmod(fd, mode) < 0 ? -errno : 0;
+        if (r == 0)
+                r = write_all(fd, data, len);
+        if (r == 0 && fsync(fd) < 0)
+                r = -errno;
+        if (r == 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0) {
+                unlink(tmp);
+                return nvct_error_make(err, -r, "cannot write %s", path);
+        }
+        /* The rename is durable once the directory is. */
+        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0)
+                (void)fsync(dfd);
         return 0;
 }

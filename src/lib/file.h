@@ -18,4 +18,11 @@
 int nvct_open_regular(const char *path, const char *what, size_t max_size, bool missing_ok,
                       int *ret_fd, size_t *ret_size, nvct_error **err);
 
+/* Replaces `path` with `data` atomically: a temporary file beside it
+ * (O_EXCL, mode `mode` whatever the umask), written, fsync'd and renamed over
+ * it. Readers see the old file or the new one, never a part; on failure the
+ * temporary file is removed and `path` is untouched. */
+int nvct_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                           nvct_error **err);
+
 #endif

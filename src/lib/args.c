@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#define _GNU_SOURCE
+#include "args.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "quote.h"
+
+void nvct_strv_free(nvct_strv *strv) {
+        if (strv == NULL)
+                return;
+        for (size_t i = 0; i < strv->n; i++)
+                free(strv->v[i]);
+        free(strv->v);
+        strv->v = NULL;
+        strv->n = 0;
+}
+
+/* A flag or value as shown in an error: as is when plain, else quoted. */
+static char *shown(const char *s, size_t len) {
+        return nvct_is_plain(s, len) ? nvct_memdup0(s, len) : nvct_quote(s, len);
+}
+
+/* The slots allocated for `used` slots in use: a power of two, at least 4. */
+static size_t strv_capacity(size_t used) {
+        size_t cap = 4;
+        while (cap < used)
+                cap *= 2;
+        return cap;
+}
+
+static int strv_push(nvct_strv *strv, const char *s, size_t len, nvct_error **err) {
+        /* Room for the new value and the terminating NULL; the capacity
+         * doubles so that a long command line stays linear. */
+        if (strv->v == NULL || strv_capacity(strv->n + 1) < strv->n + 2) {
+                char **v = realloc(strv->v, strv_capacity(strv->n + 2) * sizeof(*v));
+                if (v == NULL)
+                        return nvct_error_make(err, ENOMEM, "cannot store a flag value");
+                strv->v = v;
+        }
+        char *copy = nvct_memdup0(s, len);
+        if (copy == NULL)
+                return nvct_error_make(err, ENOMEM, "cannot store a flag value");
+        strv->v[strv->n++] = copy;
+        strv->v[strv->n] = NULL;
+        return 0;
+}
+
+/* Go's strconv.ParseBool, which urfave/cli's boolean flags use. */
+static int parse_bool(const char *s, bool *ret) {
+        static const char *const truths[] = { "1", "t", "T", "TRUE", "true", "True" };
+        static const char *const lies[] = { "0", "f", "F", "FALSE", "false", "False" };
+        for (size_t i = 0; i < ARRAY_SIZE(truths); i++) {
+                if (strcmp(s, truths[i]) == 0) {
+                        *ret = true;
+                        return 0;
+                }
+                if (strcmp(s, lies[i]) == 0) {
+                        *ret = false;
+                        return 0;
+                }
+        }
+        return -1;
+}
+
+static const nvct_opt *find_opt(const nvct_opt *opts, size_t n_opts, const char *name, size_t len) {
+        for (size_t i = 0; i < n_opts; i++) {
+                const char *names[] = { opts[i].name, opts[i].alias };
+                for (size_t j = 0; j < ARRAY_SIZE(names); j++) {
+                        if (names[j] != NULL && strlen(names[j]) == len &&
+                            memcmp(names[j], name, len) == 0)
+                                return &opts[i];
+                }
+        }
+        return NULL;
+}
+
+static int store_value(const nvct_opt *opt, const char *value, nvct_error **err) {
+        if (opt->kind == NVCT_OPT_STRING) {
+                *opt->ret_string = value;
+                return 0;
+        }
+        if (!opt->split_commas)
+                return strv_push(opt->ret_strings, value, strlen(value), err);
+        for (const char *p = value;;) {
+                const char *comma = strchr(p, ',');
+                size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+                if (strv_push(opt->ret_strings, p, len, err) < 0)
+                        return -1;
+                if (comma == NULL)
+                        return 0;
+                p = comma + 1;
+        }
+}
+
+int nvct_args_parse(int argc, char **argv, int first, const nvct_opt *opts, size_t n_opts,
+                    bool *ret_help, int *ret_next, nvct_error **err) {
+        bool help = false;
+        int i = first;
+
+        while (i < argc) {
+                const char *arg = argv[i];
+                if (arg[0] != '-' || arg[1] == '\0')
+                        break;
+                if (strcmp(arg, "--") == 0) {
+                        i++;
+                        break;
+                }
+                const char *name = arg + 1;
+                if (*name == '-')
+                        name++;
+                if (*name == '\0' || *name == '-' || *name == '=') {
+                        _cleanup_free_ char *q = shown(arg, strlen(arg));
+                        return nvct_error_make(err, 0, "bad flag syntax: %s", q ? q : "?");
+                }
+                const char *eq = strchr(name, '=');
+                size_t name_len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+                i++;
+
+                if ((name_len == 1 && name[0] == 'h') ||
+                    (name_len == 4 && memcmp(name, "help", 4) == 0)) {
+                        help = true;
+                        break;
+                }
+                const nvct_opt *opt = find_opt(opts, n_opts, name, name_len);
+                if (opt == NULL) {
+                        _cleanup_free_ char *q = shown(name, name_len);
+                        return nvct_error_make(err, 0, "flag provided but not defined: -%s",
+                                               q ? q : "?");
+                }
+                if (opt->kind == NVCT_OPT_BOOL) {
+                        bool value = true;
+                        if (eq != NULL && parse_bool(eq + 1, &value) < 0) {
+                                _cleanup_free_ char *q = shown(eq + 1, strlen(eq + 1));
+                                return nvct_error_make(err, 0, "invalid boolean value %s for -%s",
+                                                       q ? q : "?", opt->name);
+                        }
+                        *opt->ret_bool = value;
+                        continue;
+                }
+                const char *value;
+                if (eq != NULL) {
+                        value = eq + 1;
+                } else if (i < argc) {
+                        value = argv[i++];
+                } else {
+                        return nvct_error_make(err, 0, "flag needs an argument: -%s", opt->name);
+                }
+                if (store_value(opt, value, err) < 0)
+                        return -1;
+        }
+
+        *ret_help = help;
+        *ret_next = i;
+        return 0;
+}
+
+char *nvct_args_help(const nvct_opt *opts, size_t n_opts) {
+        _cleanup_free_ char *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+        if (f == NULL)
+                return NULL;
+        for (size_t i = 0; i < n_opts; i++) {
+                const nvct_opt *o = &opts[i];
+                char left[128];
+                const char *v = o->value_name;
+                if (o->alias != NULL && v != NULL)
+                        snprintf(left, sizeof(left), "--%s %s, -%s %s", o->name, v, o->alias, v);
+                else if (o->alias != NULL)
+                        snprintf(left, sizeof(left), "--%s, -%s", o->name, o->alias);
+                else if (v != NULL)
+                        snprintf(left, sizeof(left), "--%s %s", o->name, v);
+                else
+                        snprintf(left, sizeof(left), "--%s", o->name);
+                fprintf(f, "   %-36s %s%s\n", left, o->usage,
+                        o->kind == NVCT_OPT_STRINGS ? " (repeatable)" : "");
+        }
+        fprintf(f, "   %-36s %s\n", "--help, -h", "show help");
+        if (fclose(f) != 0)
+                return NULL;
+        return TAKE_PTR(text);
+}

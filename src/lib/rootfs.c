@@ -1,0 +1,989 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Acting inside a container's root filesystem from the host. The image's
+ * author controls every name under the root: any directory may be a symlink
+ * to "/", "/etc" or "../../..", any file a symlink to a host file, a FIFO or
+ * a directory. The hooks run as root on the host (in the container's mount
+ * namespace, before pivot_root), so a single path resolved by the host's
+ * rules would let an image write the host. Hence:
+ *  - every lookup is relative to an fd of the root and resolves symlinks and
+ *    ".." as the kernel would with the root as "/": openat2(RESOLVE_IN_ROOT)
+ *    or, without openat2, a walk that does the same by hand;
+ *  - every change is made with an *at() call on a directory fd obtained that
+ *    way, on a single name, never through a symlink;
+ *  - ldconfig runs with the container root pivoted to "/", so every path it
+ *    reads or writes resolves inside by construction. */
+#define _GNU_SOURCE
+#include "rootfs.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "quote.h"
+
+/* Directories the fallback walk keeps open at once. Each level of the path
+ * holds an fd, so that ".." goes back to the directory we came from (never
+ * above the root) rather than to whatever ".." is now. */
+#define ROOTFS_MAX_DEPTH 256
+/* openat2 fails with EAGAIN when a rename or mount raced with a ".." lookup
+ * under RESOLVE_IN_ROOT; after this many tries the walk takes over. */
+#define OPENAT2_TRIES 16
+/* Times mkdir_p creates a missing component and resolves again before
+ * giving up on a tree that keeps changing under it. */
+#define MKDIR_TRIES 8
+/* Names tried for the temporary symlink before giving up. */
+#define TMPNAME_TRIES 16
+/* Rounds of detaching procfs mounts (each round may uncover one that was
+ * mounted under another) before giving up. */
+#define PROC_DETACH_ROUNDS 64
+/* Largest mountinfo read: 64k mounts of generous length. */
+#define MOUNTINFO_MAX_SIZE (64u << 20)
+
+static bool force_fallback;
+static bool openat2_missing;
+
+void nvct_rootfs_force_fallback(bool force) {
+        force_fallback = force;
+}
+
+/* ---- messages ---- */
+
+/* Paths in messages are the image's bytes (symlink contents, names) or the
+ * hook's arguments: quoted, so that no escape sequence reaches a terminal. */
+static char *quote(const char *s) {
+        return nvct_quote(s, strlen(s));
+}
+
+static const char *q(const char *quoted) {
+        return quoted != NULL ? quoted : "\"(out of memory)\"";
+}
+
+/* ---- resolution: openat2 ---- */
+
+/* The fallback walk: a stack of the directories entered below the root. */
+typedef struct walker {
+        int root_fd; /* borrowed */
+        int fds[ROOTFS_MAX_DEPTH];
+        size_t depth;
+} walker;
+
+static int walker_top(const walker *w) {
+        return w->depth == 0 ? w->root_fd : w->fds[w->depth - 1];
+}
+
+static void walker_pop(walker *w) {
+        if (w->depth > 0)
+                close(w->fds[--w->depth]);
+}
+
+static void walker_reset(walker *w) {
+        while (w->depth > 0)
+                walker_pop(w);
+}
+
+static int walker_push(walker *w, int fd) {
+        if (w->depth >= ROOTFS_MAX_DEPTH) {
+                close(fd);
+                return -ENAMETOOLONG;
+        }
+        w->fds[w->depth++] = fd;
+        return 0;
+}
+
+/* The content of a symlink. readlinkat never follows anything: `name` ""
+ * reads the link an O_PATH|O_NOFOLLOW fd refers to. */
+static int read_link_at(int dir_fd, const char *name, char **ret_target) {
+        char buf[PATH_MAX];
+        ssize_t n = readlinkat(dir_fd, name, buf, sizeof(buf));
+        if (n < 0)
+                return -errno;
+        if ((size_t)n >= sizeof(buf))
+                return -ENAMETOOLONG;
+        char *target = nvct_memdup0(buf, (size_t)n);
+        if (target == NULL)
+                return -ENOMEM;
+        *ret_target = target;
+        return 0;
+}
+
+/* Resolves `path` inside the root one component at a time, as the kernel
+ * does under RESOLVE_IN_ROOT: each component is opened O_PATH|O_NOFOLLOW
+ * relative to the directory before it, so the kernel never follows a symlink
+ * for us; a symlink's content is spliced into the rest of the path, and an
+ * absolute one restarts at the root fd, never at the host's "/". On success
+ * w holds the directory that contains the final component and *ret_name is
+ * that component (NULL when the path names the directory itself: "/", ".",
+ * "a/.."). A missing final component is not an error here: opening it
+ * reports ENOENT, creating it is what mkdir does. With follow_last, a final
+ * symlink is followed too. */
+static int walk(walker *w, const char *path, bool follow_last, char **ret_name) {
+        _cleanup_free_ char *pending = strdup(path);
+        if (pending == NULL)
+                return -ENOMEM;
+        const char *p = pending;
+        unsigned links = 0;
+
+        for (;;) {
+                while (*p == '/')
+                        p++;
+                if (*p == '\0') {
+                        *ret_name = NULL;
+                        return 0;
+                }
+                size_t len = strcspn(p, "/");
+                const char *rest = p + len;
+                bool trailing_slash = *rest == '/';
+                while (*rest == '/')
+                        rest++;
+                bool last = *rest == '\0';
+
+                if (len == 1 && p[0] == '.') {
+                        p = rest;
+                        continue;
+                }
+                if (len == 2 && p[0] == '.' && p[1] == '.') {
+                        /* Security: ".." goes back to the directory we
+                         * came from, and at the root stays there, as in
+                         * chroot. Popping our own stack instead of opening
+                         * ".." also means a directory moved out of the root
+                         * meanwhile cannot take us along. */
+                        walker_pop(w);
+                        p = rest;
+                        continue;
+                }
+
+                _cleanup_free_ char *name = strndup(p, len);
+                if (name == NULL)
+                        return -ENOMEM;
+                /* A trailing slash makes the kernel follow a final symlink
+                 * too; so do we. */
+                bool follow = !last || follow_last || trailing_slash;
+                if (!follow) {
+                        *ret_name = TAKE_PTR(name);
+                        return 0;
+                }
+
+                _cleanup_close_ int fd =
+                        openat(walker_top(w), name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0) {
+                        if (errno == ENOENT && last) {
+                                *ret_name = TAKE_PTR(name);
+                                return 0;
+                        }
+                        return -errno;
+                }
+                struct stat st;
+                if (fstat(fd, &st) < 0)
+                        return -errno;
+
+                if (S_ISLNK(st.st_mode)) {
+                        if (++links > NVCT_ROOTFS_MAX_SYMLINKS)
+                                return -ELOOP;
+                        _cleanup_free_ char *target = NULL;
+                        int r = read_link_at(fd, "", &target);
+                        if (r < 0)
+                                return r;
+                        if (target[0] == '\0')
+                                return -ENOENT; /* as the kernel treats an empty symlink */
+                        /* Security: an absolute target starts again at the
+                         * container's root, not the host's. */
+                        if (target[0] == '/')
+                                walker_reset(w);
+                        char *next = NULL;
+                        if (last && !trailing_slash)
+                                next = strdup(target);
+                        else if (asprintf(&next, "%s/%s", target, rest) < 0)
+                                next = NULL;
+                        if (next == NULL)
+                                return -ENOMEM;
+                        free(pending);
+                        pending = next;
+                        p = pending;
+                        continue;
+                }
+                if (!S_ISDIR(st.st_mode) && (!last || trailing_slash))
+                        return -ENOTDIR;
+                if (last) {
+                        *ret_name = TAKE_PTR(name);
+                        return 0;
+                }
+                int r = walker_push(w, TAKE_FD(fd));
+                if (r < 0)
+                        return r;
+                p = rest;
+        }
+}
+
+static int walk_open(int root_fd, const char *path, int flags) {
+        walker w = { .root_fd = root_fd };
+        _cleanup_free_ char *name = NULL;
+        int r = walk(&w, path, !(flags & O_NOFOLLOW), &name);
+        if (r >= 0) {
+                /* Security: the walk followed or refused a final symlink;
+                 * O_NOFOLLOW makes the open fail rather than follow one
+                 * swapped in since. */
+                if (name != NULL)
+                        r = openat(walker_top(&w), name, flags | O_NOFOLLOW | O_CLOEXEC);
+                else
+                        r = openat(walker_top(&w), ".", flags | O_CLOEXEC);
+                if (r < 0)
+                        r = -errno;
+        }
+        walker_reset(&w);
+        return r;
+}
+
+/* Opens `path` inside the root; returns the fd or -errno. */
+static int open_in_root(int root_fd, const char *path, int flags) {
+        if (!force_fallback && !openat2_missing) {
+                /* Security: RESOLVE_IN_ROOT makes "/" and ".." stop at
+                 * root_fd for every component, symlink contents included;
+                 * RESOLVE_NO_MAGICLINKS refuses /proc's fd and root links,
+                 * which would jump anywhere. Bind mounts inside the root
+                 * are crossed: the runtime put them there. */
+                struct open_how how = {
+                        .flags = (uint64_t)(flags | O_CLOEXEC),
+                        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+                };
+                for (int i = 0; i < OPENAT2_TRIES; i++) {
+                        long fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+                        if (fd >= 0)
+                                return (int)fd;
+                        if (errno == EAGAIN)
+                                continue;
+                        if (errno == ENOSYS) {
+                                openat2_missing = true;
+                                break;
+                        }
+                        /* A seccomp filter that does not know openat2 may
+                         * answer EPERM; the walk then gives the real answer. */
+                        if (errno == EPERM)
+                                break;
+                        return -errno;
+                }
+        }
+        return walk_open(root_fd, path, flags);
+}
+
+/* ---- public: open ---- */
+
+int nvct_rootfs_open_root(const char *rootfs, int *ret_root_fd, nvct_error **err) {
+        /* The root's own path is the engine's (runc refuses one with a
+         * symlink in it); still, never follow a final symlink. */
+        int fd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+                _cleanup_free_ char *qr = quote(rootfs);
+                return nvct_error_make(err, errno, "could not open the container root %s", q(qr));
+        }
+        *ret_root_fd = fd;
+        return 0;
+}
+
+int nvct_rootfs_open(int root_fd, const char *path, int flags, int *ret_fd, nvct_error **err) {
+        _cleanup_free_ char *qp = quote(path);
+        if (path[0] == '\0')
+                return nvct_error_make(err, ENOENT, "could not open \"\" in the container root");
+        /* Creating files is not part of this API: no mode to apply. */
+        if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
+                return nvct_error_make(err, EINVAL, "could not open %s in the container root",
+                                       q(qp));
+        int fd = open_in_root(root_fd, path, flags);
+        if (fd < 0)
+                return nvct_error_make(err, -fd, "could not open %s in the container root", q(qp));
+        *ret_fd = fd;
+        return 0;
+}
+
+/* ---- public: mkdir_p ---- */
+
+static int mkdir_p_at(int root_fd, const char *path, unsigned *links, int *ret_fd,
+                      nvct_error **err);
+
+/* Makes the missing `name` in `parent` (the directory `parent_path`
+ * resolved to). When `name` is a dangling symlink, makes what it points to
+ * instead, inside the root, as a path resolution through it would. */
+static int make_missing(int root_fd, int parent, const char *parent_path, const char *name,
+                        const char *prefix, unsigned *links, nvct_error **err) {
+        struct stat st;
+        if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                _cleanup_free_ char *qp = quote(prefix);
+                if (errno != ENOENT)
+                        return nvct_error_make(err, errno, "could not stat %s", q(qp));
+                /* Security: one name in a directory fd that was resolved
+                 * inside the root: the new directory cannot land outside. */
+                if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
+                        return nvct_error_make(err, errno, "could not create directory %s", q(qp));
+                return 0;
+        }
+        if (!S_ISLNK(st.st_mode))
+                return 0; /* appeared meanwhile: resolve again */
+
+        if (++*links > NVCT_ROOTFS_MAX_SYMLINKS) {
+                _cleanup_free_ char *qp = quote(prefix);
+                return nvct_error_make(err, ELOOP, "could not resolve %s", q(qp));
+        }
+        _cleanup_free_ char *target = NULL;
+        int r = read_link_at(parent, name, &target);
+        if (r < 0) {
+                _cleanup_free_ char *qp = quote(prefix);
+                return nvct_error_make(err, -r, "could not read symlink %s", q(qp));
+        }
+        _cleanup_free_ char *sub = NULL;
+        if (target[0] == '/')
+                sub = strdup(target);
+        else if (asprintf(&sub, "%s/%s", parent_path, target) < 0)
+                sub = NULL;
+        if (sub == NULL)
+                return nvct_error_make(err, ENOMEM, "could not create directory");
+        _cleanup_close_ int fd = -1;
+        return mkdir_p_at(root_fd, sub, links, &fd, err);
+}
+
+static int mkdir_p_at(int root_fd, const char *path, unsigned *links, int *ret_fd,
+                      nvct_error **err) {
+        size_t len = strlen(path);
+        _cleanup_free_ char *prefix = malloc(len + 2);
+        _cleanup_free_ char *parent_path = malloc(len + 2);
+        if (prefix == NULL || parent_path == NULL)
+                return nvct_error_make(err, ENOMEM, "could not create a directory");
+        _cleanup_close_ int parent = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+        if (parent < 0)
+                return nvct_error_make(err, errno, "could not duplicate the container root fd");
+
+        /* Each prefix of the path is resolved from the root again (so its
+         * symlinks and ".." mean what they mean inside the container), and
+         * only a missing last component of it is created, in the fd of the
+         * prefix before it. */
+        size_t plen = 0;
+        prefix[0] = '\0';
+        const char *p = path;
+        for (;;) {
+                while (*p == '/')
+                        p++;
+                if (*p == '\0')
+                        break;
+                size_t clen = strcspn(p, "/");
+                const char *comp = p;
+                p += clen;
+                if (clen == 1 && comp[0] == '.')
+                        continue;
+                bool dotdot = clen == 2 && comp[0] == '.' && comp[1] == '.';
+
+                memcpy(parent_path, prefix, plen + 1);
+                prefix[plen++] = '/';
+                memcpy(prefix + plen, comp, clen);
+                plen += clen;
+                prefix[plen] = '\0';
+                _cleanup_free_ char *name = strndup(comp, clen);
+                if (name == NULL)
+                        return nvct_error_make(err, ENOMEM, "could not create a directory");
+
+                int fd;
+                for (int tries = 0;; tries++) {
+                        fd = open_in_root(root_fd, prefix, O_PATH | O_DIRECTORY);
+                        if (fd >= 0)
+                                break;
+                        if (fd != -ENOENT || dotdot || tries >= MKDIR_TRIES) {
+                                _cleanup_free_ char *qp = quote(prefix);
+                                return nvct_error_make(err, -fd, "could not resolve %s", q(qp));
+                        }
+                        if (make_missing(root_fd, parent, parent_path[0] ? parent_path : "/", name,
+                                         prefix, links, err) < 0)
+                                return -1;
+                }
+                close(parent);
+                parent = fd;
+        }
+        *ret_fd = TAKE_FD(parent);
+        return 0;
+}
+
+int nvct_rootfs_mkdir_p(int root_fd, const char *path, int *ret_dir_fd, nvct_error **err) {
+        unsigned links = 0;
+        int fd = -1;
+        if (mkdir_p_at(root_fd, path, &links, &fd, err) < 0) {
+                _cleanup_free_ char *qp = quote(path);
+                return nvct_error_prefix(err, "could not create directory %s in the container root",
+                                         q(qp));
+        }
+        *ret_dir_fd = fd;
+        return 0;
+}
+
+/* ---- public: symlink ---- */
+
+static void random_name(char *buf, size_t size) {
+        uint64_t r = 0;
+        if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+                struct timespec ts;
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                r ^= (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid() << 32;
+        }
+        snprintf(buf, size, ".nvct-link-%016llx", (unsigned long long)r);
+}
+
+int nvct_rootfs_symlink(int root_fd, const char *target, const char *link, nvct_error **err) {
+        _cleanup_free_ char *ql = quote(link);
+        _cleanup_free_ char *qt = quote(target);
+        size_t len = strlen(link);
+
+        if (target[0] == '\0')
+                return nvct_error_make(err, 0, "could not create symlink %s: empty target", q(ql));
+        if (strlen(target) >= PATH_MAX)
+                return nvct_error_make(err, ENAMETOOLONG, "could not create symlink %s", q(ql));
+        const char *slash = strrchr(link, '/');
+        const char *base = slash != NULL ? slash + 1 : link;
+        if (len == 0 || base[0] == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+                return nvct_error_make(err, 0, "could not create symlink %s: not a file name",
+                                       q(ql));
+        _cleanup_free_ char *dir = nvct_memdup0(link, slash != NULL ? (size_t)(slash - link) : 0);
+        if (dir == NULL)
+                return nvct_error_make(err, ENOMEM, "could not create symlink %s", q(ql));
+
+        _cleanup_close_ int dir_fd = -1;
+        if (nvct_rootfs_mkdir_p(root_fd, dir[0] ? dir : "/", &dir_fd, err) < 0)
+                return nvct_error_prefix(err, "could not create symlink %s", q(ql));
+
+        /* Security: from here on only *at() calls on dir_fd and the single
+         * name `base`: lstat, readlink, symlink, rename. None follows a
+         * symlink at `base`; whatever is there is replaced, never written. */
+        struct stat st;
+        if (fstatat(dir_fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+                if (S_ISLNK(st.st_mode)) {
+                        _cleanup_free_ char *current = NULL;
+                        if (read_link_at(dir_fd, base, &current) == 0 &&
+                            strcmp(current, target) == 0)
+                                return 0;
+                } else if (S_ISDIR(st.st_mode)) {
+                        return nvct_error_make(err, EISDIR, "could not create symlink %s", q(ql));
+                }
+        } else if (errno != ENOENT) {
+                return nvct_error_make(err, errno, "could not create symlink %s", q(ql));
+        }
+
+        /* A new link under a name nobody else uses, then renamed over the
+         * old entry: atomic, so the container never sees the name missing,
+         * and rename replaces a symlink or file rather than writing to it.
+         * A directory is never replaced: rename refuses (EISDIR). */
+        char tmp[64];
+        int tries = 0;
+        for (;; tries++) {
+                random_name(tmp, sizeof(tmp));
+                if (symlinkat(target, dir_fd, tmp) == 0)
+                        break;
+                if (errno != EEXIST || tries >= TMPNAME_TRIES)
+                        return nvct_error_make(err, errno, "could not create symlink %s -> %s",
+                                               q(ql), q(qt));
+        }
+        if (renameat(dir_fd, tmp, dir_fd, base) < 0) {
+                int e = errno;
+                unlinkat(dir_fd, tmp, 0);
+                return nvct_error_make(err, e, "could not create symlink %s -> %s", q(ql), q(qt));
+        }
+        return 0;
+}
+
+/* ---- public: ldconfig ---- */
+
+#if defined(__x86_64__)
+#define NATIVE_MACHINE EM_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_MACHINE EM_AARCH64
+#elif defined(__powerpc64__)
+#define NATIVE_MACHINE EM_PPC64
+#elif defined(__s390x__)
+#define NATIVE_MACHINE EM_S390
+#elif defined(__riscv)
+#define NATIVE_MACHINE EM_RISCV
+#elif defined(__i386__)
+#define NATIVE_MACHINE EM_386
+#elif defined(__arm__)
+#define NATIVE_MACHINE EM_ARM
+#endif
+
+#define ELF_MAX_PHNUM 1024
+
+static ssize_t pread_full(int fd, void *buf, size_t len, off_t off) {
+        size_t done = 0;
+        while (done < len) {
+                ssize_t n = pread(fd, (char *)buf + done, len - done, off + (off_t)done);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -1;
+                if (n == 0)
+                        break;
+                done += (size_t)n;
+        }
+        return (ssize_t)done;
+}
+
+/* Security: the program runs with the container's root as "/". A dynamic
+ * executable would have the kernel load its interpreter (PT_INTERP) from
+ * there: the image's ld.so, run as root with every capability before the
+ * container's own restrictions apply. A "#!" script would likewise run the
+ * image's interpreter, and a foreign architecture a binfmt_misc handler. So
+ * only a static executable of our own architecture is accepted. */
+static int check_static_elf(int fd, const char *path, nvct_error **err) {
+        _cleanup_free_ char *qp = quote(path);
+        ElfW(Ehdr) eh;
+        ssize_t n = pread_full(fd, &eh, sizeof(eh), 0);
+        if (n < 0)
+                return nvct_error_make(err, errno, "could not read %s", q(qp));
+        if ((size_t)n >= 2 && memcmp(&eh, "#!", 2) == 0)
+                return nvct_error_make(err, 0,
+                                       "%s is a script: it would run an interpreter from the "
+                                       "container; give a static ldconfig executable",
+                                       q(qp));
+        if ((size_t)n < sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+                return nvct_error_make(err, 0, "%s is not an ELF executable", q(qp));
+        unsigned char native_class = sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32;
+        unsigned char native_data =
+                __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB;
+        bool native = eh.e_ident[EI_CLASS] == native_class && eh.e_ident[EI_DATA] == native_data;
+#ifdef NATIVE_MACHINE
+        native = native && eh.e_machine == NATIVE_MACHINE;
+#endif
+        if (!native)
+                return nvct_error_make(err, 0, "%s is not an executable for this architecture",
+                                       q(qp));
+        if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
+                return nvct_error_make(err, 0, "%s is not an ELF executable", q(qp));
+        if (eh.e_phentsize != sizeof(ElfW(Phdr)) || eh.e_phnum == 0 || eh.e_phnum > ELF_MAX_PHNUM)
+                return nvct_error_make(err, 0, "%s has an unexpected ELF program header table",
+                                       q(qp));
+        size_t size = (size_t)eh.e_phnum * sizeof(ElfW(Phdr));
+        _cleanup_free_ ElfW(Phdr) *ph = malloc(size);
+        if (ph == NULL)
+                return nvct_error_make(err, ENOMEM, "could not read %s", q(qp));
+        n = pread_full(fd, ph, size, (off_t)eh.e_phoff);
+        if (n < 0)
+                return nvct_error_make(err, errno, "could not read %s", q(qp));
+        if ((size_t)n < size)
+                return nvct_error_make(err, 0, "%s is truncated", q(qp));
+        for (size_t i = 0; i < eh.e_phnum; i++)
+                if (ph[i].p_type == PT_INTERP)
+                        return nvct_error_make(err, 0,
+                                               "%s is dynamically linked: run inside the "
+                                               "container it would load the container's dynamic "
+                                               "loader as root; give a static ldconfig (Debian's "
+                                               "/sbin/ldconfig, Ubuntu's /sbin/ldconfig.real)",
+                                               q(qp));
+        return 0;
+}
+
+/* What the child reports through the pipe when a step before exec fails. */
+typedef enum child_step {
+        STEP_UNSHARE,
+        STEP_MOUNT_SLAVE,
+        STEP_BIND_ROOT,
+        STEP_CHDIR_ROOT,
+        STEP_CHECK_ROOT,
+        STEP_PIVOT_ROOT,
+        STEP_UMOUNT_OLD,
+        STEP_CHDIR_NEW,
+        STEP_OPEN_PROC,
+        STEP_DETACH_PROC,
+        STEP_DROP_CAPS,
+        STEP_NO_NEW_PRIVS,
+        STEP_EXEC,
+} child_step;
+
+static const char *const step_names[] = {
+        [STEP_UNSHARE] = "enter a new mount namespace",
+        [STEP_MOUNT_SLAVE] = "make the mounts of the new namespace slaves",
+        [STEP_BIND_ROOT] = "bind-mount the container root onto itself",
+        [STEP_CHDIR_ROOT] = "enter the container root",
+        [STEP_CHECK_ROOT] = "check the container root (it is no longer the directory opened)",
+        [STEP_PIVOT_ROOT] = "pivot_root into the container root",
+        [STEP_UMOUNT_OLD] = "detach the host's root",
+        [STEP_CHDIR_NEW] = "enter the new root",
+        [STEP_OPEN_PROC] = "open the host's /proc",
+        [STEP_DETACH_PROC] = "detach the procfs mounts inside the container root",
+        [STEP_DROP_CAPS] = "drop capabilities",
+        [STEP_NO_NEW_PRIVS] = "set no_new_privs",
+        [STEP_EXEC] = "execute",
+};
+
+typedef struct child_report {
+        int step;
+        int error;
+} child_report;
+
+/* Capabilities ldconfig keeps: writing the cache and the links in
+ * directories that root does not own. */
+static bool cap_kept(unsigned long cap) {
+        return cap == CAP_DAC_OVERRIDE || cap == CAP_FOWNER;
+}
+
+static int drop_capabilities(void) {
+        struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+        if (syscall(SYS_capget, &hdr, data) < 0)
+                return -1;
+        /* An inheritable capability would survive the exec. */
+        for (size_t i = 0; i < ARRAY_SIZE(data); i++)
+                data[i].inheritable = 0;
+        if (syscall(SYS_capset, &hdr, data) < 0)
+                return -1;
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+                return -1;
+        /* Root regains at exec every capability of the bounding set:
+         * shrink that. */
+        for (unsigned long cap = 0; cap < 64; cap++) {
+                if (cap_kept(cap))
+                        continue;
+                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+                        if (errno == EINVAL)
+                                break; /* past the kernel's last capability */
+                        return -1;
+                }
+        }
+        return 0;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s) {
+        char *w = s;
+        for (const char *r = s; *r != '\0';) {
+                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+                    r[3] >= '0' && r[3] <= '7') {
+                        *w++ = (char)((r[1] - '0') << 6 | (r[2] - '0') << 3 | (r[3] - '0'));
+                        r += 4;
+                } else {
+                        *w++ = *r++;
+                }
+        }
+        *w = '\0';
+}
+
+static char *read_all_at(int dir_fd, const char *name) {
+        _cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return NULL;
+        size_t size = 0, cap = 0;
+        _cleanup_free_ char *buf = NULL;
+        for (;;) {
+                if (cap - size < 4096) {
+                        cap = cap == 0 ? 65536 : cap * 2;
+                        if (cap > MOUNTINFO_MAX_SIZE) {
+                                errno = EFBIG;
+                                return NULL;
+                        }
+                        char *b = realloc(buf, cap);
+                        if (b == NULL)
+                                return NULL;
+                        buf = b;
+                }
+                ssize_t n = read(fd, buf + size, cap - size - 1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return NULL;
+                if (n == 0)
+                        break;
+                size += (size_t)n;
+        }
+        buf[size] = '\0';
+        return TAKE_PTR(buf);
+}
+
+/* Security: a procfs mounted inside the root (the runtime's /proc; with the
+ * host's PID namespace, or a bind of the host's /proc, it shows host
+ * processes) holds magic links, /proc/PID/root among them, that lead out of
+ * any pivot_root: the image's ld.so.conf or a symlink in a folder could send
+ * ldconfig through one and have it write its links in a host directory.
+ * ldconfig needs no /proc, so every procfs mount in our namespace goes.
+ * `proc_fd` is the host's /proc, opened before the pivot: mountinfo read
+ * through it now lists our mounts relative to the new root. */
+static int detach_procfs(int proc_fd) {
+        for (int round = 0; round < PROC_DETACH_ROUNDS; round++) {
+                _cleanup_free_ char *text = read_all_at(proc_fd, "self/mountinfo");
+                if (text == NULL)
+                        return -1;
+                int detached = 0;
+                char *next;
+                for (char *line = text; *line != '\0'; line = next) {
+                        next = strchr(line, '\n');
+                        if (next != NULL)
+                                *next++ = '\0';
+                        else
+                                next = line + strlen(line);
+                        /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS] - FSTYPE ..." */
+                        char *sep = strstr(line, " - ");
+                        if (sep == NULL)
+                                continue;
+                        *sep = '\0';
+                        char *fstype = sep + 3;
+                        fstype[strcspn(fstype, " ")] = '\0';
+                        if (strcmp(fstype, "proc") != 0)
+                                continue;
+                        char *mp = line;
+                        for (int i = 0; i < 4 && mp != NULL; i++) {
+                                mp = strchr(mp, ' ');
+                                if (mp != NULL)
+                                        mp++;
+                        }
+                        if (mp == NULL)
+                                continue;
+                        mp[strcspn(mp, " ")] = '\0';
+                        unescape_octal(mp);
+                        if (umount2(mp, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+                                detached++;
+                        /* Gone with a parent detached before it, or covered
+                         * by another mount: out of reach either way. */
+                        else if (errno != EINVAL && errno != ENOENT && errno != ENOTDIR)
+                                return -1;
+                }
+                if (detached == 0)
+                        return 0;
+        }
+        errno = ELOOP;
+        return -1;
+}
+
+static _Noreturn void child_fail(int report_fd, child_step step) {
+        child_report rep = { .step = (int)step, .error = errno };
+        ssize_t n;
+        do
+                n = write(report_fd, &rep, sizeof(rep));
+        while (n < 0 && errno == EINTR);
+        _exit(127);
+}
+
+/* In the child, between fork and exec: system calls only. */
+static _Noreturn void run_child(int report_fd, int devnull, int exe_fd, const char *rootfs,
+                                const struct stat *root_st, char *const argv[]) {
+        static char *const empty_env[] = { NULL };
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        /* Should the hook be killed (the runtime's hook timeout), so is
+         * ldconfig. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        /* stdin is the runtime's state pipe: not ldconfig's business. */
+        if (devnull >= 0)
+                dup2(devnull, STDIN_FILENO);
+
+        /* A mount namespace of our own, whose changes go nowhere: slave
+         * (not private, as runc does) so that unmounts on the host still
+         * reach it and it pins nothing. */
+        if (unshare(CLONE_NEWNS) < 0)
+                child_fail(report_fd, STEP_UNSHARE);
+        if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+                child_fail(report_fd, STEP_MOUNT_SLAVE);
+        /* pivot_root needs the new root to be a mount point. */
+        if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+                child_fail(report_fd, STEP_BIND_ROOT);
+        if (chdir(rootfs) < 0)
+                child_fail(report_fd, STEP_CHDIR_ROOT);
+        /* The path must still name the directory the parent opened and
+         * checked the folders in. */
+        struct stat st;
+        if (stat(".", &st) < 0)
+                child_fail(report_fd, STEP_CHECK_ROOT);
+        if (st.st_dev != root_st->st_dev || st.st_ino != root_st->st_ino) {
+                errno = ESTALE;
+                child_fail(report_fd, STEP_CHECK_ROOT);
+        }
+        /* The host's /proc, kept for detach_procfs() after the pivot. */
+        int proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        struct statfs sfs;
+        if (proc_fd < 0 || fstatfs(proc_fd, &sfs) < 0)
+                child_fail(report_fd, STEP_OPEN_PROC);
+        if (sfs.f_type != PROC_SUPER_MAGIC) {
+                errno = ENOENT;
+                child_fail(report_fd, STEP_OPEN_PROC);
+        }
+        /* Security: after pivot_root and the detach of the old root, no
+         * path leads to the host: "/", "..", absolute symlinks, ld.so.conf
+         * includes, all resolve inside the container; once the procfs
+         * mounts are gone, no magic link leads out either. */
+        if (syscall(SYS_pivot_root, ".", ".") < 0)
+                child_fail(report_fd, STEP_PIVOT_ROOT);
+        if (umount2(".", MNT_DETACH) < 0)
+                child_fail(report_fd, STEP_UMOUNT_OLD);
+        if (chdir("/") < 0)
+                child_fail(report_fd, STEP_CHDIR_NEW);
+        if (detach_procfs(proc_fd) < 0)
+                child_fail(report_fd, STEP_DETACH_PROC);
+        close(proc_fd);
+        /* Security: ldconfig parses the image's ELF files; should that ever
+         * go wrong, it does so without the capabilities (mounts, raw
+         * devices, open_by_handle_at, ptrace access to other processes'
+         * roots) that would reach the host again. */
+        if (drop_capabilities() < 0)
+                child_fail(report_fd, STEP_DROP_CAPS);
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                child_fail(report_fd, STEP_NO_NEW_PRIVS);
+        /* The program was opened on the host, before the pivot; the
+         * environment is empty: nothing of the hook's or the container's
+         * reaches it. */
+        syscall(SYS_execveat, exe_fd, "", argv, empty_env, AT_EMPTY_PATH);
+        child_fail(report_fd, STEP_EXEC);
+}
+
+static ssize_t read_full(int fd, void *buf, size_t len) {
+        size_t done = 0;
+        while (done < len) {
+                ssize_t n = read(fd, (char *)buf + done, len - done);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -1;
+                if (n == 0)
+                        break;
+                done += (size_t)n;
+        }
+        return (ssize_t)done;
+}
+
+int nvct_rootfs_run_ldconfig(const char *rootfs, const char *ldconfig_path,
+                             const char *const *folders, nvct_error **err) {
+        _cleanup_free_ char *qr = quote(rootfs);
+        _cleanup_free_ char *qp = quote(ldconfig_path);
+        _cleanup_close_ int root_fd = -1;
+        if (nvct_rootfs_open_root(rootfs, &root_fd, err) < 0)
+                return -1;
+        struct stat root_st, host_root_st;
+        if (fstat(root_fd, &root_st) < 0)
+                return nvct_error_make(err, errno, "could not stat the container root %s", q(qr));
+        /* Running "in" the host's root would update the host's cache. */
+        if (stat("/", &host_root_st) == 0 && root_st.st_dev == host_root_st.st_dev &&
+            root_st.st_ino == host_root_st.st_ino)
+                return nvct_error_make(err, 0, "the container root %s is the host's root", q(qr));
+
+        /* The program, opened on the host: the hook's argument, not a path
+         * in the image. O_NONBLOCK: a FIFO there must not hang us. */
+        _cleanup_close_ int exe_fd =
+                open(ldconfig_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (exe_fd < 0)
+                return nvct_error_make(err, errno, "could not open ldconfig %s", q(qp));
+        struct stat exe_st;
+        if (fstat(exe_fd, &exe_st) < 0)
+                return nvct_error_make(err, errno, "could not stat ldconfig %s", q(qp));
+        if (!S_ISREG(exe_st.st_mode))
+                return nvct_error_make(err, 0, "ldconfig %s is not a regular file", q(qp));
+        if ((exe_st.st_mode & 0111) == 0)
+                return nvct_error_make(err, EACCES, "ldconfig %s is not executable", q(qp));
+        if (check_static_elf(exe_fd, ldconfig_path, err) < 0)
+                return -1;
+
+        size_t n_folders = 0;
+        while (folders != NULL && folders[n_folders] != NULL)
+                n_folders++;
+        /* Explicit -f and -C: the host's ldconfig may have been built to
+         * read another file by default. */
+        _cleanup_free_ const char **argv = calloc(n_folders + 6, sizeof(*argv));
+        if (argv == NULL)
+                return nvct_error_make(err, ENOMEM, "could not run ldconfig");
+        size_t argc = 0;
+        argv[argc++] = ldconfig_path;
+        argv[argc++] = "-f";
+        argv[argc++] = "/etc/ld.so.conf";
+        argv[argc++] = "-C";
+        argv[argc++] = "/etc/ld.so.cache";
+        for (size_t i = 0; i < n_folders; i++) {
+                const char *f = folders[i];
+                _cleanup_free_ char *qf = quote(f);
+                /* Absolute only: a folder starting with '-' would be an
+                 * option to ldconfig. */
+                if (f[0] != '/')
+                        return nvct_error_make(err, 0, "folder %s is not an absolute path", q(qf));
+                /* A folder that does not exist in the container is skipped,
+                 * as NVIDIA's hook does: a spec lists every folder the
+                 * driver may use. Anything else wrong with it is an error. */
+                int fd = open_in_root(root_fd, f, O_PATH | O_DIRECTORY);
+                if (fd == -ENOENT)
+                        continue;
+                if (fd < 0)
+                        return nvct_error_make(err, -fd, "folder %s in the container root %s",
+                                               q(qf), q(qr));
+                close(fd);
+                argv[argc++] = f;
+        }
+        argv[argc] = NULL;
+
+        /* ldconfig writes /etc/ld.so.cache: a root without /etc (a scratch
+         * image) gets one, made safely, rather than a failed start. */
+        _cleanup_close_ int etc_fd = -1;
+        if (nvct_rootfs_mkdir_p(root_fd, "/etc", &etc_fd, err) < 0)
+                return -1;
+
+        int pipefd[2];
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return nvct_error_make(err, errno, "could not create a pipe");
+        _cleanup_close_ int report_r = pipefd[0];
+        _cleanup_close_ int report_w = pipefd[1];
+        _cleanup_close_ int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+        pid_t pid = fork();
+        if (pid < 0)
+                return nvct_error_make(err, errno, "could not fork to run ldconfig");
+        if (pid == 0)
+                run_child(report_w, devnull, exe_fd, rootfs, &root_st, (char *const *)argv);
+        close(TAKE_FD(report_w));
+
+        /* The pipe closes at the exec (O_CLOEXEC): nothing read means the
+         * exec happened; a report names the step that failed. */
+        child_report rep;
+        ssize_t got = read_full(report_r, &rep, sizeof(rep));
+        int read_errno = errno;
+        int status = 0;
+        pid_t w;
+        do
+                w = waitpid(pid, &status, 0);
+        while (w < 0 && errno == EINTR);
+        if (w < 0)
+                return nvct_error_make(err, errno, "could not wait for ldconfig %s", q(qp));
+        if (got < 0)
+                return nvct_error_make(err, read_errno, "could not read from ldconfig's child");
+        if (got == (ssize_t)sizeof(rep)) {
+                const char *step = rep.step >= 0 && (size_t)rep.step < ARRAY_SIZE(step_names)
+                                           ? step_names[rep.step]
+                                           : "start";
+                if (rep.step == STEP_EXEC)
+                        return nvct_error_make(err, rep.error,
+                                               "could not execute ldconfig %s in the container "
+                                               "root %s",
+                                               q(qp), q(qr));
+                return nvct_error_make(err, rep.error,
+                                       "could not run ldconfig in the container root %s: could "
+                                       "not %s",
+                                       q(qr), step);
+        }
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                return 0;
+        if (WIFEXITED(status))
+                return nvct_error_make(err, 0,
+                                       "ldconfig %s failed in the container root %s: exit status "
+                                       "%d",
+                                       q(qp), q(qr), WEXITSTATUS(status));
+        if (WIFSIGNALED(status))
+                return nvct_error_make(err, 0,
+                                       "ldconfig %s was killed by signal %d (%s) in the container "
+                                       "root %s",
+                                       q(qp), WTERMSIG(status), strsignal(WTERMSIG(status)), q(qr));
+        return nvct_error_make(err, 0, "ldconfig %s ended with status 0x%x", q(qp), status);
+}
