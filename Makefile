@@ -21,6 +21,8 @@ $(BUILDDIR)/build.ninja:
 
 demo: all
 	@scripts/demo $(HOOK)
+	@echo
+	@scripts/demo-cdi $(BUILDDIR)
 
 # Every test; the last line is "N passed, N failed".
 test: all

@@ -876,6 +876,11 @@ static int check_edits(nvct_error **err, const field_path *p, const nvct_cdi_edi
         return 0;
 }
 
+static int cmp_annotation_ptr(const void *a, const void *b) {
+        return strcmp((*(const nvct_cdi_annotation *const *)a)->key,
+                      (*(const nvct_cdi_annotation *const *)b)->key);
+}
+
 static int check_annotations(nvct_error **err, const field_path *p, const nvct_cdi_annotation *a,
                              size_t n) {
         size_t total = 0;
@@ -889,19 +894,31 @@ static int check_annotations(nvct_error **err, const field_path *p, const nvct_c
                                            "63 letters, digits, '-', '_' or '.'",
                                            q ? q : "(none)");
                 }
-                for (size_t k = 0; k < i; k++)
-                        if (strcmp(a[k].key, a[i].key) == 0) {
-                                _cleanup_free_ char *q = nvct_quote(a[i].key, strlen(a[i].key));
-                                return field_error(err, p, "duplicate key %s", q ? q : "?");
-                        }
                 field_path v = FIELD(p, a[i].key);
                 if (check_string(err, &v, a[i].value, false) < 0 ||
                     (a[i].value == NULL && field_error(err, &v, "missing") < 0))
                         return -1;
                 total += strlen(a[i].key) + strlen(a[i].value);
+                if (total > MAX_ANNOTATIONS_SIZE)
+                        return field_error(err, p, "larger than %u bytes in all",
+                                           MAX_ANNOTATIONS_SIZE);
         }
-        if (total > MAX_ANNOTATIONS_SIZE)
-                return field_error(err, p, "larger than %u bytes in all", MAX_ANNOTATIONS_SIZE);
+        /* Unique keys (the loader and nvct_cdi_annotations_set ensure it;
+         * a model built by hand may not). Sorted: O(n log n). */
+        if (n < 2)
+                return 0;
+        _cleanup_free_ const nvct_cdi_annotation **v = calloc(n, sizeof(*v));
+        if (v == NULL)
+                return oom(err);
+        for (size_t i = 0; i < n; i++)
+                v[i] = &a[i];
+        qsort(v, n, sizeof(*v), cmp_annotation_ptr);
+        for (size_t i = 1; i < n; i++) {
+                if (strcmp(v[i - 1]->key, v[i]->key) == 0) {
+                        _cleanup_free_ char *q = nvct_quote(v[i]->key, strlen(v[i]->key));
+                        return field_error(err, p, "duplicate key %s", q ? q : "?");
+                }
+        }
         return 0;
 }
 
@@ -965,8 +982,9 @@ static int validate(const nvct_cdi_spec *spec, const char *version, const droppe
         f = FIELD(NULL, "kind");
         if (spec->kind == NULL)
                 return field_error(err, &f, "missing");
-        if (!is_utf8(spec->kind, strlen(spec->kind)) ||
-            nvct_cdi_validate_kind(spec->kind, &inner) < 0)
+        if (!is_utf8(spec->kind, strlen(spec->kind)))
+                return field_error(err, &f, "invalid UTF-8");
+        if (nvct_cdi_validate_kind(spec->kind, &inner) < 0)
                 return field_error_from(err, &f, inner);
 
         f = FIELD(NULL, "annotations");
@@ -985,8 +1003,7 @@ static int validate(const nvct_cdi_spec *spec, const char *version, const droppe
                 f = FIELD(&dev, "name");
                 if (d->name == NULL)
                         return field_error(err, &f, "missing");
-                if (!is_utf8(d->name, strlen(d->name)) ||
-                    nvct_cdi_validate_device_name(d->name, &inner) < 0)
+                if (nvct_cdi_validate_device_name(d->name, &inner) < 0)
                         return field_error_from(err, &f, inner);
                 f = FIELD(&dev, "annotations");
                 if (check_annotations(err, &f, d->annotations, d->n_annotations) < 0)
@@ -1616,7 +1633,7 @@ static int json_number(void *ctx, const char *s, size_t len) {
 }
 
 static int json_string(void *ctx, const unsigned char *s, size_t len) {
-        return tree_add(ctx, NODE_STRING, (const char *)s, len) != NULL;
+        return tree_add(ctx, NODE_STRING, len > 0 ? (const char *)s : "", len) != NULL;
 }
 
 static int json_start_map(void *ctx) {
@@ -1624,7 +1641,7 @@ static int json_start_map(void *ctx) {
 }
 
 static int json_map_key(void *ctx, const unsigned char *s, size_t len) {
-        return tree_key(ctx, (const char *)s, len);
+        return tree_key(ctx, len > 0 ? (const char *)s : "", len);
 }
 
 static int json_end(void *ctx) {
@@ -2088,7 +2105,7 @@ static int fill_hook(nvct_error **err, const field_path *p, const node *n, nvct_
                 return -1;
         at = FIELD(p, names[TIMEOUT]);
         h->has_timeout = f[TIMEOUT] != NULL;
-        if (f[TIMEOUT] != NULL && get_int(err, &at, f[TIMEOUT], 0, UINT32_MAX, &h->timeout) < 0)
+        if (f[TIMEOUT] != NULL && get_int(err, &at, f[TIMEOUT], 1, UINT32_MAX, &h->timeout) < 0)
                 return -1;
         return 0;
 }
@@ -2574,6 +2591,8 @@ static int read_spec_names(const char *dir, char ***ret_names, size_t *ret_n, ch
         }
         DIR *d = fdopendir(fd);
         if (d == NULL) {
+                if (asprintf(ret_reason, "cannot read the directory: %s", strerror(errno)) < 0)
+                        *ret_reason = NULL;
                 close(fd);
                 return -1;
         }
@@ -2584,10 +2603,13 @@ static int read_spec_names(const char *dir, char ***ret_names, size_t *ret_n, ch
                 errno = 0;
                 struct dirent *de = readdir(d);
                 if (de == NULL) {
-                        if (errno != 0 && asprintf(ret_reason, "cannot read the directory: %s",
-                                                   strerror(errno)) < 0)
-                                *ret_reason = NULL;
-                        r = errno != 0 ? -1 : 0;
+                        int saved = errno;
+                        if (saved != 0) {
+                                r = -1;
+                                if (asprintf(ret_reason, "cannot read the directory: %s",
+                                             strerror(saved)) < 0)
+                                        *ret_reason = NULL;
+                        }
                         break;
                 }
                 /* As the reference, subdirectories are not searched. */

@@ -740,6 +740,83 @@ static void test_format_parse(void **state) {
         nvct_error_free(&err);
 }
 
+/* Annotation keys as the reference checks them (k8s qualified names),
+ * unique, and at most 256 KiB of keys and values per object. */
+static void test_annotations(void **state) {
+        (void)state;
+        static const struct {
+                const char *key;
+                bool ok;
+        } keys[] = {
+                { "k", true },          { "a.com/b", true },    { "b_c.d-e", true },
+                { "A.com/B", true },    { "/x", false },        { "a.com/", false },
+                { "-x", false },        { "x-", false },        { "a b", false },
+                { "a.com/b/c", false }, { "a_b.com/c", false }, { "", false },
+        };
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+                char *text = NULL;
+                assert_true(asprintf(&text,
+                                     "{'cdiVersion':'0.6.0','kind':'v.com/c','devices':[{'name':"
+                                     "'d','annotations':{'%s':'v'},'containerEdits':{'env':["
+                                     "'A=1']}}]}",
+                                     keys[i].key) > 0);
+                if (keys[i].ok) {
+                        nvct_cdi_spec s;
+                        parse_ok(text, "t.json", &s);
+                        assert_int_equal(s.devices[0].n_annotations, 1);
+                        assert_string_equal(s.devices[0].annotations[0].key, keys[i].key);
+                        assert_string_equal(s.devices[0].annotations[0].value, "v");
+                        nvct_cdi_spec_clear(&s);
+                } else {
+                        parse_fails(text, "t.json", "devices[0].annotations: invalid key");
+                }
+                free(text);
+        }
+
+        /* Too large in all. */
+        size_t big = (256u << 10) + 1;
+        char *value = malloc(big + 1);
+        assert_non_null(value);
+        memset(value, 'x', big);
+        value[big] = '\0';
+        char *text = NULL;
+        assert_true(asprintf(&text,
+                             "cdiVersion: 0.6.0\nkind: v.com/c\nannotations:\n  k: %s\n"
+                             "devices:\n- name: d\n  containerEdits:\n    env: [A=1]\n",
+                             value + 1) > 0);
+        nvct_cdi_spec s;
+        parse_ok(text, "t.yaml", &s); /* 1 + 256 KiB: just fits */
+        nvct_cdi_spec_clear(&s);
+        free(text);
+        assert_true(asprintf(&text,
+                             "cdiVersion: 0.6.0\nkind: v.com/c\nannotations:\n  k: %s\n"
+                             "devices:\n- name: d\n  containerEdits:\n    env: [A=1]\n",
+                             value) > 0);
+        parse_fails(text, "t.yaml", "annotations: larger than 262144 bytes in all");
+        free(text);
+        free(value);
+
+        /* A model built by hand with a key twice is not written. */
+        nvct_cdi_spec m = { .kind = strdup("v.com/c") };
+        nvct_error *err = NULL;
+        nvct_cdi_device *d;
+        assert_int_equal(nvct_cdi_spec_add_device(&m, "d", &d, &err), 0);
+        assert_int_equal(nvct_cdi_edits_add_env(&d->edits, "A=1", &err), 0);
+        m.annotations = calloc(2, sizeof(*m.annotations));
+        assert_non_null(m.annotations);
+        m.n_annotations = 2;
+        for (size_t i = 0; i < 2; i++) {
+                m.annotations[i].key = strdup("k");
+                m.annotations[i].value = strdup("v");
+        }
+        char *out = NULL;
+        size_t len;
+        assert_int_equal(nvct_cdi_spec_write(&m, NVCT_CDI_YAML, &out, &len, &err), -1);
+        assert_contains(err->msg, "annotations: duplicate key \"k\"");
+        nvct_error_free(&err);
+        nvct_cdi_spec_clear(&m);
+}
+
 /* ---- writing ---- */
 
 static void test_write_json(void **state) {
@@ -1151,7 +1228,7 @@ static void test_load_errors_json(void **state) {
                 { "{'hooks':[{'hookName':'later','path':'/x'}]}",
                   "hooks[0].hookName: unknown hook \"later\"" },
                 { "{'hooks':[{'hookName':'poststop','path':'/x','timeout':0}]}",
-                  "hooks[0].timeout: 0 is out of range: 1 to 4294967295" },
+                  "hooks[0].timeout: \"0\" is out of range: 1 to 4294967295" },
                 { "{'hooks':[{'hookName':'poststop','path':'/x','timeout':4294967296}]}",
                   "hooks[0].timeout: \"4294967296\" is out of range" },
                 { "{'hooks':[{'hookName':'poststop','path':'/x','env':['X']}]}",
@@ -1567,6 +1644,7 @@ int main(void) {
                 cmocka_unit_test(test_validate_kind),
                 cmocka_unit_test(test_validate_device_name),
                 cmocka_unit_test(test_format_parse),
+                cmocka_unit_test(test_annotations),
                 cmocka_unit_test(test_write_json),
                 cmocka_unit_test(test_write_yaml),
                 cmocka_unit_test(test_write_yaml_quoting),
