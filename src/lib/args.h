@@ -26,13 +26,13 @@ typedef struct nvct_strv {
 } nvct_strv;
 
 typedef struct nvct_opt {
-        const char *name;       /* "output" */
-        const char *alias;      /* "o", or NULL */
+        const char *name;  /* "output" */
+        const char *alias; /* "o", or NULL */
         nvct_opt_kind kind;
-        const char *value_name; /* "FILE" in the help text; NULL for booleans */
-        const char *usage;      /* one line */
-        bool split_commas;      /* NVCT_OPT_STRINGS: "a,b" is two values */
-        bool *ret_bool;         /* NVCT_OPT_BOOL */
+        const char *value_name;  /* "FILE" in the help text; NULL for booleans */
+        const char *usage;       /* one line */
+        bool split_commas;       /* NVCT_OPT_STRINGS: "a,b" is two values */
+        bool *ret_bool;          /* NVCT_OPT_BOOL */
         const char **ret_string; /* NVCT_OPT_STRING: last value wins */
         nvct_strv *ret_strings;  /* NVCT_OPT_STRINGS: values appended */
 } nvct_opt;

@@ -26,12 +26,12 @@ enum {
 int nvct_cdigen_strategy_parse(const char *name, unsigned *ret_bit, nvct_error **err);
 
 typedef struct nvct_cdigen_options {
-        const char *driver_root; /* absolute; "/" for the host's own driver */
-        const char *dev_root;    /* absolute; NULL: the driver root */
-        const char *vendor;      /* "nvidia.com" */
-        const char *class_name;  /* "gpu" */
-        unsigned strategies;     /* NVCT_CDI_NAME_*; 0: index and uuid */
-        const char *hook_path;   /* nvidia-cdi-hook, as the container runtime runs it */
+        const char *driver_root;   /* absolute; "/" for the host's own driver */
+        const char *dev_root;      /* absolute; NULL: the driver root */
+        const char *vendor;        /* "nvidia.com" */
+        const char *class_name;    /* "gpu" */
+        unsigned strategies;       /* NVCT_CDI_NAME_*; 0: index and uuid */
+        const char *hook_path;     /* nvidia-cdi-hook, as the container runtime runs it */
         const char *ldconfig_path; /* host path, passed to update-ldcache */
         const char *const *library_search_paths; /* NULL-terminated; may be NULL */
         /* Called with each warning (a node or file that is absent); may be NULL. */

@@ -47,8 +47,7 @@ int nvct_ldcache_parse(const void *data, size_t len, const char *name, nvct_ldca
 /* Reads and parses the cache file at `path` (opened with nvct_open_regular:
  * no FIFO, regular file, NVCT_LDCACHE_MAX_SIZE). With `missing_ok`, a missing
  * file returns -ENOENT and sets no error. */
-int nvct_ldcache_load(const char *path, bool missing_ok, nvct_ldcache *ret_cache,
-                      nvct_error **err);
+int nvct_ldcache_load(const char *path, bool missing_ok, nvct_ldcache *ret_cache, nvct_error **err);
 void nvct_ldcache_clear(nvct_ldcache *cache);
 
 /* True when the entry is a libc6 ELF library of this build's own ABI (on

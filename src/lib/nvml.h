@@ -24,16 +24,16 @@
 #define NVCT_NVML_MAX_MIGS_PER_GPU 64
 
 typedef struct nvct_mig_info {
-        unsigned int index; /* as nvmlDeviceGetMigDeviceHandleByIndex */
-        unsigned int gi_id; /* GPU instance id */
-        unsigned int ci_id; /* compute instance id */
+        unsigned int index;             /* as nvmlDeviceGetMigDeviceHandleByIndex */
+        unsigned int gi_id;             /* GPU instance id */
+        unsigned int ci_id;             /* compute instance id */
         char uuid[NVCT_NVML_UUID_SIZE]; /* "MIG-..." */
 } nvct_mig_info;
 
 typedef struct nvct_gpu_info {
-        unsigned int index; /* NVML index */
-        char uuid[NVCT_NVML_UUID_SIZE]; /* "GPU-..." */
-        unsigned int minor;             /* /dev/nvidia<minor> */
+        unsigned int index;                     /* NVML index */
+        char uuid[NVCT_NVML_UUID_SIZE];         /* "GPU-..." */
+        unsigned int minor;                     /* /dev/nvidia<minor> */
         char pci_bus_id[NVCT_NVML_BUS_ID_SIZE]; /* "00000000:3B:00.0" */
         char name[NVCT_NVML_NAME_SIZE];         /* "NVIDIA H100 80GB HBM3" */
         int brand;                              /* nvmlBrandType_t */

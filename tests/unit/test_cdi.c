@@ -783,15 +783,15 @@ static void test_annotations(void **state) {
         assert_true(asprintf(&text,
                              "cdiVersion: 0.6.0\nkind: v.com/c\nannotations:\n  k: %s\n"
                              "devices:\n- name: d\n  containerEdits:\n    env: [A=1]\n",
-                             value + 1) > 0);
+                             value + 2) > 0);
         nvct_cdi_spec s;
-        parse_ok(text, "t.yaml", &s); /* 1 + 256 KiB: just fits */
+        parse_ok(text, "t.yaml", &s); /* 256 KiB in all: just fits */
         nvct_cdi_spec_clear(&s);
         free(text);
         assert_true(asprintf(&text,
                              "cdiVersion: 0.6.0\nkind: v.com/c\nannotations:\n  k: %s\n"
                              "devices:\n- name: d\n  containerEdits:\n    env: [A=1]\n",
-                             value) > 0);
+                             value + 1) > 0);
         parse_fails(text, "t.yaml", "annotations: larger than 262144 bytes in all");
         free(text);
         free(value);
