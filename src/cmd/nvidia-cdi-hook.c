@@ -30,9 +30,7 @@
 #endif
 
 #define PROGRAM "nvidia-cdi-hook"
-
-/* Exit statuses: 1 for a failure, 2 for a usage error. */
-#define EXIT_USAGE 2
+#include "cli.h"
 
 #define DEFAULT_LDCONFIG "/sbin/ldconfig"
 
@@ -48,27 +46,6 @@ static void debugf(const char *fmt, ...) {
         vfprintf(stderr, fmt, ap);
         fputc('\n', stderr);
         va_end(ap);
-}
-
-static int fail(nvct_error **err) {
-        fprintf(stderr, PROGRAM ": %s\n", (*err)->msg);
-        nvct_error_free(err);
-        return EXIT_FAILURE;
-}
-
-static int usage_error(const char *command, nvct_error **err) {
-        fprintf(stderr, PROGRAM ": %s\nRun '" PROGRAM "%s%s --help' for usage.\n", (*err)->msg,
-                command[0] ? " " : "", command);
-        nvct_error_free(err);
-        return EXIT_USAGE;
-}
-
-static int help(const char *synopsis, const char *description, const nvct_opt *opts,
-                size_t n_opts) {
-        _cleanup_free_ char *table = nvct_args_help(opts, n_opts);
-        printf("Usage: " PROGRAM " %s\n\n%s\n\nOptions:\n%s", synopsis, description,
-               table ? table : "");
-        return EXIT_SUCCESS;
 }
 
 static char *quote(const char *s) {

@@ -25,50 +25,14 @@
 #endif
 
 #define PROGRAM "nvidia-ctk"
-
-/* Exit statuses: 1 for a failure, 2 for a usage error. */
-#define EXIT_USAGE 2
+#include "cli.h"
 
 static bool quiet;
-
-static int fail(nvct_error **err) {
-        fprintf(stderr, PROGRAM ": %s\n", (*err)->msg);
-        nvct_error_free(err);
-        return EXIT_FAILURE;
-}
-
-static int usage_error(const char *command, nvct_error **err) {
-        fprintf(stderr, PROGRAM ": %s\nRun '" PROGRAM "%s%s --help' for usage.\n", (*err)->msg,
-                command[0] ? " " : "", command);
-        nvct_error_free(err);
-        return EXIT_USAGE;
-}
-
-static int help(const char *synopsis, const char *description, const nvct_opt *opts,
-                size_t n_opts) {
-        _cleanup_free_ char *table = nvct_args_help(opts, n_opts);
-        printf("Usage: " PROGRAM " %s\n\n%s\n\nOptions:\n%s", synopsis, description,
-               table ? table : "");
-        return EXIT_SUCCESS;
-}
 
 static void warn(void *userdata, const char *message) {
         (void)userdata;
         if (!quiet)
                 fprintf(stderr, PROGRAM ": warning: %s\n", message);
-}
-
-static int write_stdout(const char *data, size_t len) {
-        while (len > 0) {
-                ssize_t n = write(STDOUT_FILENO, data, len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                data += n;
-                len -= (size_t)n;
-        }
-        return 0;
 }
 
 static const char *extension(const char *path) {
@@ -242,7 +206,7 @@ static int cdi_generate(int argc, char **argv, int first) {
         }
         summarize(&info, &spec);
         if (output == NULL) {
-                int r = write_stdout(data, len);
+                int r = nvct_write_all(STDOUT_FILENO, data, len);
                 if (r < 0) {
                         nvct_error_make(&err, -r, "cannot write the spec to stdout");
                         status = fail(&err);

@@ -34,7 +34,8 @@ int nvct_open_regular(const char *path, const char *what, size_t max_size, bool 
         return 0;
 }
 
-static int write_all(int fd, const char *data, size_t len) {
+int nvct_write_all(int fd, const void *buf, size_t len) {
+        const char *data = buf;
         while (len > 0) {
                 ssize_t n = write(fd, data, len);
                 if (n < 0 && errno == EINTR)
@@ -64,7 +65,7 @@ int nvct_write_file_atomic(const char *path, const void *data, size_t len, mode_
                 return nvct_error_make(err, errno, "cannot create a temporary file for %s", path);
         int r = fchmod(fd, mode) < 0 ? -errno : 0;
         if (r == 0)
-                r = write_all(fd, data, len);
+                r = nvct_write_all(fd, data, len);
         if (r == 0 && fsync(fd) < 0)
                 r = -errno;
         if (r == 0 && rename(tmp, path) < 0)

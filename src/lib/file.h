@@ -18,6 +18,9 @@
 int nvct_open_regular(const char *path, const char *what, size_t max_size, bool missing_ok,
                       int *ret_fd, size_t *ret_size, nvct_error **err);
 
+/* Writes all of `buf` (retrying short writes and EINTR); 0 or -errno. */
+int nvct_write_all(int fd, const void *buf, size_t len);
+
 /* Replaces `path` with `data` atomically: a temporary file beside it
  * (O_EXCL, mode `mode` whatever the umask), written, fsync'd and renamed over
  * it. Readers see the old file or the new one, never a part; on failure the
