@@ -131,7 +131,7 @@ static int cdi_generate(int argc, char **argv, int first) {
                 { "device-name-strategy", NULL, NVCT_OPT_STRINGS, "STRATEGY",
                   "index, uuid or type-index (default: index and uuid)", .split_commas = true,
                   .ret_strings = &strategies },
-                { "nvidia-cdi-hook-path", "nvidia-ctk-path", NVCT_OPT_STRING, "PATH",
+                { "nvidia-cdi-hook-path", NULL, NVCT_OPT_STRING, "PATH",
                   "the nvidia-cdi-hook the spec's hooks run (default: " NVCT_BINDIR
                   "/nvidia-cdi-hook)",
                   .ret_string = &hook_path },
