@@ -894,6 +894,7 @@ static int check_annotations(nvct_error **err, const field_path *p, const nvct_c
                                            "63 letters, digits, '-', '_' or '.'",
                                            q ? q : "(none)");
                 }
+                /* A valid key is plain: it can name the field. */
                 field_path v = FIELD(p, a[i].key);
                 if (check_string(err, &v, a[i].value, false) < 0 ||
                     (a[i].value == NULL && field_error(err, &v, "missing") < 0))
@@ -2009,12 +2010,16 @@ static int fill_annotations(nvct_error **err, const field_path *p, const node *n
         *ret_n = n->n_kids;
         for (size_t i = 0; i < n->n_kids; i++) {
                 const node *kid = &n->kids[i];
+                /* The key is the document's: quoted, never a path segment. */
+                if (!is_string_node(kid)) {
+                        _cleanup_free_ char *q = nvct_quote(kid->key, kid->key_len);
+                        _cleanup_free_ char *got = describe(kid);
+                        return field_error(err, p, "the value of %s: expected a string, got %s",
+                                           q ? q : "?", got ? got : "?");
+                }
                 v[i].key = nvct_memdup0(kid->key, kid->key_len);
-                if (v[i].key == NULL)
-                        return oom(err);
-                field_path at = FIELD(p, v[i].key);
-                if (get_string(err, &at, kid, &v[i].value) < 0)
-                        return -1;
+                if (v[i].key == NULL || get_string(err, p, kid, &v[i].value) < 0)
+                        return v[i].key == NULL ? oom(err) : -1;
         }
         return 0;
 }

@@ -112,7 +112,9 @@ bool nvct_cdi_spec_equal(const nvct_cdi_spec *a, const nvct_cdi_spec *b);
 
 /* Checks: a kind "vendor/class" as the spec defines it (DNS-subdomain
  * vendor; class of alphanumerics, '-', '_', '.', at most 63 bytes, starting
- * and ending alphanumeric), and a device name. Errors quote the value. */
+ * and ending alphanumeric), and a device name (alphanumerics, '-', '_',
+ * '.' and, as the reference allows for MIG names, ':'; starting and ending
+ * alphanumeric). Errors quote the value. */
 int nvct_cdi_validate_kind(const char *kind, nvct_error **err);
 int nvct_cdi_validate_device_name(const char *name, nvct_error **err);
 
@@ -120,7 +122,9 @@ int nvct_cdi_validate_device_name(const char *name, nvct_error **err);
  * "0.6.0", "0.7.0" or "1.1.0"), by the rules of SPEC.md's version table:
  * mount type 0.4.0; device node hostPath or a device name starting with a
  * digit 0.5.0; annotations or a '.' in the kind's class 0.6.0;
- * additionalGids / intelRdt 0.7.0; netDevices 1.1.0. Static string. */
+ * additionalGids / intelRdt 0.7.0; netDevices, intelRdt schemata or
+ * enableMonitoring 1.1.0. The model holds no intelRdt or netDevices: those
+ * rules apply when a spec is loaded. Static string. */
 const char *nvct_cdi_minimum_version(const nvct_cdi_spec *spec);
 
 typedef enum nvct_cdi_format {

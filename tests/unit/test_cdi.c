@@ -1303,7 +1303,7 @@ static void test_load_errors_json(void **state) {
                   "annotations: invalid key \"a b\"" },
                 { "{'cdiVersion':'0.6.0','kind':'v.com/c','annotations':{'k':1},'devices':[{"
                   "'name':'d','containerEdits':{'env':['A=1']}}]}",
-                  "annotations.k: expected a string, got \"1\"" },
+                  "annotations: the value of \"k\": expected a string, got \"1\"" },
                 { "{'cdiVersion':'0.3.0','kind':'v.com/c','kind':'v.com/d','devices':[]}",
                   "duplicate key \"kind\"" },
                 { "[]", "t.json: expected a map (the spec), got a list" },
@@ -1365,6 +1365,10 @@ static void test_load_errors_yaml(void **state) {
                 { "cdiVersion: 0.3.0\nkind: v.com/c\ndevices:\n- name: d\n  containerEdits:\n"
                   "    env: [~]\n",
                   "containerEdits.env[0]: expected a string, got null" },
+                { "cdiVersion: 0.6.0\nkind: v.com/c\nannotations:\n  \"a\\nb\": [1]\ndevices: []\n",
+                  "annotations: the value of \"a\\nb\": expected a string, got a list" },
+                { "cdiVersion: 0.6.0\nkind: v.com/c\nannotations:\n  \"a\\nb\": x\ndevices: []\n",
+                  "annotations: invalid key \"a\\nb\"" },
                 { "cdiVersion: 0.3.0\nkind: v.com/c\ndevices:\n- name: d\n  unknown: 1\n",
                   "devices[0]: unknown field \"unknown\"" },
         };
