@@ -68,17 +68,25 @@ def main():
     with open(spec_path) as f:
         spec = json.load(f)
 
-    try:
-        import jsonschema
-        with open(os.path.join(schema_dir, "schema.json")) as f:
-            schema = json.load(f)
-        with open(os.path.join(schema_dir, "defs.json")) as f:
-            defs = json.load(f)
-        resolver = jsonschema.RefResolver("file://" + schema_dir + "/schema.json", schema,
-                                          store={"defs.json": defs})
-        jsonschema.validate(spec, schema, resolver=resolver)
-    except jsonschema.ValidationError as e:
-        bad(f"schema: {e.message}")
+    import jsonschema
+    with open(os.path.join(schema_dir, "schema.json")) as f:
+        schema = json.load(f)
+    with open(os.path.join(schema_dir, "defs.json")) as f:
+        defs = json.load(f)
+    try:  # jsonschema >= 4.18
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT7
+        registry = Registry().with_resource(
+            "defs.json", Resource.from_contents(defs, default_specification=DRAFT7))
+        validator = jsonschema.Draft7Validator(schema, registry=registry)
+    except ImportError:  # Debian 12's 4.10
+        resolver = jsonschema.RefResolver("", schema, store={"defs.json": defs})
+        validator = jsonschema.Draft7Validator(schema, resolver=resolver)
+    for e in validator.iter_errors(spec):
+        bad(f"schema: {e.message} at {list(e.absolute_path)}")
+    if problems:  # the checks below assume the schema's shape
+        print("\n".join(problems))
+        return 1
 
     if spec.get("kind") != "nvidia.com/gpu":
         bad(f"kind {spec.get('kind')!r}")
