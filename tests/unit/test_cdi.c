@@ -14,6 +14,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -45,14 +47,6 @@ static void assert_text(const char *got, size_t got_len, const char *want) {
                 fail();
         }
         assert_int_equal(got[got_len], '\0');
-}
-
-static void assert_contains(const char *haystack, const char *needle) {
-        assert_non_null(haystack);
-        if (strstr(haystack, needle) == NULL) {
-                print_error("\"%s\" does not contain \"%s\"\n", haystack, needle);
-                fail();
-        }
 }
 
 /* Parses `text` (JSON with ' for ", for a name ending in .json; YAML

@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -27,29 +29,10 @@
 
 /* ---- helpers ---- */
 
-static void assert_contains(const char *haystack, const char *needle) {
-        if (haystack == NULL || strstr(haystack, needle) == NULL) {
-                print_error("expected \"%s\" to contain \"%s\"\n", haystack ? haystack : "(null)",
-                            needle);
-                fail();
-        }
-}
-
 static char *xstrdup(const char *s) {
         char *d = strdup(s);
         assert_non_null(d);
         return d;
-}
-
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...) {
-        char *s = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        assert_true(n >= 0);
-        return s;
 }
 
 static void assert_strv_equal(char *const *actual, size_t n, const char *const *expected) {

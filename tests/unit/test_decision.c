@@ -9,6 +9,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,14 +113,6 @@ static char *decide_fails(const nvct_hook_config *config, const char *const *ent
         assert_non_null(msg);
         nvct_error_free(&err);
         return msg;
-}
-
-static void assert_contains(const char *haystack, const char *needle) {
-        if (haystack == NULL || strstr(haystack, needle) == NULL) {
-                print_error("expected \"%s\" to contain \"%s\"\n", haystack ? haystack : "(null)",
-                            needle);
-                fail();
-        }
 }
 
 static void assert_fails_with(const nvct_hook_config *config, const char *const *entries,

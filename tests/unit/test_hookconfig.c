@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,25 +22,6 @@
 #include "hookconfig.h"
 
 /* ---- helpers ---- */
-
-static void assert_contains(const char *haystack, const char *needle) {
-        if (haystack == NULL || strstr(haystack, needle) == NULL) {
-                print_error("expected \"%s\" to contain \"%s\"\n", haystack ? haystack : "(null)",
-                            needle);
-                fail();
-        }
-}
-
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...) {
-        char *s = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        assert_true(n >= 0);
-        return s;
-}
 
 static void parse_ok(const char *text, nvct_hook_config *c) {
         nvct_error *err = NULL;

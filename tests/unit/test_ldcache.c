@@ -13,6 +13,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -45,25 +47,6 @@
 #define MAX_STRING_LEN (PATH_MAX - 1)
 
 /* ---- helpers ---- */
-
-static void assert_contains(const char *haystack, const char *needle) {
-        if (haystack == NULL || strstr(haystack, needle) == NULL) {
-                print_error("expected \"%s\" to contain \"%s\"\n", haystack ? haystack : "(null)",
-                            needle);
-                fail();
-        }
-}
-
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...) {
-        char *s = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        assert_true(n >= 0);
-        return s;
-}
 
 static void put32(unsigned char *p, uint32_t v) {
         memcpy(p, &v, sizeof(v));

@@ -10,6 +10,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -109,15 +111,6 @@ static char *query_fails(const char *lib) {
         char *msg = strdup(err->msg);
         nvct_error_free(&err);
         return msg;
-}
-
-static void assert_contains(const char *haystack, const char *needle) {
-        assert_non_null(haystack);
-        assert_non_null(needle);
-        if (strstr(haystack, needle) == NULL) {
-                print_error("%s\ndoes not contain\n%s\n", haystack, needle);
-                fail();
-        }
 }
 
 /* The calls the fake logged, one per line. */

@@ -13,6 +13,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -33,25 +35,6 @@
 /* ---- helpers ---- */
 
 static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2), returns_nonnull));
-static char *xasprintf(const char *fmt, ...) {
-        char *s = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        if (n < 0 || s == NULL)
-                abort();
-        return s;
-}
-
-static void assert_contains(const char *haystack, const char *needle) {
-        if (haystack == NULL || strstr(haystack, needle) == NULL) {
-                print_error("expected \"%s\" to contain \"%s\"\n", haystack ? haystack : "(null)",
-                            needle);
-                fail();
-        }
-}
-
 static void write_file(const char *path, const char *content) {
         int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         assert_true(fd >= 0);

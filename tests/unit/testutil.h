@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Helpers every unit test file wants. Include after <cmocka.h>. */
+#ifndef NVCT_TESTUTIL_H
+#define NVCT_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Fails the test unless `haystack` holds `needle`, showing both. */
+static inline void assert_contains(const char *haystack, const char *needle) {
+        if (haystack == NULL || strstr(haystack, needle) == NULL) {
+                print_error("expected \"%s\" to contain \"%s\"\n", haystack ? haystack : "(null)",
+                            needle);
+                fail();
+        }
+}
+
+/* asprintf that fails the test instead of returning NULL. */
+static inline char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline char *xasprintf(const char *fmt, ...) {
+        char *s = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        assert_true(n >= 0 && s != NULL);
+        return s;
+}
+
+#endif
