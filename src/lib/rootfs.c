@@ -524,10 +524,13 @@ int nvct_rootfs_symlink(int root_fd, const char *target, const char *link, nvct_
 
 #define ELF_MAX_PHNUM 1024
 
-static ssize_t pread_full(int fd, void *buf, size_t len, off_t off) {
+/* Reads up to len bytes, retrying short reads and EINTR: at offset `off`
+ * (pread), or from the current position when `off` is negative. */
+static ssize_t read_full(int fd, void *buf, size_t len, off_t off) {
         size_t done = 0;
         while (done < len) {
-                ssize_t n = pread(fd, (char *)buf + done, len - done, off + (off_t)done);
+                ssize_t n = off < 0 ? read(fd, (char *)buf + done, len - done)
+                                    : pread(fd, (char *)buf + done, len - done, off + (off_t)done);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
@@ -548,7 +551,7 @@ static ssize_t pread_full(int fd, void *buf, size_t len, off_t off) {
 static int check_static_elf(int fd, const char *path, nvct_error **err) {
         _cleanup_free_ char *qp = quote(path);
         ElfW(Ehdr) eh;
-        ssize_t n = pread_full(fd, &eh, sizeof(eh), 0);
+        ssize_t n = read_full(fd, &eh, sizeof(eh), 0);
         if (n < 0)
                 return nvct_error_make(err, errno, "could not read %s", q(qp));
         if ((size_t)n >= 2 && memcmp(&eh, "#!", 2) == 0)
@@ -577,7 +580,7 @@ static int check_static_elf(int fd, const char *path, nvct_error **err) {
         _cleanup_free_ ElfW(Phdr) *ph = malloc(size);
         if (ph == NULL)
                 return nvct_error_make(err, ENOMEM, "could not read %s", q(qp));
-        n = pread_full(fd, ph, size, (off_t)eh.e_phoff);
+        n = read_full(fd, ph, size, (off_t)eh.e_phoff);
         if (n < 0)
                 return nvct_error_make(err, errno, "could not read %s", q(qp));
         if ((size_t)n < size)
@@ -844,21 +847,6 @@ static _Noreturn void run_child(int report_fd, int devnull, int exe_fd, const ch
         child_fail(report_fd, STEP_EXEC);
 }
 
-static ssize_t read_full(int fd, void *buf, size_t len) {
-        size_t done = 0;
-        while (done < len) {
-                ssize_t n = read(fd, (char *)buf + done, len - done);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -1;
-                if (n == 0)
-                        break;
-                done += (size_t)n;
-        }
-        return (ssize_t)done;
-}
-
 int nvct_rootfs_run_ldconfig(const char *rootfs, const char *ldconfig_path,
                              const char *const *folders, nvct_error **err) {
         _cleanup_free_ char *qr = quote(rootfs);
@@ -948,7 +936,7 @@ int nvct_rootfs_run_ldconfig(const char *rootfs, const char *ldconfig_path,
         /* The pipe closes at the exec (O_CLOEXEC): nothing read means the
          * exec happened; a report names the step that failed. */
         child_report rep;
-        ssize_t got = read_full(report_r, &rep, sizeof(rep));
+        ssize_t got = read_full(report_r, &rep, sizeof(rep), -1);
         int read_errno = errno;
         int status = 0;
         pid_t w;
