@@ -363,10 +363,19 @@ bool nvct_ldcache_entry_is_native(const nvct_ldcache_entry *entry) {
 const nvct_ldcache_entry *nvct_ldcache_lookup(const nvct_ldcache *cache, const char *soname) {
         if (cache == NULL || soname == NULL)
                 return NULL;
+        /* ldconfig lists glibc-hwcaps variants (x86-64-v3, ...) before the
+         * baseline library: prefer the baseline, which loads on any CPU of
+         * the ABI; a variant only when there is nothing else. */
+        const nvct_ldcache_entry *variant = NULL;
         for (size_t i = 0; i < cache->n_entries; i++) {
                 const nvct_ldcache_entry *e = &cache->entries[i];
-                if (strcmp(e->name, soname) == 0 && nvct_ldcache_entry_is_native(e))
+                if (strcmp(e->name, soname) != 0 || !nvct_ldcache_entry_is_native(e))
+                        continue;
+                /* The old layout has no hwcap field: the path tells. */
+                if (e->hwcap == 0 && strstr(e->path, "/glibc-hwcaps/") == NULL)
                         return e;
+                if (variant == NULL)
+                        variant = e;
         }
-        return NULL;
+        return variant;
 }

@@ -55,7 +55,9 @@ void nvct_ldcache_clear(nvct_ldcache *cache);
  * FLAG_AARCH64_LIB64), i.e. one a process like us could load. */
 bool nvct_ldcache_entry_is_native(const nvct_ldcache_entry *entry);
 
-/* The first native entry whose name is exactly `soname`, or NULL. */
+/* The native entry whose name is exactly `soname`: the first without hwcap
+ * (the baseline library), else the first glibc-hwcaps variant; NULL when
+ * there is none. */
 const nvct_ldcache_entry *nvct_ldcache_lookup(const nvct_ldcache *cache, const char *soname);
 
 #endif
