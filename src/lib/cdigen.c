@@ -313,6 +313,14 @@ static int note_link(host *h, const char *dir, const char *name, nvct_error **er
         if (n <= 0)
                 return 0;
         target[n] = '\0';
+        /* "::" separates target and link in the hook's argument. */
+        if (strstr(target, "::") != NULL) {
+                warnf(h,
+                      "%s points to %s: a target holding \"::\" cannot be passed to "
+                      "create-symlinks; link left out",
+                      host_path, target);
+                return 0;
+        }
         /* The link is reproduced in the container only when it resolves to
          * a file mounted there, so that no dangling link is made. */
         _cleanup_free_ char *resolved = NULL;
