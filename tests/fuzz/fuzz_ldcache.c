@@ -21,13 +21,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Whether s, NUL included, occurs in the input: strings are copied from it,
- * never made up. Searched for the first entries only, to stay fast. */
 /* An entry for any CPU of the ABI, not a glibc-hwcaps variant. */
 static bool is_baseline(const nvct_ldcache_entry *e) {
         return e->hwcap == 0 && strstr(e->path, "/glibc-hwcaps/") == NULL;
 }
 
+/* Whether s, NUL included, occurs in the input: strings are copied from it,
+ * never made up. Searched for the first entries only, to stay fast. */
 static bool in_input(const char *buf, size_t size, const char *s) {
         return memmem(buf, size, s, strlen(s) + 1) != NULL;
 }
