@@ -95,9 +95,9 @@ static int load_rootfs(const char *state_path, char **ret_rootfs, nvct_error **e
                 nvct_error_make(err, ENOMEM, "could not load the OCI spec");
                 goto out;
         }
-        /* Only root.path matters: keep no mount, and of the environment
-         * only the few NVIDIA_* entries the filter always keeps. */
-        nvct_spec_filter filter = { .drop_mounts = true };
+        /* Only root.path matters: the rest (the image's environment among
+         * it) is skipped unread, so nothing in it can fail the hook. */
+        nvct_spec_filter filter = { .root_only = true };
         if (nvct_spec_load(spec_path, &filter, &spec, err) < 0) {
                 nvct_error_prefix(err, "could not load the OCI spec");
                 goto out;

@@ -793,6 +793,8 @@ static const struct key_slot spec_keys[] = { { "ociVersion", SLOT_VERSION },
                                              { "root", SLOT_ROOT },
                                              { "mounts", SLOT_MOUNTS },
                                              { NULL, 0 } };
+/* nvct_spec_filter.root_only: everything but root is skipped unread. */
+static const struct key_slot spec_root_keys[] = { { "root", SLOT_ROOT }, { NULL, 0 } };
 static const struct key_slot process_keys[] = { { "env", SLOT_ENV },
                                                 { "capabilities", SLOT_CAPS },
                                                 { NULL, 0 } };
@@ -817,7 +819,7 @@ static int cb_map_key(void *ctx, const unsigned char *key, size_t len) {
                 keys = state_keys;
                 break;
         case SLOT_SPEC:
-                keys = spec_keys;
+                keys = p->filter != NULL && p->filter->root_only ? spec_root_keys : spec_keys;
                 break;
         case SLOT_PROCESS:
                 keys = process_keys;
@@ -1225,10 +1227,11 @@ static int spec_finish(parser *p) {
         nvct_spec *spec = p->spec;
         if (p->top_is_null)
                 return nvct_error_make(p->err, 0, "%s: the OCI spec is null", p->name);
+        bool root_only = p->filter != NULL && p->filter->root_only;
         /* The reference's loadSpec checks, in its order. */
-        if (!p->has_version)
+        if (!p->has_version && !root_only)
                 return nvct_error_make(p->err, 0, "%s: ociVersion is missing or null", p->name);
-        if (!p->has_process)
+        if (!p->has_process && !root_only)
                 return nvct_error_make(p->err, 0, "%s: process is missing or null", p->name);
         if (!p->has_root)
                 return nvct_error_make(p->err, 0, "%s: root is missing or null", p->name);

@@ -78,6 +78,9 @@ typedef struct nvct_spec_filter {
         const char *extra_env_name; /* may be NULL */
         bool drop_mounts;           /* keep no mount at all (still type-checked) */
         const char *mount_prefix;   /* may be NULL: every /dev/null mount */
+        /* Read root only (the CDI hooks): every other field is skipped unread,
+         * whatever it holds, and only root is required. */
+        bool root_only;
 } nvct_spec_filter;
 
 /* Loads `path` (config.json). Errors name the file and the field. */

@@ -148,9 +148,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         nvct_error *kept_err = NULL;
         int kept_r = nvct_spec_parse(buf, size, SPEC_NAME, &filter, &kept, &kept_err);
 
+        /* The CDI hooks' reading: root only. It accepts every spec the
+         * full reading accepts, with the same root.path, and holds nothing
+         * else. */
+        const nvct_spec_filter root_filter = { .root_only = true };
+        nvct_spec root_spec = { 0 };
+        nvct_error *root_err = NULL;
+        int root_r = nvct_spec_parse(buf, size, SPEC_NAME, &root_filter, &root_spec, &root_err);
+        CHECK((root_r < 0) == (root_err != NULL));
+        if (root_r == 0) {
+                CHECK(root_spec.root_path != NULL);
+                CHECK(root_spec.env.n_vars == 0 && root_spec.n_dev_null_mounts == 0);
+                CHECK(!root_spec.has_capabilities);
+        }
+
         nvct_spec spec = { 0 };
         nvct_error *err = NULL;
         int r = nvct_spec_parse(buf, size, SPEC_NAME, NULL, &spec, &err);
+        if (r == 0) {
+                CHECK(root_r == 0);
+                CHECK(root_spec.root_path_len == spec.root_path_len &&
+                      memcmp(root_spec.root_path, spec.root_path, spec.root_path_len) == 0);
+        }
+        nvct_spec_clear(&root_spec);
+        nvct_error_free(&root_err);
         /* The filter changes what is kept, never whether the spec is
          * valid. */
         CHECK((r < 0) == (kept_r < 0));

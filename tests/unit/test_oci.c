@@ -14,6 +14,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -1885,6 +1887,37 @@ static nvct_spec filtered(const char *json, const nvct_spec_filter *filter) {
         return spec;
 }
 
+/* The CDI hooks read root only: nothing else in the spec can fail them. */
+static void test_spec_root_only(void **state) {
+        (void)state;
+        const nvct_spec_filter root_only = { .root_only = true };
+        nvct_spec spec =
+                filtered("{\"process\":{\"env\":[\"FOO\",5,{\"x\":[]}],\"capabilities\":1},"
+                         "\"mounts\":7,\"root\":{\"path\":\"rootfs\"}}",
+                         &root_only);
+        assert_string_equal(spec.root_path, "rootfs");
+        assert_int_equal(spec.env.n_vars, 0);
+        assert_int_equal(spec.n_dev_null_mounts, 0);
+        assert_false(spec.has_capabilities);
+        nvct_spec_clear(&spec);
+
+        spec = filtered("{\"root\":{}}", &root_only);
+        assert_string_equal(spec.root_path, "");
+        nvct_spec_clear(&spec);
+
+        /* Still required, still typed: root. */
+        const char *bad[] = { "{\"process\":{}}", "{\"root\":null}", "{\"root\":{\"path\":1}}" };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                nvct_spec out = { 0 };
+                nvct_error *err = NULL;
+                assert_int_equal(
+                        nvct_spec_parse(bad[i], strlen(bad[i]), NAME, &root_only, &out, &err), -1);
+                assert_non_null(err);
+                assert_contains(err->msg, "root");
+                nvct_error_free(&err);
+        }
+}
+
 static void test_spec_filter(void **state) {
         (void)state;
         const nvct_spec_filter filter = { .extra_env_name = "DOCKER_RESOURCE_GPU",
@@ -1990,6 +2023,7 @@ int main(void) {
                 cmocka_unit_test(test_spec_go_slice_reuse),
                 cmocka_unit_test(test_spec_load),
                 cmocka_unit_test(test_spec_filter),
+                cmocka_unit_test(test_spec_root_only),
                 cmocka_unit_test(test_state_read_deadline),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
