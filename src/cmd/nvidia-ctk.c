@@ -78,16 +78,22 @@ static int output_format(const char *format, const char *output, nvct_cdi_format
 static void summarize(const nvct_nvml_info *info, const nvct_cdi_spec *spec) {
         if (quiet)
                 return;
-        fprintf(stderr, PROGRAM ": driver %s, CUDA %d.%d, %zu GPU%s\n", info->driver_version,
-                info->cuda_driver_version / 1000, info->cuda_driver_version % 1000 / 10,
+        char cuda[32] = "?";
+        if (info->cuda_driver_version > 0)
+                snprintf(cuda, sizeof(cuda), "%d.%d", info->cuda_driver_version / 1000,
+                         info->cuda_driver_version % 1000 / 10);
+        fprintf(stderr, PROGRAM ": driver %s, CUDA %s, %zu GPU%s\n", info->driver_version, cuda,
                 info->n_gpus, info->n_gpus == 1 ? "" : "s");
         for (size_t i = 0; i < info->n_gpus; i++) {
                 const nvct_gpu_info *g = &info->gpus[i];
+                char cc[32] = "?";
+                if (g->cc_major >= 0)
+                        snprintf(cc, sizeof(cc), "%d.%d", g->cc_major, g->cc_minor);
                 fprintf(stderr,
-                        PROGRAM ": GPU %u: %s (%s, compute %d.%d) %s, bus %s, /dev/nvidia%u, "
-                                "MIG %s",
-                        g->index, g->name, nvct_nvml_brand_name(g->brand), g->cc_major, g->cc_minor,
-                        g->uuid, g->pci_bus_id, g->minor,
+                        PROGRAM ": GPU %u: %s (%s, compute %s) %s, bus %s, /dev/nvidia%u, MIG %s",
+                        g->index, g->name[0] ? g->name : "unknown name",
+                        nvct_nvml_brand_name(g->brand), cc, g->uuid,
+                        g->pci_bus_id[0] ? g->pci_bus_id : "?", g->minor,
                         !g->mig_capable  ? "unsupported"
                         : g->mig_enabled ? "enabled"
                                          : "disabled");

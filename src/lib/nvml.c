@@ -195,8 +195,8 @@ static int load_api(void *handle, nvml_api *api, nvct_error **err) {
         api->cuda_version_name = "nvmlSystemGetCudaDriverVersion_v2";
         if (LOAD(handle, get_cuda_driver_version, "nvmlSystemGetCudaDriverVersion_v2") == NULL) {
                 api->cuda_version_name = "nvmlSystemGetCudaDriverVersion";
-                if (LOAD(handle, get_cuda_driver_version, "nvmlSystemGetCudaDriverVersion") == NULL)
-                        return missing_symbol(api, "nvmlSystemGetCudaDriverVersion_v2", err);
+                /* Only descriptive: unknown (0) without it. */
+                LOAD(handle, get_cuda_driver_version, "nvmlSystemGetCudaDriverVersion");
         }
         REQUIRE(handle, shutdown, "nvmlShutdown");
         REQUIRE(handle, error_string, "nvmlErrorString");
@@ -205,10 +205,12 @@ static int load_api(void *handle, nvml_api *api, nvct_error **err) {
         REQUIRE(handle, get_handle_by_index, "nvmlDeviceGetHandleByIndex_v2");
         REQUIRE(handle, get_uuid, "nvmlDeviceGetUUID");
         REQUIRE(handle, get_minor_number, "nvmlDeviceGetMinorNumber");
-        REQUIRE(handle, get_pci_info, "nvmlDeviceGetPciInfo_v3");
-        REQUIRE(handle, get_name, "nvmlDeviceGetName");
-        REQUIRE(handle, get_brand, "nvmlDeviceGetBrand");
-        REQUIRE(handle, get_cuda_compute_capability, "nvmlDeviceGetCudaComputeCapability");
+        /* What only describes a GPU (nothing in a spec depends on it) may
+         * be missing: the GPU is then described as unknown. */
+        LOAD(handle, get_pci_info, "nvmlDeviceGetPciInfo_v3");
+        LOAD(handle, get_name, "nvmlDeviceGetName");
+        LOAD(handle, get_brand, "nvmlDeviceGetBrand");
+        LOAD(handle, get_cuda_compute_capability, "nvmlDeviceGetCudaComputeCapability");
 
         bool mig = true;
         mig &= LOAD(handle, get_mig_mode, "nvmlDeviceGetMigMode") != NULL;
@@ -296,31 +298,54 @@ static int query_gpu(const nvml_api *api, unsigned int index, nvct_gpu_info *gpu
         if (rc != NVML_SUCCESS)
                 return nvml_fail(api, "nvmlDeviceGetMinorNumber", subject, rc, err);
 
-        nvml_pci_info pci;
-        memset(&pci, 0, sizeof(pci));
-        rc = api->get_pci_info(dev, &pci);
-        if (rc != NVML_SUCCESS)
-                return nvml_fail(api, "nvmlDeviceGetPciInfo_v3", subject, rc, err);
-        if (check_string(api, "nvmlDeviceGetPciInfo_v3", subject, pci.busId, sizeof(pci.busId),
-                         STRING_ID, err) < 0)
-                return -1;
-        _Static_assert(sizeof(gpu->pci_bus_id) >= sizeof(pci.busId), "bus id buffer");
-        memcpy(gpu->pci_bus_id, pci.busId, sizeof(pci.busId));
-
-        rc = api->get_name(dev, gpu->name, sizeof(gpu->name));
-        if (rc != NVML_SUCCESS)
-                return nvml_fail(api, "nvmlDeviceGetName", subject, rc, err);
-        if (check_string(api, "nvmlDeviceGetName", subject, gpu->name, sizeof(gpu->name),
-                         STRING_TEXT, err) < 0)
-                return -1;
-
-        rc = api->get_brand(dev, &gpu->brand);
-        if (rc != NVML_SUCCESS)
-                return nvml_fail(api, "nvmlDeviceGetBrand", subject, rc, err);
-
-        rc = api->get_cuda_compute_capability(dev, &gpu->cc_major, &gpu->cc_minor);
-        if (rc != NVML_SUCCESS)
-                return nvml_fail(api, "nvmlDeviceGetCudaComputeCapability", subject, rc, err);
+        /* The descriptive fields: absent (no symbol, or Not Supported)
+         * leaves them unknown; any other failure is a GPU in trouble. */
+        gpu->pci_bus_id[0] = '\0';
+        gpu->name[0] = '\0';
+        gpu->brand = 0;
+        gpu->cc_major = gpu->cc_minor = -1;
+        if (api->get_pci_info != NULL) {
+                nvml_pci_info pci;
+                memset(&pci, 0, sizeof(pci));
+                rc = api->get_pci_info(dev, &pci);
+                if (rc == NVML_SUCCESS) {
+                        if (check_string(api, "nvmlDeviceGetPciInfo_v3", subject, pci.busId,
+                                         sizeof(pci.busId), STRING_ID, err) < 0)
+                                return -1;
+                        _Static_assert(sizeof(gpu->pci_bus_id) >= sizeof(pci.busId),
+                                       "bus id buffer");
+                        memcpy(gpu->pci_bus_id, pci.busId, sizeof(pci.busId));
+                } else if (rc != NVML_ERROR_NOT_SUPPORTED) {
+                        return nvml_fail(api, "nvmlDeviceGetPciInfo_v3", subject, rc, err);
+                }
+        }
+        if (api->get_name != NULL) {
+                rc = api->get_name(dev, gpu->name, sizeof(gpu->name));
+                if (rc == NVML_SUCCESS) {
+                        if (check_string(api, "nvmlDeviceGetName", subject, gpu->name,
+                                         sizeof(gpu->name), STRING_TEXT, err) < 0)
+                                return -1;
+                } else if (rc == NVML_ERROR_NOT_SUPPORTED) {
+                        gpu->name[0] = '\0';
+                } else {
+                        return nvml_fail(api, "nvmlDeviceGetName", subject, rc, err);
+                }
+        }
+        if (api->get_brand != NULL) {
+                rc = api->get_brand(dev, &gpu->brand);
+                if (rc == NVML_ERROR_NOT_SUPPORTED)
+                        gpu->brand = 0;
+                else if (rc != NVML_SUCCESS)
+                        return nvml_fail(api, "nvmlDeviceGetBrand", subject, rc, err);
+        }
+        if (api->get_cuda_compute_capability != NULL) {
+                rc = api->get_cuda_compute_capability(dev, &gpu->cc_major, &gpu->cc_minor);
+                if (rc == NVML_ERROR_NOT_SUPPORTED)
+                        gpu->cc_major = gpu->cc_minor = -1;
+                else if (rc != NVML_SUCCESS)
+                        return nvml_fail(api, "nvmlDeviceGetCudaComputeCapability", subject, rc,
+                                         err);
+        }
 
         if (!api->has_mig)
                 return 0;
@@ -347,9 +372,14 @@ static int query_initialized(const nvml_api *api, nvct_nvml_info *info, nvct_err
                          sizeof(info->driver_version), STRING_VERSION, err) < 0)
                 return -1;
 
-        rc = api->get_cuda_driver_version(&info->cuda_driver_version);
-        if (rc != NVML_SUCCESS)
-                return nvml_fail(api, api->cuda_version_name, "", rc, err);
+        info->cuda_driver_version = 0;
+        if (api->get_cuda_driver_version != NULL) {
+                rc = api->get_cuda_driver_version(&info->cuda_driver_version);
+                if (rc == NVML_ERROR_NOT_SUPPORTED || info->cuda_driver_version < 0)
+                        info->cuda_driver_version = 0;
+                else if (rc != NVML_SUCCESS)
+                        return nvml_fail(api, api->cuda_version_name, "", rc, err);
+        }
 
         unsigned int count = 0;
         rc = api->get_count(&count);

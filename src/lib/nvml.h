@@ -31,9 +31,11 @@ typedef struct nvct_mig_info {
 } nvct_mig_info;
 
 typedef struct nvct_gpu_info {
-        unsigned int index;                     /* NVML index */
-        char uuid[NVCT_NVML_UUID_SIZE];         /* "GPU-..." */
-        unsigned int minor;                     /* /dev/nvidia<minor> */
+        unsigned int index;             /* NVML index */
+        char uuid[NVCT_NVML_UUID_SIZE]; /* "GPU-..." */
+        unsigned int minor;             /* /dev/nvidia<minor> */
+        /* What only describes the GPU is unknown ("", 0, -1) when the
+         * library lacks the call or answers Not Supported. */
         char pci_bus_id[NVCT_NVML_BUS_ID_SIZE]; /* "00000000:3B:00.0" */
         char name[NVCT_NVML_NAME_SIZE];         /* "NVIDIA H100 80GB HBM3" */
         int brand;                              /* nvmlBrandType_t */
@@ -46,7 +48,7 @@ typedef struct nvct_gpu_info {
 
 typedef struct nvct_nvml_info {
         char driver_version[NVCT_NVML_VERSION_SIZE]; /* "550.54.15" */
-        int cuda_driver_version;                     /* 12040 for CUDA 12.4 */
+        int cuda_driver_version;                     /* 12040 for CUDA 12.4; 0: unknown */
         nvct_gpu_info *gpus;                         /* by NVML index */
         size_t n_gpus;
 } nvct_nvml_info;

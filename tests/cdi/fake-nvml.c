@@ -7,7 +7,10 @@
  * own. With $FAKE_NVML_LOG set, every call appends its name to that file.
  *
  * Built in variants for the loader's error paths:
- *   FAKE_NVML_MISSING_SYMBOLS  no nvmlDeviceGetPciInfo_v3 (a required symbol)
+ *   FAKE_NVML_MISSING_SYMBOLS  no nvmlDeviceGetMinorNumber (a required symbol)
+ *   FAKE_NVML_NO_DESCRIPTION   no nvmlDeviceGetPciInfo_v3, nvmlDeviceGetName,
+ *                              nvmlDeviceGetBrand, nvmlDeviceGetCudaComputeCapability
+ *                              (what only describes a GPU)
  *   FAKE_NVML_NO_MIG           none of the MIG entry points (a pre-R450 driver)
  *   FAKE_NVML_V1               nvmlInit and nvmlSystemGetCudaDriverVersion
  *                              instead of their _v2 versions */
@@ -571,6 +574,7 @@ nvmlReturn_t nvmlDeviceGetUUID(nvmlDevice_t device, char *uuid, unsigned int len
         return put_string(__func__, device->uuid, uuid, length);
 }
 
+#ifndef FAKE_NVML_MISSING_SYMBOLS
 nvmlReturn_t nvmlDeviceGetMinorNumber(nvmlDevice_t device, unsigned int *minor) {
         ENTER();
         if (valid_mig(device))
@@ -580,8 +584,9 @@ nvmlReturn_t nvmlDeviceGetMinorNumber(nvmlDevice_t device, unsigned int *minor) 
         *minor = device->minor;
         return NVML_SUCCESS;
 }
+#endif
 
-#ifndef FAKE_NVML_MISSING_SYMBOLS
+#ifndef FAKE_NVML_NO_DESCRIPTION
 nvmlReturn_t nvmlDeviceGetPciInfo_v3(nvmlDevice_t device, nvmlPciInfo_t *pci) {
         ENTER();
         if (!valid_gpu(device) || pci == NULL)
@@ -607,7 +612,6 @@ nvmlReturn_t nvmlDeviceGetPciInfo_v3(nvmlDevice_t device, nvmlPciInfo_t *pci) {
         pci->pciSubSystemId = 0x16c110de;
         return NVML_SUCCESS;
 }
-#endif
 
 nvmlReturn_t nvmlDeviceGetName(nvmlDevice_t device, char *name, unsigned int length) {
         ENTER();
@@ -632,6 +636,7 @@ nvmlReturn_t nvmlDeviceGetCudaComputeCapability(nvmlDevice_t device, int *major,
         *minor = device->cc_minor;
         return NVML_SUCCESS;
 }
+#endif
 
 #ifndef FAKE_NVML_NO_MIG
 nvmlReturn_t nvmlDeviceGetMigMode(nvmlDevice_t device, unsigned int *current,

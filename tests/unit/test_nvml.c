@@ -359,12 +359,32 @@ static void test_no_path(void **state) {
 static void test_missing_required_symbol(void **state) {
         fixture *f = *state;
         use_host_file("one-gpu.host");
-        char *msg = query_fails(FAKE_NVML_NOPCI);
-        assert_contains(msg, FAKE_NVML_NOPCI);
-        assert_contains(msg, "symbol nvmlDeviceGetPciInfo_v3 not found");
+        char *msg = query_fails(FAKE_NVML_NOMINOR);
+        assert_contains(msg, FAKE_NVML_NOMINOR);
+        assert_contains(msg, "symbol nvmlDeviceGetMinorNumber not found");
         free(msg);
         /* Found before init: nothing was called. */
         assert_int_equal(access(f->log, F_OK), -1);
+}
+
+static void test_missing_description_symbols(void **state) {
+        (void)state;
+        /* What only describes a GPU may be missing: it is then unknown,
+         * and everything a spec needs is still there. */
+        use_host_file("one-gpu.host");
+        nvct_nvml_info info;
+        assert_int_equal(query(FAKE_NVML_NODESC, &info), 0);
+        assert_int_equal(info.n_gpus, 1);
+        const nvct_gpu_info *g = &info.gpus[0];
+        assert_string_equal(g->uuid, "GPU-4a6bc6a3-58d1-8d6a-a7c8-5f7bd1b0f2b1");
+        assert_int_equal(g->minor, 0);
+        assert_string_equal(g->pci_bus_id, "");
+        assert_string_equal(g->name, "");
+        assert_int_equal(g->brand, 0);
+        assert_int_equal(g->cc_major, -1);
+        assert_int_equal(g->cc_minor, -1);
+        assert_string_equal(nvct_nvml_brand_name(g->brand), "Unknown");
+        nvct_nvml_info_clear(&info);
 }
 
 static void test_missing_mig_symbols(void **state) {
@@ -624,6 +644,7 @@ int main(void) {
                 T(test_not_a_library),
                 T(test_no_path),
                 T(test_missing_required_symbol),
+                T(test_missing_description_symbols),
                 T(test_missing_mig_symbols),
                 T(test_unversioned_fallback),
                 T(test_unversioned_init_failure_names_nvmlInit),
