@@ -199,7 +199,7 @@ static int load_api(void *handle, nvml_api *api, nvct_error **err) {
                 LOAD(handle, get_cuda_driver_version, "nvmlSystemGetCudaDriverVersion");
         }
         REQUIRE(handle, shutdown, "nvmlShutdown");
-        REQUIRE(handle, error_string, "nvmlErrorString");
+        LOAD(handle, error_string, "nvmlErrorString"); /* messages only */
         REQUIRE(handle, get_driver_version, "nvmlSystemGetDriverVersion");
         REQUIRE(handle, get_count, "nvmlDeviceGetCount_v2");
         REQUIRE(handle, get_handle_by_index, "nvmlDeviceGetHandleByIndex_v2");
