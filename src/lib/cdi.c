@@ -2390,44 +2390,8 @@ int nvct_cdi_spec_parse(const char *data, size_t len, const char *name, nvct_cdi
 
 /* Reads a spec file into memory; errors name the file. */
 static int read_spec_file(const char *path, char **ret_data, size_t *ret_len, nvct_error **err) {
-        _cleanup_close_ int fd = -1;
-        size_t size;
-        if (nvct_open_regular(path, "CDI spec", NVCT_CDI_MAX_FILE_SIZE, false, &fd, &size, err) < 0)
-                return -1;
-        /* The size fstat saw, and one byte more to notice a file that grew
-         * past the bound since. */
-        size_t cap = size + 1, len = 0;
-        _cleanup_free_ char *buf = malloc(cap);
-        if (buf == NULL)
-                return oom(err);
-        for (;;) {
-                if (len == cap) {
-                        if (cap > NVCT_CDI_MAX_FILE_SIZE)
-                                return nvct_error_make(err, 0,
-                                                       "CDI spec %s is larger than %u bytes", path,
-                                                       NVCT_CDI_MAX_FILE_SIZE);
-                        size_t bigger = cap * 2 > NVCT_CDI_MAX_FILE_SIZE + 1
-                                                ? NVCT_CDI_MAX_FILE_SIZE + 1
-                                                : cap * 2;
-                        char *b = realloc(buf, bigger);
-                        if (b == NULL)
-                                return oom(err);
-                        buf = b;
-                        cap = bigger;
-                }
-                ssize_t n = read(fd, buf + len, cap - len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return nvct_error_make(err, errno, "could not read CDI spec %s", path);
-                }
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-        }
-        *ret_data = TAKE_PTR(buf);
-        *ret_len = len;
-        return 0;
+        return nvct_read_regular(path, "CDI spec", NVCT_CDI_MAX_FILE_SIZE, false, ret_data, ret_len,
+                                 err);
 }
 
 /* Loads a spec file; a parse error carries no file name

@@ -564,39 +564,14 @@ static int load_mig_minors(const host *h, mig_minors *ret, nvct_error **err) {
                 _cleanup_free_ char *path = join(prefixes[i], MIG_MINORS_PATH);
                 if (path == NULL)
                         return nvct_error_make(err, ENOMEM, "cannot build the spec");
-                _cleanup_close_ int fd = -1;
-                size_t size;
-                int r = nvct_open_regular(path, "MIG minors file", MIG_MINORS_MAX_SIZE, true, &fd,
-                                          &size, err);
+                _cleanup_free_ char *text = NULL;
+                size_t len;
+                int r = nvct_read_regular(path, "MIG minors file", MIG_MINORS_MAX_SIZE, true, &text,
+                                          &len, err);
                 if (r == -ENOENT)
                         continue;
                 if (r < 0)
                         return -1;
-                /* procfs reports size 0: read to EOF, bounded. */
-                size_t cap = 64 * 1024, len = 0;
-                _cleanup_free_ char *text = malloc(cap + 1);
-                if (text == NULL)
-                        return nvct_error_make(err, ENOMEM, "cannot read %s", path);
-                for (;;) {
-                        if (len == cap) {
-                                if (cap >= MIG_MINORS_MAX_SIZE)
-                                        return nvct_error_make(err, EFBIG, "%s", path);
-                                cap *= 2;
-                                char *t = realloc(text, cap + 1);
-                                if (t == NULL)
-                                        return nvct_error_make(err, ENOMEM, "cannot read %s", path);
-                                text = t;
-                        }
-                        ssize_t n = read(fd, text + len, cap - len);
-                        if (n < 0 && errno == EINTR)
-                                continue;
-                        if (n < 0)
-                                return nvct_error_make(err, errno, "cannot read %s", path);
-                        if (n == 0)
-                                break;
-                        len += (size_t)n;
-                }
-                text[len] = '\0';
                 ret->text = TAKE_PTR(text);
                 return 0;
         }

@@ -34,6 +34,48 @@ int nvct_open_regular(const char *path, const char *what, size_t max_size, bool 
         return 0;
 }
 
+int nvct_read_regular(const char *path, const char *what, size_t max_size, bool missing_ok,
+                      char **ret_data, size_t *ret_len, nvct_error **err) {
+        _cleanup_close_ int fd = -1;
+        size_t size = 0;
+        int r = nvct_open_regular(path, what, max_size, missing_ok, &fd, &size, err);
+        if (r < 0)
+                return r;
+        /* The size fstat saw, one byte more to notice a file that grew since
+         * (procfs files say 0), and the terminating NUL. */
+        size_t cap = size + 1, len = 0;
+        _cleanup_free_ char *data = malloc(cap + 1);
+        if (data == NULL)
+                return nvct_error_make(err, ENOMEM, "could not read %s %s", what, path);
+        for (;;) {
+                if (len == cap) {
+                        /* Still bounded, however it grew. */
+                        if (cap > max_size)
+                                return nvct_error_make(err, 0, "%s %s is larger than %zu bytes",
+                                                       what, path, max_size);
+                        size_t bigger = cap * 2 > max_size + 1 ? max_size + 1 : cap * 2;
+                        char *b = realloc(data, bigger + 1);
+                        if (b == NULL)
+                                return nvct_error_make(err, ENOMEM, "could not read %s %s", what,
+                                                       path);
+                        data = b;
+                        cap = bigger;
+                }
+                ssize_t n = read(fd, data + len, cap - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return nvct_error_make(err, errno, "could not read %s %s", what, path);
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        data[len] = '\0';
+        *ret_data = TAKE_PTR(data);
+        *ret_len = len;
+        return 0;
+}
+
 int nvct_write_all(int fd, const void *buf, size_t len) {
         const char *data = buf;
         while (len > 0) {

@@ -18,6 +18,12 @@
 int nvct_open_regular(const char *path, const char *what, size_t max_size, bool missing_ok,
                       int *ret_fd, size_t *ret_size, nvct_error **err);
 
+/* nvct_open_regular, then the whole file into memory, NUL-terminated after
+ * *ret_len bytes: read to EOF (procfs files report size 0), never more than
+ * `max_size` (a file that grew past it since fstat is refused too). */
+int nvct_read_regular(const char *path, const char *what, size_t max_size, bool missing_ok,
+                      char **ret_data, size_t *ret_len, nvct_error **err);
+
 /* Writes all of `buf` (retrying short writes and EINTR); 0 or -errno. */
 int nvct_write_all(int fd, const void *buf, size_t len);
 

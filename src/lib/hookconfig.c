@@ -192,39 +192,12 @@ int nvct_hook_config_parse(const char *data, size_t len, const char *name,
 /* Reads a config file. Returns -ENOENT (without an error) when it does not
  * exist, so that the search can go on. */
 static int load_file(const char *path, nvct_hook_config *ret_config, nvct_error **err) {
-        _cleanup_close_ int fd = -1;
-        size_t size = 0;
-        int r = nvct_open_regular(path, "config file", NVCT_CONFIG_MAX_SIZE, true, &fd, &size, err);
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        int r = nvct_read_regular(path, "config file", NVCT_CONFIG_MAX_SIZE, true, &data, &len,
+                                  err);
         if (r < 0)
                 return r;
-
-        size_t cap = size + 1, len = 0;
-        _cleanup_free_ char *data = malloc(cap);
-        if (data == NULL)
-                return nvct_error_make(err, 0, "out of memory");
-        for (;;) {
-                if (len == cap) {
-                        /* The file grew since fstat: still bounded. */
-                        if (cap > NVCT_CONFIG_MAX_SIZE)
-                                return nvct_error_make(err, 0,
-                                                       "config file %s is larger than %u bytes",
-                                                       path, NVCT_CONFIG_MAX_SIZE);
-                        char *bigger = realloc(data, cap * 2);
-                        if (bigger == NULL)
-                                return nvct_error_make(err, 0, "out of memory");
-                        data = bigger;
-                        cap *= 2;
-                }
-                ssize_t n = read(fd, data + len, cap - len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return nvct_error_make(err, errno, "could not read config file %s", path);
-                }
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-        }
         return nvct_hook_config_parse(data, len, path, ret_config, err);
 }
 

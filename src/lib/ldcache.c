@@ -308,33 +308,15 @@ int nvct_ldcache_parse(const void *data, size_t len, const char *name, nvct_ldca
 
 int nvct_ldcache_load(const char *path, bool missing_ok, nvct_ldcache *ret_cache,
                       nvct_error **err) {
-        _cleanup_close_ int fd = -1;
-        size_t size = 0;
-        /* nvct_open_regular: a FIFO or device planted at the cache's path in
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        /* nvct_read_regular: a FIFO or device planted at the cache's path in
          * a container image must neither hang us nor feed us without end. */
-        int r = nvct_open_regular(path, "ld.so.cache", NVCT_LDCACHE_MAX_SIZE, missing_ok, &fd,
-                                  &size, err);
+        int r = nvct_read_regular(path, "ld.so.cache", NVCT_LDCACHE_MAX_SIZE, missing_ok, &data,
+                                  &len, err);
         if (r < 0)
                 return r;
-        _cleanup_free_ unsigned char *data = malloc(size > 0 ? size : 1);
-        if (data == NULL)
-                return nvct_error_make(err, ENOMEM, "could not read ld.so.cache %s", path);
-        /* At most the size fstat saw: a file that grows meanwhile stays
-         * bounded, one that shrinks is parsed as read (and checked). ldconfig
-         * replaces the file by rename, so neither happens normally. */
-        size_t got = 0;
-        while (got < size) {
-                ssize_t n = read(fd, data + got, size - got);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return nvct_error_make(err, errno, "could not read ld.so.cache %s", path);
-                }
-                if (n == 0)
-                        break;
-                got += (size_t)n;
-        }
-        return nvct_ldcache_parse(data, got, path, ret_cache, err);
+        return nvct_ldcache_parse(data, len, path, ret_cache, err);
 }
 
 void nvct_ldcache_clear(nvct_ldcache *cache) {
