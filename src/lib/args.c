@@ -10,43 +10,14 @@
 #include "cleanup.h"
 #include "quote.h"
 
-void nvct_strv_free(nvct_strv *strv) {
-        if (strv == NULL)
-                return;
-        for (size_t i = 0; i < strv->n; i++)
-                free(strv->v[i]);
-        free(strv->v);
-        strv->v = NULL;
-        strv->n = 0;
-}
-
 /* A flag or value as shown in an error: as is when plain, else quoted. */
 static char *shown(const char *s, size_t len) {
         return nvct_is_plain(s, len) ? nvct_memdup0(s, len) : nvct_quote(s, len);
 }
 
-/* The slots allocated for `used` slots in use: a power of two, at least 4. */
-static size_t strv_capacity(size_t used) {
-        size_t cap = 4;
-        while (cap < used)
-                cap *= 2;
-        return cap;
-}
-
-static int strv_push(nvct_strv *strv, const char *s, size_t len, nvct_error **err) {
-        /* Room for the new value and the terminating NULL; the capacity
-         * doubles so that a long command line stays linear. */
-        if (strv->v == NULL || strv_capacity(strv->n + 1) < strv->n + 2) {
-                char **v = realloc(strv->v, strv_capacity(strv->n + 2) * sizeof(*v));
-                if (v == NULL)
-                        return nvct_error_make(err, ENOMEM, "cannot store a flag value");
-                strv->v = v;
-        }
-        char *copy = nvct_memdup0(s, len);
-        if (copy == NULL)
+static int push_value(nvct_strv *strv, const char *s, size_t len, nvct_error **err) {
+        if (nvct_strv_push(strv, nvct_memdup0(s, len)) < 0)
                 return nvct_error_make(err, ENOMEM, "cannot store a flag value");
-        strv->v[strv->n++] = copy;
-        strv->v[strv->n] = NULL;
         return 0;
 }
 
@@ -85,11 +56,11 @@ static int store_value(const nvct_opt *opt, const char *value, nvct_error **err)
                 return 0;
         }
         if (!opt->split_commas)
-                return strv_push(opt->ret_strings, value, strlen(value), err);
+                return push_value(opt->ret_strings, value, strlen(value), err);
         for (const char *p = value;;) {
                 const char *comma = strchr(p, ',');
                 size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-                if (strv_push(opt->ret_strings, p, len, err) < 0)
+                if (push_value(opt->ret_strings, p, len, err) < 0)
                         return -1;
                 if (comma == NULL)
                         return 0;

@@ -12,18 +12,13 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "strv.h"
 
 typedef enum nvct_opt_kind {
         NVCT_OPT_BOOL,
         NVCT_OPT_STRING,
         NVCT_OPT_STRINGS, /* repeatable */
 } nvct_opt_kind;
-
-/* A growable list of owned strings (nvct_strv_free releases them). */
-typedef struct nvct_strv {
-        char **v; /* NULL-terminated once non-empty */
-        size_t n;
-} nvct_strv;
 
 typedef struct nvct_opt {
         const char *name;  /* "output" */
@@ -47,7 +42,5 @@ int nvct_args_parse(int argc, char **argv, int first, const nvct_opt *opts, size
 /* The option table as help text ("   --output FILE, -o FILE   usage\n"...),
  * malloc'd; NULL on allocation failure. */
 char *nvct_args_help(const nvct_opt *opts, size_t n_opts);
-
-void nvct_strv_free(nvct_strv *strv);
 
 #endif

@@ -27,6 +27,7 @@
 #include "cleanup.h"
 #include "file.h"
 #include "quote.h"
+#include "strv.h"
 
 /* The released versions of SPEC.md's table, oldest first. */
 enum { V030, V040, V050, V060, V070, V080, V100, V110, N_VERSIONS };
@@ -75,12 +76,6 @@ static bool dup_opt(const char *s, char **ret) {
         return s == NULL || *ret != NULL;
 }
 
-static void strv_free(char **v, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                free(v[i]);
-        free(v);
-}
-
 static int strv_copy_n(char *const *src, size_t n, char ***ret) {
         *ret = NULL;
         if (n == 0)
@@ -90,7 +85,7 @@ static int strv_copy_n(char *const *src, size_t n, char ***ret) {
                 return -1;
         for (size_t i = 0; i < n; i++) {
                 if (!dup_opt(src[i], &v[i])) {
-                        strv_free(v, n);
+                        nvct_strv_free_array(v, n);
                         return -1;
                 }
         }
@@ -123,15 +118,15 @@ static void mount_clear(nvct_cdi_mount *m) {
         free(m->host_path);
         free(m->container_path);
         free(m->type);
-        strv_free(m->options, m->n_options);
+        nvct_strv_free_array(m->options, m->n_options);
         *m = (nvct_cdi_mount){ 0 };
 }
 
 static void hook_clear(nvct_cdi_hook *h) {
         free(h->hook_name);
         free(h->path);
-        strv_free(h->args, h->n_args);
-        strv_free(h->env, h->n_env);
+        nvct_strv_free_array(h->args, h->n_args);
+        nvct_strv_free_array(h->env, h->n_env);
         *h = (nvct_cdi_hook){ 0 };
 }
 
@@ -146,7 +141,7 @@ static void annotations_clear(nvct_cdi_annotation **annotations, size_t *n) {
 }
 
 void nvct_cdi_edits_clear(nvct_cdi_edits *edits) {
-        strv_free(edits->env, edits->n_env);
+        nvct_strv_free_array(edits->env, edits->n_env);
         for (size_t i = 0; i < edits->n_device_nodes; i++)
                 device_node_clear(&edits->device_nodes[i]);
         free(edits->device_nodes);
@@ -2151,7 +2146,7 @@ static int fill_intel_rdt(nvct_error **err, const field_path *p, const node *n,
                 char **v = NULL;
                 size_t nv = 0;
                 int r = get_strings(err, &at, f[SCHEMATA], &v, &nv);
-                strv_free(v, nv);
+                nvct_strv_free_array(v, nv);
                 if (r < 0)
                         return -1;
                 if (nv > 0)
@@ -2543,7 +2538,7 @@ static int cmp_str_ptr(const void *a, const void *b) {
 }
 
 static void names_free(char **names, size_t n) {
-        strv_free(names, n);
+        nvct_strv_free_array(names, n);
 }
 
 /* The spec file names of a directory, sorted. -ENOENT when it is missing;

@@ -20,6 +20,7 @@
 #include "ldcache.h"
 #include "quote.h"
 #include "rootfs.h"
+#include "strv.h"
 
 /* The driver's user-space libraries, by capability, as libnvidia-container
  * groups them (utility, compute, video, graphics, ngx). */
@@ -127,46 +128,15 @@ int nvct_cdigen_strategy_parse(const char *name, unsigned *ret_bit, nvct_error *
         return 0;
 }
 
-/* A list of owned strings, for the links and folders the hooks get. */
-typedef struct strlist {
-        char **v;
-        size_t n, cap;
-} strlist;
-
-static void strlist_clear(strlist *l) {
-        for (size_t i = 0; i < l->n; i++)
-                free(l->v[i]);
-        free(l->v);
-        *l = (strlist){ 0 };
-}
-
-static bool strlist_has(const strlist *l, const char *s) {
-        for (size_t i = 0; i < l->n; i++)
-                if (strcmp(l->v[i], s) == 0)
-                        return true;
-        return false;
-}
-
-/* Takes ownership of s (freed on failure). Duplicates are dropped. */
-static int strlist_take(strlist *l, char *s, nvct_error **err) {
-        if (s == NULL)
-                return nvct_error_make(err, ENOMEM, "cannot build the spec");
-        if (strlist_has(l, s)) {
+/* Adds `s` (owned; freed when already there or on failure) to `list`
+ * unless it holds it already. */
+static int add_unique(nvct_strv *list, char *s, nvct_error **err) {
+        if (s != NULL && nvct_strv_contains(list, s)) {
                 free(s);
                 return 0;
         }
-        if (l->n + 2 > l->cap) {
-                size_t cap = l->cap ? l->cap * 2 : 16;
-                char **v = realloc(l->v, cap * sizeof(*v));
-                if (v == NULL) {
-                        free(s);
-                        return nvct_error_make(err, ENOMEM, "cannot build the spec");
-                }
-                l->v = v;
-                l->cap = cap;
-        }
-        l->v[l->n++] = s;
-        l->v[l->n] = NULL;
+        if (nvct_strv_push(list, s) < 0)
+                return nvct_error_make(err, ENOMEM, "cannot build the spec");
         return 0;
 }
 
@@ -184,10 +154,10 @@ typedef struct host {
         nvct_ldcache cache;
         bool have_cache;
         const char *driver_version;
-        strlist library_dirs; /* search path: --library-search-path, then defaults */
-        strlist mounted;      /* container paths already mounted */
-        strlist links;        /* "TARGET::LINK" */
-        strlist folders;      /* library folders, container paths */
+        nvct_strv library_dirs; /* search path: --library-search-path, then defaults */
+        nvct_strv mounted;      /* container paths already mounted */
+        nvct_strv links;        /* "TARGET::LINK" */
+        nvct_strv folders;      /* library folders, container paths */
 } host;
 
 static void host_clear(host *h) {
@@ -198,10 +168,10 @@ static void host_clear(host *h) {
         free(h->driver_root_real);
         if (h->have_cache)
                 nvct_ldcache_clear(&h->cache);
-        strlist_clear(&h->library_dirs);
-        strlist_clear(&h->mounted);
-        strlist_clear(&h->links);
-        strlist_clear(&h->folders);
+        nvct_strv_free(&h->library_dirs);
+        nvct_strv_free(&h->mounted);
+        nvct_strv_free(&h->links);
+        nvct_strv_free(&h->folders);
 }
 
 static void warnf(const host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -282,14 +252,14 @@ static int resolve_in_driver_root(host *h, const char *path, char **ret_path, st
 }
 
 static int add_mount(host *h, nvct_cdi_edits *edits, const char *path, nvct_error **err) {
-        if (strlist_has(&h->mounted, path))
+        if (nvct_strv_contains(&h->mounted, path))
                 return 0;
         _cleanup_free_ char *host_path = join(h->driver_prefix, path);
         if (host_path == NULL)
                 return nvct_error_make(err, ENOMEM, "cannot build the spec");
         if (nvct_cdi_edits_add_mount(edits, host_path, path, mount_options, err) < 0)
                 return -1;
-        return strlist_take(&h->mounted, strdup(path), err);
+        return add_unique(&h->mounted, strdup(path), err);
 }
 
 static char *dir_of(const char *path) {
@@ -328,12 +298,12 @@ static int note_link(host *h, const char *dir, const char *name, nvct_error **er
         _cleanup_error_ nvct_error *local = NULL;
         if (resolve_in_driver_root(h, inside, &resolved, &st, &local) < 0)
                 return 0;
-        if (!strlist_has(&h->mounted, resolved) || strcmp(resolved, inside) == 0)
+        if (!nvct_strv_contains(&h->mounted, resolved) || strcmp(resolved, inside) == 0)
                 return 0;
         char *link = NULL;
         if (asprintf(&link, "%s::%s", target, inside) < 0)
                 return nvct_error_make(err, ENOMEM, "cannot build the spec");
-        return strlist_take(&h->links, link, err);
+        return add_unique(&h->links, link, err);
 }
 
 /* Whether `base` (a file name) is `lib`.so.<driver version>. */
@@ -408,7 +378,7 @@ static int add_library(host *h, nvct_cdi_edits *edits, const char *lib, nvct_err
         snprintf(soname, sizeof(soname), "%s.so", lib);
         if (note_link(h, dir, soname, err) < 0)
                 return -1;
-        return strlist_take(&h->folders, TAKE_PTR(dir), err);
+        return add_unique(&h->folders, TAKE_PTR(dir), err);
 }
 
 static int add_binaries(host *h, nvct_cdi_edits *edits, nvct_error **err) {
@@ -467,7 +437,7 @@ static int add_firmware(host *h, nvct_cdi_edits *edits, nvct_error **err) {
         if (d == NULL)
                 return nvct_error_make(err, errno, "cannot read %s%s", h->driver_prefix, dir);
         fd = -1;
-        strlist names = { 0 };
+        nvct_strv names = { 0 };
         struct dirent *de;
         int r = 0;
         while ((de = readdir(d)) != NULL) {
@@ -475,7 +445,7 @@ static int add_firmware(host *h, nvct_cdi_edits *edits, nvct_error **err) {
                 if (strncmp(de->d_name, "gsp", 3) != 0 || len < 4 ||
                     strcmp(de->d_name + len - 4, ".bin") != 0)
                         continue;
-                if ((r = strlist_take(&names, strdup(de->d_name), err)) < 0)
+                if ((r = add_unique(&names, strdup(de->d_name), err)) < 0)
                         break;
         }
         closedir(d);
@@ -496,16 +466,16 @@ static int add_firmware(host *h, nvct_cdi_edits *edits, nvct_error **err) {
                         continue;
                 }
                 /* Mounted where the kernel looks for it, whatever /lib is. */
-                if (!strlist_has(&h->mounted, path)) {
+                if (!nvct_strv_contains(&h->mounted, path)) {
                         _cleanup_free_ char *host_path = join(h->driver_prefix, resolved);
                         if (host_path == NULL ||
                             nvct_cdi_edits_add_mount(edits, host_path, path, mount_options, err) <
                                     0 ||
-                            strlist_take(&h->mounted, strdup(path), err) < 0)
+                            add_unique(&h->mounted, strdup(path), err) < 0)
                                 r = nvct_error_make(err, ENOMEM, "cannot build the spec");
                 }
         }
-        strlist_clear(&names);
+        nvct_strv_free(&names);
         return r;
 }
 
@@ -796,13 +766,31 @@ static int host_open(host *h, const nvct_cdigen_options *opt, nvct_error **err) 
                                                "in the driver root), not %s",
                                                q ? q : "?");
                 }
-                if (strlist_take(&h->library_dirs, strdup(*p), err) < 0)
+                if (add_unique(&h->library_dirs, strdup(*p), err) < 0)
                         return -1;
         }
         for (size_t i = 0; i < ARRAY_SIZE(default_library_dirs); i++)
-                if (strlist_take(&h->library_dirs, strdup(default_library_dirs[i]), err) < 0)
+                if (add_unique(&h->library_dirs, strdup(default_library_dirs[i]), err) < 0)
                         return -1;
         return 0;
+}
+
+/* A createContainer hook running the hook program with `head` (NULL-
+ * terminated), then `flag VALUE` for each of `values`. */
+static int add_hook(const host *h, nvct_cdi_edits *edits, const char *const *head, const char *flag,
+                    const nvct_strv *values, nvct_error **err) {
+        nvct_strv args = { 0 };
+        for (const char *const *a = head; *a != NULL; a++)
+                nvct_strv_add(&args, *a);
+        for (size_t i = 0; i < values->n; i++) {
+                nvct_strv_add(&args, flag);
+                nvct_strv_add(&args, values->v[i]);
+        }
+        int r = args.failed ? nvct_error_make(err, ENOMEM, "cannot build the spec")
+                            : nvct_cdi_edits_add_hook(edits, "createContainer", h->opt->hook_path,
+                                                      (const char *const *)args.v, hook_env, err);
+        nvct_strv_free(&args);
+        return r;
 }
 
 static int add_common_edits(host *h, nvct_cdi_spec *spec, nvct_error **err) {
@@ -826,58 +814,19 @@ static int add_common_edits(host *h, nvct_cdi_spec *spec, nvct_error **err) {
             add_firmware(h, edits, err) < 0)
                 return -1;
 
+        /* Links sorted by link path, folders by name, so that the output
+         * does not depend on the order the cache lists them in. */
         if (h->links.n > 0) {
-                /* By link path, so that the output does not depend on the
-                 * order the cache lists them in. */
                 qsort(h->links.v, h->links.n, sizeof(*h->links.v), cmp_str);
-                strlist args = { 0 };
-                int r = strlist_take(&args, strdup("nvidia-cdi-hook"), err);
-                if (r == 0)
-                        r = strlist_take(&args, strdup("create-symlinks"), err);
-                for (size_t i = 0; r == 0 && i < h->links.n; i++) {
-                        /* "--link" repeats: add it without the duplicate filter. */
-                        char *flag = strdup("--link"), *val = strdup(h->links.v[i]);
-                        if (flag == NULL || val == NULL || args.n + 3 > args.cap) {
-                                size_t cap = (args.cap ? args.cap : 8) * 2 + 4;
-                                char **v = flag && val ? realloc(args.v, cap * sizeof(*v)) : NULL;
-                                if (v == NULL) {
-                                        free(flag);
-                                        free(val);
-                                        r = nvct_error_make(err, ENOMEM, "out of memory");
-                                        break;
-                                }
-                                args.v = v;
-                                args.cap = cap;
-                        }
-                        args.v[args.n++] = flag;
-                        args.v[args.n++] = val;
-                        args.v[args.n] = NULL;
-                }
-                if (r == 0)
-                        r = nvct_cdi_edits_add_hook(edits, "createContainer", h->opt->hook_path,
-                                                    (const char *const *)args.v, hook_env, err);
-                strlist_clear(&args);
-                if (r < 0)
+                const char *const head[] = { "nvidia-cdi-hook", "create-symlinks", NULL };
+                if (add_hook(h, edits, head, "--link", &h->links, err) < 0)
                         return -1;
         }
         if (h->folders.n > 0) {
                 qsort(h->folders.v, h->folders.n, sizeof(*h->folders.v), cmp_str);
-                size_t n = 4 + 2 * h->folders.n + 1;
-                _cleanup_free_ const char **args = calloc(n, sizeof(*args));
-                if (args == NULL)
-                        return nvct_error_make(err, ENOMEM, "out of memory");
-                size_t k = 0;
-                args[k++] = "nvidia-cdi-hook";
-                args[k++] = "update-ldcache";
-                args[k++] = "--ldconfig-path";
-                args[k++] = h->opt->ldconfig_path;
-                for (size_t i = 0; i < h->folders.n; i++) {
-                        args[k++] = "--folder";
-                        args[k++] = h->folders.v[i];
-                }
-                args[k] = NULL;
-                if (nvct_cdi_edits_add_hook(edits, "createContainer", h->opt->hook_path, args,
-                                            hook_env, err) < 0)
+                const char *const head[] = { "nvidia-cdi-hook", "update-ldcache", "--ldconfig-path",
+                                             h->opt->ldconfig_path, NULL };
+                if (add_hook(h, edits, head, "--folder", &h->folders, err) < 0)
                         return -1;
         }
         return 0;

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "cleanup.h"
 #include "gocompat.h"
 #include "quote.h"
+#include "strv.h"
 
 /* ---- rootfs ---- */
 
@@ -128,56 +128,13 @@ int nvct_find_executable(const char *name, const char *search_path, char **ret_p
 
 /* ---- argv ---- */
 
-typedef struct strv {
-        char **v;
-        size_t n, cap;
-        bool failed;
-} strv;
-
-static void strv_free(char **v, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                free(v[i]);
-        free(v);
-}
-
-static void strv_push_owned(strv *s, char *item) {
-        if (s->failed || item == NULL) {
-                free(item);
-                s->failed = true;
-                return;
-        }
-        if (s->n + 2 > s->cap) {
-                size_t cap = s->cap ? s->cap * 2 : 32;
-                char **v = reallocarray(s->v, cap, sizeof(*v));
-                if (v == NULL) {
-                        free(item);
-                        s->failed = true;
-                        return;
-                }
-                s->v = v;
-                s->cap = cap;
-        }
-        s->v[s->n++] = item;
-        s->v[s->n] = NULL;
-}
-
-static void strv_pushf(strv *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void strv_pushf(strv *s, const char *fmt, ...) {
-        char *item = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vasprintf(&item, fmt, ap);
-        va_end(ap);
-        strv_push_owned(s, n < 0 ? NULL : item);
-}
-
 /* "--flag=" + bytes that came from the container. A NUL cannot travel in an
  * argument: the reference's exec fails on it, and so do we, before exec. */
-static int push_flag_bytes(strv *s, const char *flag, const char *value, size_t len,
+static int push_flag_bytes(nvct_strv *s, const char *flag, const char *value, size_t len,
                            const char *what, nvct_error **err) {
         if (memchr(value, '\0', len) != NULL)
                 return nvct_error_make(err, 0, "%s contains a NUL character", what);
-        strv_pushf(s, "%s=%s", flag, value);
+        nvct_strv_pushf(s, "%s=%s", flag, value);
         return 0;
 }
 
@@ -192,7 +149,7 @@ static const char *capability_flag(const char *cap, size_t len) {
         return NULL;
 }
 
-static int push_capabilities(strv *s, const nvct_request *req, nvct_error **err) {
+static int push_capabilities(nvct_strv *s, const nvct_request *req, nvct_error **err) {
         const char *caps = req->driver_capabilities ? req->driver_capabilities : "";
         size_t len = req->driver_capabilities_len;
         size_t start = 0;
@@ -210,7 +167,7 @@ static int push_capabilities(strv *s, const nvct_request *req, nvct_error **err)
                                                "NVIDIA_DRIVER_CAPABILITIES (known: %s)",
                                                q ? q : "", NVCT_ALL_DRIVER_CAPABILITIES);
                 }
-                strv_push_owned(s, strdup(flag));
+                nvct_strv_add(s, flag);
                 if (comma == NULL)
                         break;
                 start = end + 1;
@@ -221,7 +178,7 @@ static int push_capabilities(strv *s, const nvct_request *req, nvct_error **err)
 /* The hook's environment as Go's os.Environ() hands it on: later duplicates
  * of a name dropped; with `path` set, as os.Setenv("PATH") leaves it (the
  * first PATH entry replaced, or one appended). */
-static void push_environ(strv *s, char *const *environ, const char *path) {
+static void push_environ(nvct_strv *s, char *const *environ, const char *path) {
         bool path_set = false;
         for (size_t i = 0; environ != NULL && environ[i] != NULL; i++) {
                 const char *e = environ[i];
@@ -234,20 +191,20 @@ static void push_environ(strv *s, char *const *environ, const char *path) {
                         if (dup)
                                 continue;
                         if (path != NULL && name_len == 4 && memcmp(e, "PATH", 4) == 0) {
-                                strv_pushf(s, "PATH=%s", path);
+                                nvct_strv_pushf(s, "PATH=%s", path);
                                 path_set = true;
                                 continue;
                         }
                 }
-                strv_push_owned(s, strdup(e));
+                nvct_strv_add(s, e);
         }
         if (path != NULL && !path_set)
-                strv_pushf(s, "PATH=%s", path);
+                nvct_strv_pushf(s, "PATH=%s", path);
 }
 
 void nvct_command_clear(nvct_command *cmd) {
-        strv_free(cmd->argv, cmd->argc);
-        strv_free(cmd->envp, cmd->envc);
+        nvct_strv_free_array(cmd->argv, cmd->argc);
+        nvct_strv_free_array(cmd->envp, cmd->envc);
         free(cmd->search_path);
         *cmd = (nvct_command){ 0 };
 }
@@ -255,7 +212,7 @@ void nvct_command_clear(nvct_command *cmd) {
 int nvct_command_build(const nvct_command_input *in, nvct_command *ret_command, nvct_error **err) {
         const nvct_cli_config *cli = &in->config->cli;
         const nvct_request *req = in->request;
-        strv argv = { 0 }, envp = { 0 };
+        nvct_strv argv = { 0 }, envp = { 0 };
         _cleanup_free_ char *search_path = NULL;
         _cleanup_free_ char *cli_path = NULL;
 
@@ -271,26 +228,26 @@ int nvct_command_build(const nvct_command_input *in, nvct_command *ret_command, 
                         return -1;
         }
 
-        strv_push_owned(&argv, TAKE_PTR(cli_path));
+        nvct_strv_push(&argv, TAKE_PTR(cli_path));
         if (cli->root != NULL)
-                strv_pushf(&argv, "--root=%s", cli->root);
+                nvct_strv_pushf(&argv, "--root=%s", cli->root);
         if (cli->load_kmods)
-                strv_pushf(&argv, "--load-kmods");
+                nvct_strv_pushf(&argv, "--load-kmods");
         if (cli->no_pivot)
-                strv_pushf(&argv, "--no-pivot");
+                nvct_strv_pushf(&argv, "--no-pivot");
         if (in->debug)
-                strv_pushf(&argv, "--debug=/dev/stderr");
+                nvct_strv_pushf(&argv, "--debug=/dev/stderr");
         else if (cli->debug != NULL)
-                strv_pushf(&argv, "--debug=%s", cli->debug);
+                nvct_strv_pushf(&argv, "--debug=%s", cli->debug);
         if (cli->ldcache != NULL)
-                strv_pushf(&argv, "--ldcache=%s", cli->ldcache);
+                nvct_strv_pushf(&argv, "--ldcache=%s", cli->ldcache);
         if (cli->user != NULL)
-                strv_pushf(&argv, "--user=%s", cli->user);
-        strv_pushf(&argv, "configure");
+                nvct_strv_pushf(&argv, "--user=%s", cli->user);
+        nvct_strv_pushf(&argv, "configure");
         if (cli->ldconfig != NULL)
-                strv_pushf(&argv, "--ldconfig=%s", cli->ldconfig);
+                nvct_strv_pushf(&argv, "--ldconfig=%s", cli->ldconfig);
         if (cli->no_cgroups)
-                strv_pushf(&argv, "--no-cgroups");
+                nvct_strv_pushf(&argv, "--no-cgroups");
 
         int r = 0;
         if (req->devices_len > 0)
@@ -315,12 +272,12 @@ int nvct_command_build(const nvct_command_input *in, nvct_command *ret_command, 
         if (r < 0)
                 goto fail;
         /* Go's strconv.FormatUint(uint64(pid)): a negative pid wraps. */
-        strv_pushf(&argv, "--pid=%" PRIu64, (uint64_t)in->pid);
-        strv_push_owned(&argv, strdup(in->rootfs));
+        nvct_strv_pushf(&argv, "--pid=%" PRIu64, (uint64_t)in->pid);
+        nvct_strv_add(&argv, in->rootfs);
 
         push_environ(&envp, in->environ, search_path);
         for (size_t i = 0; i < cli->n_environment; i++)
-                strv_push_owned(&envp, strdup(cli->environment[i]));
+                nvct_strv_add(&envp, cli->environment[i]);
         if (argv.failed || envp.failed) {
                 nvct_error_make(err, 0, "out of memory");
                 goto fail;
@@ -334,8 +291,8 @@ int nvct_command_build(const nvct_command_input *in, nvct_command *ret_command, 
         };
         return 0;
 fail:
-        strv_free(argv.v, argv.n);
-        strv_free(envp.v, envp.n);
+        nvct_strv_free(&argv);
+        nvct_strv_free(&envp);
         return -1;
 }
 

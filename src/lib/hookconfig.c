@@ -12,6 +12,7 @@
 #include "file.h"
 #include "gocompat.h"
 #include "quote.h"
+#include "strv.h"
 #include "toml.h"
 
 const char *const nvct_default_config_paths[] = { NVCT_DRIVER_CONFIG_PATH, NVCT_CONFIG_PATH, NULL };
@@ -23,12 +24,6 @@ void nvct_hook_config_init_defaults(nvct_hook_config *config) {
         };
 }
 
-static void free_strv(char **v, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                free(v[i]);
-        free(v);
-}
-
 void nvct_hook_config_clear(nvct_hook_config *config) {
         nvct_cli_config *cli = &config->cli;
         free(cli->root);
@@ -37,7 +32,7 @@ void nvct_hook_config_clear(nvct_hook_config *config) {
         free(cli->ldcache);
         free(cli->user);
         free(cli->ldconfig);
-        free_strv(cli->environment, cli->n_environment);
+        nvct_strv_free_array(cli->environment, cli->n_environment);
         free(config->swarm_resource);
         free(config->source);
         nvct_hook_config_init_defaults(config);
@@ -118,7 +113,7 @@ static int get_environment(const nvct_toml_value *table, const char *name, nvct_
         for (size_t i = 0; i < n; i++) {
                 const nvct_toml_value *item = nvct_toml_array_get(v, i);
                 if (nvct_toml_type_of(item) != NVCT_TOML_STRING) {
-                        free_strv(env, i);
+                        nvct_strv_free_array(env, i);
                         return nvct_error_make(err, 0,
                                                "%s: nvidia-container-cli.environment[%zu] must "
                                                "be a string, not %s",
@@ -127,11 +122,11 @@ static int get_environment(const nvct_toml_value *table, const char *name, nvct_
                 }
                 if (copy_string(item, name, "nvidia-container-cli", "environment", &env[i], err) <
                     0) {
-                        free_strv(env, i);
+                        nvct_strv_free_array(env, i);
                         return -1;
                 }
         }
-        free_strv(cli->environment, cli->n_environment);
+        nvct_strv_free_array(cli->environment, cli->n_environment);
         cli->environment = env;
         cli->n_environment = n;
         return 0;
