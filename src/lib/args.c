@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "gocompat.h"
 #include "quote.h"
 
 /* A flag or value as shown in an error: as is when plain, else quoted. */
@@ -19,23 +20,6 @@ static int push_value(nvct_strv *strv, const char *s, size_t len, nvct_error **e
         if (nvct_strv_push(strv, nvct_memdup0(s, len)) < 0)
                 return nvct_error_make(err, ENOMEM, "cannot store a flag value");
         return 0;
-}
-
-/* Go's strconv.ParseBool, which urfave/cli's boolean flags use. */
-static int parse_bool(const char *s, bool *ret) {
-        static const char *const truths[] = { "1", "t", "T", "TRUE", "true", "True" };
-        static const char *const lies[] = { "0", "f", "F", "FALSE", "false", "False" };
-        for (size_t i = 0; i < ARRAY_SIZE(truths); i++) {
-                if (strcmp(s, truths[i]) == 0) {
-                        *ret = true;
-                        return 0;
-                }
-                if (strcmp(s, lies[i]) == 0) {
-                        *ret = false;
-                        return 0;
-                }
-        }
-        return -1;
 }
 
 static const nvct_opt *find_opt(const nvct_opt *opts, size_t n_opts, const char *name, size_t len) {
@@ -105,7 +89,8 @@ int nvct_args_parse(int argc, char **argv, int first, const nvct_opt *opts, size
                 }
                 if (opt->kind == NVCT_OPT_BOOL) {
                         bool value = true;
-                        if (eq != NULL && parse_bool(eq + 1, &value) < 0) {
+                        /* strconv.ParseBool, which urfave/cli's booleans use. */
+                        if (eq != NULL && !nvct_go_parse_bool(eq + 1, strlen(eq + 1), &value)) {
                                 _cleanup_free_ char *q = shown(eq + 1, strlen(eq + 1));
                                 return nvct_error_make(err, 0, "invalid boolean value %s for -%s",
                                                        q ? q : "?", opt->name);
