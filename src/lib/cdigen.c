@@ -503,6 +503,13 @@ static int device_node(const host *h, const char *path, nvct_cdi_device_node *no
         return 0;
 }
 
+static bool has_node(const nvct_cdi_edits *edits, const char *path) {
+        for (size_t i = 0; i < edits->n_device_nodes; i++)
+                if (strcmp(edits->device_nodes[i].path, path) == 0)
+                        return true;
+        return false;
+}
+
 static int add_node(const host *h, nvct_cdi_edits *edits, const char *path, bool required,
                     nvct_error **err) {
         nvct_cdi_device_node node;
@@ -516,19 +523,25 @@ static int add_node(const host *h, nvct_cdi_edits *edits, const char *path, bool
                 warnf(h, "no device node %s%s: left out", h->dev_prefix, path);
                 return 0;
         }
-        for (size_t i = 0; i < edits->n_device_nodes; i++)
-                if (strcmp(edits->device_nodes[i].path, path) == 0)
-                        return 0;
+        if (has_node(edits, path))
+                return 0;
         return nvct_cdi_edits_add_device_node(edits, &node, err);
 }
 
-/* mig-minors: "gpu<minor>/gi<id>/access <cap minor>" and
- * "gpu<minor>/gi<id>/ci<id>/access <cap minor>". */
-typedef struct mig_minors {
-        char *text;
-} mig_minors;
+/* The nodes of `from` that `to` lacks, appended to it: what the `all`
+ * device gathers from each GPU and MIG device. */
+static int add_missing_nodes(nvct_cdi_edits *to, const nvct_cdi_edits *from, nvct_error **err) {
+        for (size_t i = 0; i < from->n_device_nodes; i++)
+                if (!has_node(to, from->device_nodes[i].path) &&
+                    nvct_cdi_edits_add_device_node(to, &from->device_nodes[i], err) < 0)
+                        return -1;
+        return 0;
+}
 
-static int load_mig_minors(const host *h, mig_minors *ret, nvct_error **err) {
+/* mig-minors: "gpu<minor>/gi<id>/access <cap minor>" and
+ * "gpu<minor>/gi<id>/ci<id>/access <cap minor>". *ret_text is NULL when
+ * no such file exists. */
+static int load_mig_minors(const host *h, char **ret_text, nvct_error **err) {
         const char *prefixes[] = { h->dev_prefix, h->driver_prefix, "" };
         for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
                 _cleanup_free_ char *path = join(prefixes[i], MIG_MINORS_PATH);
@@ -542,16 +555,16 @@ static int load_mig_minors(const host *h, mig_minors *ret, nvct_error **err) {
                         continue;
                 if (r < 0)
                         return -1;
-                ret->text = TAKE_PTR(text);
+                *ret_text = TAKE_PTR(text);
                 return 0;
         }
-        ret->text = NULL;
+        *ret_text = NULL;
         return 0;
 }
 
 /* The capability minor of "gpu%u/gi%u[/ci%u]/access"; -1 when not listed. */
-static long mig_minor(const mig_minors *m, unsigned gpu_minor, unsigned gi, const unsigned *ci) {
-        if (m->text == NULL)
+static long mig_minor(const char *minors, unsigned gpu_minor, unsigned gi, const unsigned *ci) {
+        if (minors == NULL)
                 return -1;
         char key[96];
         if (ci != NULL)
@@ -559,7 +572,7 @@ static long mig_minor(const mig_minors *m, unsigned gpu_minor, unsigned gi, cons
         else
                 snprintf(key, sizeof(key), "gpu%u/gi%u/access ", gpu_minor, gi);
         size_t key_len = strlen(key);
-        for (const char *line = m->text; *line;) {
+        for (const char *line = minors; *line;) {
                 const char *end = strchr(line, '\n');
                 size_t len = end ? (size_t)(end - line) : strlen(line);
                 if (len > key_len && memcmp(line, key, key_len) == 0) {
@@ -604,8 +617,7 @@ static int add_gpu_devices(host *h, nvct_cdi_spec *spec, const nvct_nvml_info *i
                            nvct_cdi_edits *all, nvct_error **err) {
         unsigned strategies =
                 h->opt->strategies ? h->opt->strategies : NVCT_CDI_NAME_INDEX | NVCT_CDI_NAME_UUID;
-        mig_minors minors = { 0 };
-        int r = -1;
+        _cleanup_free_ char *minors = NULL;
         bool any_mig = false;
         for (size_t g = 0; g < info->n_gpus; g++)
                 any_mig |= info->gpus[g].mig_enabled && info->gpus[g].n_migs > 0;
@@ -623,28 +635,27 @@ static int add_gpu_devices(host *h, nvct_cdi_spec *spec, const nvct_nvml_info *i
                 if (add_node(h, &edits, node_path, true, err) < 0) {
                         nvct_error_prefix(err, "GPU %u (%s)", gpu->index, gpu->uuid);
                         nvct_cdi_edits_clear(&edits);
-                        goto out;
+                        return -1;
                 }
-                r = add_named_devices(spec, strategies, index_name, gpu->uuid, type_name, &edits,
-                                      err);
+                int r = add_named_devices(spec, strategies, index_name, gpu->uuid, type_name,
+                                          &edits, err);
                 if (r == 0)
-                        r = add_node(h, all, node_path, true, err);
+                        r = add_missing_nodes(all, &edits, err);
                 nvct_cdi_edits_clear(&edits);
                 if (r < 0)
-                        goto out;
-                r = -1;
+                        return -1;
 
                 for (size_t m = 0; gpu->mig_enabled && m < gpu->n_migs; m++) {
                         const nvct_mig_info *mig = &gpu->migs[m];
-                        long gi_minor = mig_minor(&minors, gpu->minor, mig->gi_id, NULL);
-                        long ci_minor = mig_minor(&minors, gpu->minor, mig->gi_id, &mig->ci_id);
+                        long gi_minor = mig_minor(minors, gpu->minor, mig->gi_id, NULL);
+                        long ci_minor = mig_minor(minors, gpu->minor, mig->gi_id, &mig->ci_id);
                         if (gi_minor < 0 || ci_minor < 0) {
                                 nvct_error_make(err, 0,
                                                 "MIG device %s (GPU %u, GI %u, CI %u): no "
                                                 "capability minor in %s",
                                                 mig->uuid, gpu->index, mig->gi_id, mig->ci_id,
                                                 MIG_MINORS_PATH);
-                                goto out;
+                                return -1;
                         }
                         char gi_path[64], ci_path[64];
                         snprintf(gi_path, sizeof(gi_path), "/dev/nvidia-caps/nvidia-cap%ld",
@@ -663,40 +674,12 @@ static int add_gpu_devices(host *h, nvct_cdi_spec *spec, const nvct_nvml_info *i
                                 r = add_named_devices(spec, strategies, index_name, mig->uuid,
                                                       type_name, &mig_edits, err);
                         if (r == 0)
-                                r = nvct_cdi_edits_append(all, &mig_edits, err);
+                                r = add_missing_nodes(all, &mig_edits, err);
                         nvct_cdi_edits_clear(&mig_edits);
-                        if (r < 0) {
-                                nvct_error_prefix(err, "MIG device %s", mig->uuid);
-                                goto out;
-                        }
-                        r = -1;
+                        if (r < 0)
+                                return nvct_error_prefix(err, "MIG device %s", mig->uuid);
                 }
         }
-        r = 0;
-out:
-        free(minors.text);
-        return r;
-}
-
-/* `all` holds every node once: nvct_cdi_edits_append may have repeated the
- * parent GPU node of MIG devices. */
-static int dedup_nodes(nvct_cdi_edits *edits) {
-        size_t kept = 0;
-        for (size_t i = 0; i < edits->n_device_nodes; i++) {
-                bool dup = false;
-                for (size_t j = 0; j < kept && !dup; j++)
-                        dup = strcmp(edits->device_nodes[j].path, edits->device_nodes[i].path) == 0;
-                if (dup) {
-                        nvct_cdi_device_node *n = &edits->device_nodes[i];
-                        free(n->path);
-                        free(n->host_path);
-                        free(n->type);
-                        free(n->permissions);
-                        continue;
-                }
-                edits->device_nodes[kept++] = edits->device_nodes[i];
-        }
-        edits->n_device_nodes = kept;
         return 0;
 }
 
@@ -869,7 +852,6 @@ int nvct_cdigen_generate(const nvct_cdigen_options *opt, nvct_cdi_spec *ret_spec
         nvct_cdi_edits all = { 0 };
         r = add_gpu_devices(&h, &spec, &info, &all, err);
         if (r == 0) {
-                dedup_nodes(&all);
                 nvct_cdi_device *dev;
                 r = nvct_cdi_spec_add_device(&spec, "all", &dev, err);
                 if (r == 0)
