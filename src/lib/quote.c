@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static char *quote(const char *s, size_t len, size_t max) {
         bool cut = len > max;
@@ -62,6 +63,11 @@ char *nvct_quote(const char *s, size_t len) {
 
 char *nvct_quote_full(const char *s, size_t len) {
         return quote(s, len, len);
+}
+
+char *nvct_quote_path(const char *path) {
+        size_t len = strnlen(path, NVCT_QUOTE_PATH_MAX + 1);
+        return quote(path, len, NVCT_QUOTE_PATH_MAX);
 }
 
 bool nvct_is_plain(const char *s, size_t len) {

@@ -47,6 +47,34 @@ static void test_quote_is_capped(void **state) {
         assert_int_equal(strlen(full), sizeof(long_input) + 2);
 }
 
+static void test_quote_path(void **state) {
+        (void)state;
+        /* A bundle that would forge a line and a colour shows as one line. */
+        _cleanup_free_ char *q = nvct_quote_path("/x\n\x1b[31mFORGED/config.json");
+        assert_non_null(q);
+        assert_string_equal(q, "\"/x\\n\\x1b[31mFORGED/config.json\"");
+
+        /* Real paths are longer than NVCT_QUOTE_MAX: kept whole up to
+         * NVCT_QUOTE_PATH_MAX, then cut. */
+        char *long_path = malloc(NVCT_QUOTE_PATH_MAX + 2);
+        assert_non_null(long_path);
+        memset(long_path, 'a', NVCT_QUOTE_PATH_MAX + 1);
+        long_path[NVCT_QUOTE_PATH_MAX] = '\0';
+        _cleanup_free_ char *whole = nvct_quote_path(long_path);
+        assert_non_null(whole);
+        assert_int_equal(strlen(whole), NVCT_QUOTE_PATH_MAX + 2);
+        long_path[NVCT_QUOTE_PATH_MAX] = 'a';
+        long_path[NVCT_QUOTE_PATH_MAX + 1] = '\0';
+        _cleanup_free_ char *cut = nvct_quote_path(long_path);
+        assert_non_null(cut);
+        assert_int_equal(strlen(cut), NVCT_QUOTE_PATH_MAX + 2 + 3);
+        assert_string_equal(cut + strlen(cut) - 4, "\"...");
+        free(long_path);
+
+        assert_string_equal(nvct_quoted(NULL), "\"(out of memory)\"");
+        assert_string_equal(nvct_quoted("\"a\""), "\"a\"");
+}
+
 static void test_plain_and_printable(void **state) {
         (void)state;
         assert_true(nvct_is_plain("GPU-1,2", 7));
@@ -107,6 +135,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_quote_escapes),
                 cmocka_unit_test(test_quote_is_capped),
+                cmocka_unit_test(test_quote_path),
                 cmocka_unit_test(test_plain_and_printable),
                 cmocka_unit_test(test_error_make_and_prefix),
                 cmocka_unit_test(test_memdup0),
