@@ -12,6 +12,32 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "quote.h"
+
+enum path_failure { CANNOT_OPEN, CANNOT_STAT, CANNOT_READ, NOT_REGULAR, TOO_LARGE };
+
+/* Security: the path may come from the state (the bundle), name a file in a
+ * CDI spec directory, or be the config given with -config: it is quoted in
+ * every message, so that its bytes cannot start a line or an escape sequence
+ * of their own. */
+static int path_error(nvct_error **err, int errno_, enum path_failure failure, const char *what,
+                      const char *path, size_t max_size) {
+        _cleanup_free_ char *q = nvct_quote_path(path);
+        const char *shown = nvct_quoted(q);
+        switch (failure) {
+        case CANNOT_OPEN:
+                return nvct_error_make(err, errno_, "could not open %s %s", what, shown);
+        case CANNOT_STAT:
+                return nvct_error_make(err, errno_, "could not stat %s %s", what, shown);
+        case CANNOT_READ:
+                return nvct_error_make(err, errno_, "could not read %s %s", what, shown);
+        case NOT_REGULAR:
+                return nvct_error_make(err, errno_, "%s %s is not a regular file", what, shown);
+        default:
+                return nvct_error_make(err, errno_, "%s %s is larger than %zu bytes", what, shown,
+                                       max_size);
+        }
+}
 
 int nvct_open_regular(const char *path, const char *what, size_t max_size, bool missing_ok,
                       int *ret_fd, size_t *ret_size, nvct_error **err) {
@@ -19,16 +45,15 @@ int nvct_open_regular(const char *path, const char *what, size_t max_size, bool 
         if (fd < 0) {
                 if (missing_ok && errno == ENOENT)
                         return -ENOENT;
-                return nvct_error_make(err, errno, "could not open %s %s", what, path);
+                return path_error(err, errno, CANNOT_OPEN, what, path, 0);
         }
         struct stat st;
         if (fstat(fd, &st) < 0)
-                return nvct_error_make(err, errno, "could not stat %s %s", what, path);
+                return path_error(err, errno, CANNOT_STAT, what, path, 0);
         if (!S_ISREG(st.st_mode))
-                return nvct_error_make(err, 0, "%s %s is not a regular file", what, path);
+                return path_error(err, 0, NOT_REGULAR, what, path, 0);
         if ((uint64_t)st.st_size > max_size)
-                return nvct_error_make(err, 0, "%s %s is larger than %zu bytes", what, path,
-                                       max_size);
+                return path_error(err, 0, TOO_LARGE, what, path, max_size);
         *ret_fd = TAKE_FD(fd);
         *ret_size = (size_t)st.st_size;
         return 0;
@@ -46,18 +71,16 @@ int nvct_read_regular(const char *path, const char *what, size_t max_size, bool 
         size_t cap = size + 1, len = 0;
         _cleanup_free_ char *data = malloc(cap + 1);
         if (data == NULL)
-                return nvct_error_make(err, ENOMEM, "could not read %s %s", what, path);
+                return path_error(err, ENOMEM, CANNOT_READ, what, path, 0);
         for (;;) {
                 if (len == cap) {
                         /* Still bounded, however it grew. */
                         if (cap > max_size)
-                                return nvct_error_make(err, 0, "%s %s is larger than %zu bytes",
-                                                       what, path, max_size);
+                                return path_error(err, 0, TOO_LARGE, what, path, max_size);
                         size_t bigger = cap * 2 > max_size + 1 ? max_size + 1 : cap * 2;
                         char *b = realloc(data, bigger + 1);
                         if (b == NULL)
-                                return nvct_error_make(err, ENOMEM, "could not read %s %s", what,
-                                                       path);
+                                return path_error(err, ENOMEM, CANNOT_READ, what, path, 0);
                         data = b;
                         cap = bigger;
                 }
@@ -65,7 +88,7 @@ int nvct_read_regular(const char *path, const char *what, size_t max_size, bool 
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
-                        return nvct_error_make(err, errno, "could not read %s %s", what, path);
+                        return path_error(err, errno, CANNOT_READ, what, path, 0);
                 if (n == 0)
                         break;
                 len += (size_t)n;
@@ -96,15 +119,17 @@ int nvct_write_file_atomic(const char *path, const void *data, size_t len, mode_
         const char *slash = strrchr(path, '/');
         dir = slash == NULL ? strdup(".")
                             : nvct_memdup0(path, slash == path ? 1 : (size_t)(slash - path));
+        _cleanup_free_ char *q = nvct_quote_path(path);
         if (dir == NULL || asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0) {
                 tmp = NULL;
-                return nvct_error_make(err, ENOMEM, "cannot write %s", path);
+                return nvct_error_make(err, ENOMEM, "cannot write %s", nvct_quoted(q));
         }
         /* mkostemp: O_EXCL, so a file or symlink planted under the temporary
          * name is never written through. */
         _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
-                return nvct_error_make(err, errno, "cannot create a temporary file for %s", path);
+                return nvct_error_make(err, errno, "cannot create a temporary file for %s",
+                                       nvct_quoted(q));
         int r = fchmod(fd, mode) < 0 ? -errno : 0;
         if (r == 0)
                 r = nvct_write_all(fd, data, len);
@@ -114,7 +139,7 @@ int nvct_write_file_atomic(const char *path, const void *data, size_t len, mode_
                 r = -errno;
         if (r < 0) {
                 unlink(tmp);
-                return nvct_error_make(err, -r, "cannot write %s", path);
+                return nvct_error_make(err, -r, "cannot write %s", nvct_quoted(q));
         }
         /* The rename is durable once the directory is. */
         _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -132,6 +132,7 @@ static int get_environment(const nvct_toml_value *table, const char *name, nvct_
         return 0;
 }
 
+/* `name` is the file's name, already quoted for messages. */
 static int apply(const nvct_toml_value *root, const char *name, nvct_hook_config *c,
                  nvct_error **err) {
         if (get_bool(root, name, NULL, "disable-require", &c->disable_require, err) < 0 ||
@@ -169,9 +170,15 @@ int nvct_hook_config_parse(const char *data, size_t len, const char *name,
         _cleanup_toml_ nvct_toml_value *root = NULL;
         if (nvct_toml_parse(data, len, name, &root, err) < 0)
                 return -1;
+        /* Security: the file's name (-config) prefixes every message below;
+         * quoted, so that a newline or an escape sequence in it shows as
+         * such. nvct_toml_parse quotes it itself. */
+        _cleanup_free_ char *quoted_name = nvct_quote_path(name);
+        if (quoted_name == NULL)
+                return nvct_error_make(err, 0, "out of memory");
         nvct_hook_config c;
         nvct_hook_config_init_defaults(&c);
-        if (apply(root, name, &c, err) < 0) {
+        if (apply(root, quoted_name, &c, err) < 0) {
                 nvct_hook_config_clear(&c);
                 return -1;
         }
@@ -200,9 +207,11 @@ int nvct_hook_config_load(const char *explicit_path, const char *const *search_p
                           nvct_hook_config *ret_config, nvct_error **err) {
         if (explicit_path != NULL && explicit_path[0] != '\0') {
                 int r = load_file(explicit_path, ret_config, err);
-                if (r == -ENOENT)
+                if (r == -ENOENT) {
+                        _cleanup_free_ char *q = nvct_quote_path(explicit_path);
                         return nvct_error_make(err, ENOENT, "could not open config file %s",
-                                               explicit_path);
+                                               nvct_quoted(q));
+                }
                 return r < 0 ? -1 : 0;
         }
         for (size_t i = 0; search_paths != NULL && search_paths[i] != NULL; i++) {

@@ -36,7 +36,8 @@ typedef struct nvct_hook_config {
 void nvct_hook_config_init_defaults(nvct_hook_config *config);
 void nvct_hook_config_clear(nvct_hook_config *config);
 
-/* Decodes a config document (already in memory) over the defaults. */
+/* Decodes a config document (already in memory) over the defaults. `name`
+ * (the file's path) is quoted where messages name it. */
 int nvct_hook_config_parse(const char *data, size_t len, const char *name,
                            nvct_hook_config *ret_config, nvct_error **err);
 

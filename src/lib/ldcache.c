@@ -228,11 +228,14 @@ static int new_layout(const unsigned char *data, size_t len, size_t base, const 
         return 0;
 }
 
-int nvct_ldcache_parse(const void *data, size_t len, const char *name, nvct_ldcache *ret_cache,
+int nvct_ldcache_parse(const void *data, size_t len, const char *raw_name, nvct_ldcache *ret_cache,
                        nvct_error **err) {
         const unsigned char *p = data;
-        if (name == NULL)
-                name = "ld.so.cache";
+        /* Quoted once for every message below, as every path is (quote.h). */
+        _cleanup_free_ char *quoted = nvct_quote_path(raw_name != NULL ? raw_name : "ld.so.cache");
+        if (quoted == NULL)
+                return nvct_error_make(err, ENOMEM, "cannot parse an ld.so.cache");
+        const char *name = quoted;
         if (p == NULL)
                 len = 0;
 

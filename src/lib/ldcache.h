@@ -41,7 +41,8 @@ typedef struct nvct_ldcache {
         nvct_ldcache_format format;
 } nvct_ldcache;
 
-/* Parses a cache image held in memory. `name` names it in errors. */
+/* Parses a cache image held in memory. `name` (its path) names it, quoted, in
+ * errors. */
 int nvct_ldcache_parse(const void *data, size_t len, const char *name, nvct_ldcache *ret_cache,
                        nvct_error **err);
 /* Reads and parses the cache file at `path` (opened with nvct_open_regular:

@@ -33,7 +33,7 @@ typedef struct nvml_pci_info {
 #define NVML_DEVICE_MIG_ENABLE 1u
 
 typedef struct nvml_api {
-        const char *path;
+        const char *path;      /* quoted, for messages */
         const char *init_name; /* nvmlInit_v2, or nvmlInit on old drivers */
         const char *cuda_version_name;
         nvmlReturn_t (*init)(void);
@@ -410,18 +410,24 @@ int nvct_nvml_query(const char *library_path, nvct_nvml_info *ret_info, nvct_err
         if (library_path == NULL || library_path[0] == '\0')
                 return nvct_error_make(err, 0, "no NVML library path given");
 
+        /* The library's path (from the driver root's ld.so.cache) names it in
+         * every message: quoted once, as every path is (quote.h). */
+        _cleanup_free_ char *quoted_path = nvct_quote_path(library_path);
+        if (quoted_path == NULL)
+                return nvct_error_make(err, 0, "out of memory");
         nvml_api api;
         memset(&api, 0, sizeof(api));
-        api.path = library_path;
+        api.path = quoted_path;
 
         dlerror();
         _cleanup_(dlclosep) void *handle = dlopen(library_path, RTLD_NOW | RTLD_LOCAL);
         if (handle == NULL) {
-                /* dlerror() names the file. */
+                /* dlerror() names the file, raw: the whole text is quoted. */
                 const char *why = dlerror();
-                if (why != NULL)
-                        return nvct_error_make(err, 0, "cannot load NVML: %s", why);
-                return nvct_error_make(err, 0, "cannot load NVML from %s", library_path);
+                _cleanup_free_ char *q = why != NULL ? nvct_quote_path(why) : NULL;
+                if (q != NULL)
+                        return nvct_error_make(err, 0, "cannot load NVML: %s", q);
+                return nvct_error_make(err, 0, "cannot load NVML from %s", quoted_path);
         }
         if (load_api(handle, &api, err) < 0)
                 return -1;

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "quote.h"
 
 enum {
         TABLE_IMPLICIT = 1u << 0,  /* intermediate of a [header]: may still be defined later */
@@ -1454,10 +1455,16 @@ static int parse_table_header(parser *p, nvct_toml_value *root, nvct_toml_value 
 
 int nvct_toml_parse(const char *data, size_t len, const char *name, nvct_toml_value **ret_root,
                     nvct_error **err) {
+        /* Security: the name (a config file's path, given with -config)
+         * prefixes every message: quoted, so that a newline or an escape
+         * sequence in it shows as such. */
+        _cleanup_free_ char *quoted_name = name != NULL ? nvct_quote_path(name) : NULL;
+        if (name != NULL && quoted_name == NULL)
+                return nvct_error_make(err, ENOMEM, "cannot parse");
         parser p = {
                 .data = data,
                 .len = data != NULL ? len : 0,
-                .name = name != NULL ? name : "<input>",
+                .name = quoted_name != NULL ? quoted_name : "<input>",
                 .err = err,
         };
         int r;

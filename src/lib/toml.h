@@ -30,8 +30,9 @@ typedef struct nvct_toml_value nvct_toml_value;
 #define NVCT_TOML_MAX_DEPTH 128
 
 /* Parses a whole document (need not be NUL-terminated; a NUL byte in it is an
- * error). `name` (a file name, or "<stdin>") prefixes every error message,
- * which names line and column: "NAME:LINE:COL: what is wrong". */
+ * error). `name` (a file name; NULL for <input>) prefixes every error
+ * message, quoted, which names line and column: "\"NAME\":LINE:COL: what is
+ * wrong". */
 int nvct_toml_parse(const char *data, size_t len, const char *name, nvct_toml_value **ret_root,
                     nvct_error **err);
 

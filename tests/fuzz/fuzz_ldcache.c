@@ -85,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         int r = nvct_ldcache_parse(buf, size, "fuzz.cache", &c, &err);
         if (r < 0) {
                 CHECK(err != NULL && err->msg != NULL && err->msg[0] != '\0');
-                CHECK(strncmp(err->msg, "fuzz.cache: ", strlen("fuzz.cache: ")) == 0);
+                CHECK(strncmp(err->msg, "\"fuzz.cache\": ", strlen("\"fuzz.cache\": ")) == 0);
                 /* Bytes from the input are quoted: printable ASCII only,
                  * and cut, so that a message stays short. */
                 size_t mlen = strlen(err->msg);

@@ -191,9 +191,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         int r = nvct_toml_parse(buf, size, CONFIG_NAME, &root, &toml_err);
         if (r < 0) {
                 CHECK(toml_err != NULL && toml_err->msg != NULL);
-                /* "NAME:LINE:COL: what is wrong" */
-                CHECK(strncmp(toml_err->msg, CONFIG_NAME ":", strlen(CONFIG_NAME ":")) == 0);
-                const char *p = toml_err->msg + strlen(CONFIG_NAME ":");
+                /* "\"NAME\":LINE:COL: what is wrong" */
+                CHECK(strncmp(toml_err->msg,
+                              "\"" CONFIG_NAME "\":", strlen("\"" CONFIG_NAME "\":")) == 0);
+                const char *p = toml_err->msg + strlen("\"" CONFIG_NAME "\":");
                 CHECK(is_digit(*p));
                 while (is_digit(*p))
                         p++;

@@ -391,11 +391,11 @@ static void test_nul_in_string(void **state) {
 static void test_syntax_error(void **state) {
         (void)state;
         char *msg = parse_fails_len("disable-require = \n", strlen("disable-require = \n"));
-        /* "NAME:LINE:COL: ..." */
-        assert_contains(msg, "test.toml:1:");
+        /* "\"NAME\":LINE:COL: ..." */
+        assert_contains(msg, "\"test.toml\":1:");
         free(msg);
         msg = parse_fails_len("a = 1\na = 2\n", 12);
-        assert_contains(msg, "test.toml:2:");
+        assert_contains(msg, "\"test.toml\":2:");
         free(msg);
         static const char nul[] = "disable-require = true\0\n";
         msg = parse_fails_len(nul, sizeof(nul) - 1);
@@ -473,6 +473,47 @@ static void test_load_explicit(void **state) {
         free(other);
         free(good);
         free(missing);
+        free(dir);
+}
+
+/* Security: a config path with a newline and an escape sequence is quoted
+ * in every message that names it: missing, unreadable, wrong type, syntax. */
+static void test_load_quotes_path(void **state) {
+        (void)state;
+        char *dir = make_tmpdir();
+        char *odd = xasprintf("%s/x\n\x1b[31mFORGED.toml", dir);
+        char *shown = xasprintf("\"%s/x\\n\\x1b[31mFORGED.toml\"", dir);
+
+        char *msg = load_fails(odd, NULL);
+        char *want = xasprintf("could not open config file %s: No such file or directory", shown);
+        assert_string_equal(msg, want);
+        free(want);
+        free(msg);
+
+        write_file(odd, "disable-require = \"yes\"\n");
+        msg = load_fails(odd, NULL);
+        want = xasprintf("%s: disable-require must be a boolean, not string", shown);
+        assert_string_equal(msg, want);
+        free(want);
+        free(msg);
+
+        write_file(odd, "disable-require = \n");
+        msg = load_fails(odd, NULL);
+        assert_null(strchr(msg, '\n'));
+        assert_null(strchr(msg, '\x1b'));
+        assert_true(strncmp(msg, shown, strlen(shown)) == 0);
+        free(msg);
+
+        /* The source keeps the raw path: the report quotes it itself. */
+        write_file(odd, "disable-require = true\n");
+        nvct_hook_config c;
+        load_ok(odd, NULL, &c);
+        assert_string_equal(c.source, odd);
+        nvct_hook_config_clear(&c);
+
+        rm_rf(dir);
+        free(shown);
+        free(odd);
         free(dir);
 }
 
@@ -559,6 +600,7 @@ int main(void) {
                 cmocka_unit_test(test_nul_in_string),
                 cmocka_unit_test(test_syntax_error),
                 cmocka_unit_test(test_load_explicit),
+                cmocka_unit_test(test_load_quotes_path),
                 cmocka_unit_test(test_load_search),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -600,6 +600,11 @@ static void test_magic(void **state) {
         assert_contains(err->msg, "null.cache");
         assert_sentinel(&c);
         nvct_error_free(&err);
+        /* The name is a path: quoted, so that its bytes stay on one line. */
+        assert_true(nvct_ldcache_parse(NULL, 0, "/r\n\033[31m/ld.so.cache", &c, &err) < 0);
+        assert_string_equal(err->msg,
+                            "\"/r\\n\\x1b[31m/ld.so.cache\": empty file, not an ld.so.cache");
+        nvct_error_free(&err);
 
         parse_fails("ld.so-1.7.1\0\0\0\0\0", 16, "not an ld.so.cache");
         parse_fails("ld.so-1.7.", 10, "not an ld.so.cache");

@@ -53,7 +53,7 @@ static char *parse_fails_len(const char *text, size_t len) {
         assert_ptr_equal(root, sentinel);
         assert_non_null(err);
         assert_non_null(err->msg);
-        assert_true(strncmp(err->msg, "test.toml:", strlen("test.toml:")) == 0);
+        assert_true(strncmp(err->msg, "\"test.toml\":", strlen("\"test.toml\":")) == 0);
 
         char *msg = strdup(err->msg);
         assert_non_null(msg);
@@ -753,21 +753,21 @@ static void test_error_messages(void **state) {
         char *msg;
 
         msg = parse_fails_len("a = 1\nb = 2\nbad key = 3\n", strlen("a = 1\nb = 2\nbad key = 3\n"));
-        assert_non_null(strstr(msg, "test.toml:3:5:"));
+        assert_non_null(strstr(msg, "\"test.toml\":3:5:"));
         free(msg);
 
         /* Columns count characters, not bytes. */
         msg = parse_fails_len("\"ééé\" = 1 x\n", strlen("\"ééé\" = 1 x\n"));
-        assert_non_null(strstr(msg, "test.toml:1:11:"));
+        assert_non_null(strstr(msg, "\"test.toml\":1:11:"));
         free(msg);
 
         msg = parse_fails_len("[a]\n[a]\n", 8);
-        assert_non_null(strstr(msg, "test.toml:2:2:"));
+        assert_non_null(strstr(msg, "\"test.toml\":2:2:"));
         assert_non_null(strstr(msg, "'a'"));
         free(msg);
 
         msg = parse_fails_len("d = 2023-02-30\n", 15);
-        assert_non_null(strstr(msg, "test.toml:1:5:"));
+        assert_non_null(strstr(msg, "\"test.toml\":1:5:"));
         free(msg);
 
         /* Control characters in keys are escaped in messages. */
@@ -776,9 +776,17 @@ static void test_error_messages(void **state) {
         assert_null(strchr(msg, '\n'));
         free(msg);
 
-        /* Without a name, the message still has a prefix. */
         nvct_error *err = NULL;
         nvct_toml_value *root = NULL;
+        /* The name is quoted: a newline or an escape sequence in it shows
+         * as such, on one line. */
+        assert_true(nvct_toml_parse("=", 1, "/etc/x\n\x1b[31mFORGED", &root, &err) < 0);
+        assert_string_equal(err->msg,
+                            "\"/etc/x\\n\\x1b[31mFORGED\":1:1: expected a key, found '='");
+        nvct_error_free(&err);
+
+        /* Without a name, the message still has a prefix. */
+        root = NULL;
         assert_true(nvct_toml_parse("=", 1, NULL, &root, &err) < 0);
         assert_null(root);
         assert_non_null(strstr(err->msg, ":1:1:"));
