@@ -64,6 +64,7 @@ static int load_rootfs(const char *state_path, char **ret_rootfs, nvct_error **e
         _cleanup_close_ int file_fd = -1;
         _cleanup_free_ char *spec_path = NULL;
         _cleanup_free_ char *rootfs = NULL;
+        _cleanup_free_ char *qspec = NULL;
         int fd = STDIN_FILENO;
         const char *where = "on stdin";
         int r = -1;
@@ -102,12 +103,17 @@ static int load_rootfs(const char *state_path, char **ret_rootfs, nvct_error **e
                 nvct_error_prefix(err, "could not load the OCI spec");
                 goto out;
         }
+        /* Security: the bundle comes from the state, root.path from
+         * config.json: paths are quoted in every message, so that a bundle
+         * "/x\n\e[31m" cannot print a line or a colour of its own. */
+        qspec = nvct_quote_path(spec_path);
         if (memchr(spec.root_path, '\0', spec.root_path_len) != NULL) {
-                nvct_error_make(err, 0, "%s: root.path contains a NUL character", spec_path);
+                nvct_error_make(err, 0, "%s: root.path contains a NUL character",
+                                nvct_quoted(qspec));
                 goto out;
         }
         if (spec.root_path_len == 0) {
-                nvct_error_make(err, 0, "%s: no root.path", spec_path);
+                nvct_error_make(err, 0, "%s: no root.path", nvct_quoted(qspec));
                 goto out;
         }
         rootfs = spec.root_path[0] == '/'
@@ -119,7 +125,8 @@ static int load_rootfs(const char *state_path, char **ret_rootfs, nvct_error **e
         }
         /* Acting "inside" "/" would be acting on the host. */
         if (strcmp(rootfs, "/") == 0) {
-                nvct_error_make(err, 0, "%s: root.path is the host's root \"/\"", spec_path);
+                nvct_error_make(err, 0, "%s: root.path is the host's root \"/\"",
+                                nvct_quoted(qspec));
                 goto out;
         }
         *ret_rootfs = TAKE_PTR(rootfs);
@@ -216,7 +223,12 @@ static int create_symlinks(int argc, char **argv, int first) {
         for (size_t i = 0; i < n_specs; i++) {
                 if (nvct_rootfs_symlink(root_fd, specs[i].target, specs[i].link, &err) < 0)
                         goto out;
-                debugf("%s: %s -> %s", rootfs, specs[i].link, specs[i].target);
+                if (debug) {
+                        _cleanup_free_ char *qr = nvct_quote_path(rootfs);
+                        _cleanup_free_ char *ql = nvct_quote_path(specs[i].link);
+                        _cleanup_free_ char *qt = nvct_quote_path(specs[i].target);
+                        debugf("%s: %s -> %s", nvct_quoted(qr), nvct_quoted(ql), nvct_quoted(qt));
+                }
         }
         status = EXIT_SUCCESS;
 out:
@@ -311,7 +323,12 @@ static int update_ldcache(int argc, char **argv, int first) {
         }
         if (load_rootfs(container_spec, &rootfs, &err) < 0)
                 return fail(&err);
-        debugf("%s: running %s for %zu folder(s)", rootfs, ldconfig, folders.n);
+        if (debug) {
+                _cleanup_free_ char *qr = nvct_quote_path(rootfs);
+                _cleanup_free_ char *ql = nvct_quote_path(ldconfig);
+                debugf("%s: running %s for %zu folder(s)", nvct_quoted(qr), nvct_quoted(ql),
+                       folders.n);
+        }
         static const char *const none[] = { NULL };
         if (nvct_rootfs_run_ldconfig(rootfs, ldconfig,
                                      folders.n > 0 ? (const char *const *)folders.v : none,

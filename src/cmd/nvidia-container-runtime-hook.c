@@ -16,6 +16,7 @@
 #include "gocompat.h"
 #include "hookconfig.h"
 #include "oci.h"
+#include "quote.h"
 #include "report.h"
 
 #ifndef NVCT_VERSION
@@ -196,7 +197,8 @@ int main(int argc, char **argv) {
                 return prestart(&opts);
         if (strcmp(command, "poststart") == 0 || strcmp(command, "poststop") == 0)
                 return 0;
-        fprintf(stderr, PROGRAM ": unknown command \"%s\"\n", command);
+        _cleanup_free_ char *q = nvct_quote(command, strlen(command));
+        fprintf(stderr, PROGRAM ": unknown command %s\n", nvct_quoted(q));
         usage(stderr, argv0);
         return 2;
 }

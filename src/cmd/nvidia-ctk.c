@@ -16,6 +16,7 @@
 #include "error.h"
 #include "file.h"
 #include "nvml.h"
+#include "quote.h"
 
 #ifndef NVCT_VERSION
 #define NVCT_VERSION "unknown"
@@ -57,20 +58,25 @@ static int output_format(const char *format, const char *output, nvct_cdi_format
                 nvct_cdi_format f;
                 if (nvct_cdi_format_parse(format, &f, err) < 0)
                         return nvct_error_prefix(err, "--format");
-                if (output != NULL && from_name != f)
+                if (output != NULL && from_name != f) {
+                        _cleanup_free_ char *qf = nvct_quote(format, strlen(format));
+                        _cleanup_free_ char *qo = nvct_quote_path(output);
                         return nvct_error_make(err, 0,
                                                "--format %s does not match the output file %s: "
                                                "CDI readers take the format from the extension "
                                                "(.json, .yaml or .yml)",
-                                               format, output);
+                                               nvct_quoted(qf), nvct_quoted(qo));
+                }
                 *ret = f;
                 return 0;
         }
-        if (output != NULL && from_name == 0)
+        if (output != NULL && from_name == 0) {
+                _cleanup_free_ char *qo = nvct_quote_path(output);
                 return nvct_error_make(err, 0,
                                        "cannot tell the format of %s from its extension: name it "
                                        ".json, .yaml or .yml, or give --format",
-                                       output);
+                                       nvct_quoted(qo));
+        }
         *ret = output != NULL ? from_name : NVCT_CDI_YAML;
         return 0;
 }
@@ -169,7 +175,8 @@ static int cdi_generate(int argc, char **argv, int first) {
                 goto out;
         }
         if (next < argc) {
-                nvct_error_make(&err, 0, "unexpected argument: %s", argv[next]);
+                _cleanup_free_ char *qa = nvct_quote(argv[next], strlen(argv[next]));
+                nvct_error_make(&err, 0, "unexpected argument: %s", nvct_quoted(qa));
                 status = usage_error("cdi generate", &err);
                 goto out;
         }
@@ -223,8 +230,10 @@ static int cdi_generate(int argc, char **argv, int first) {
                         status = fail(&err);
                         goto out;
                 }
-                if (!quiet)
-                        fprintf(stderr, PROGRAM ": wrote %s\n", output);
+                if (!quiet) {
+                        _cleanup_free_ char *qo = nvct_quote_path(output);
+                        fprintf(stderr, PROGRAM ": wrote %s\n", nvct_quoted(qo));
+                }
         }
         status = EXIT_SUCCESS;
 out:
@@ -262,7 +271,8 @@ static int cdi_list(int argc, char **argv, int first) {
                 goto out;
         }
         if (next < argc) {
-                nvct_error_make(&err, 0, "unexpected argument: %s", argv[next]);
+                _cleanup_free_ char *qa = nvct_quote(argv[next], strlen(argv[next]));
+                nvct_error_make(&err, 0, "unexpected argument: %s", nvct_quoted(qa));
                 status = usage_error("cdi list", &err);
                 goto out;
         }
@@ -273,9 +283,13 @@ static int cdi_list(int argc, char **argv, int first) {
         }
         for (size_t i = 0; i < listing.n_devices; i++)
                 printf("%s\n", listing.devices[i].qualified_name);
-        for (size_t i = 0; i < listing.n_problems; i++)
-                fprintf(stderr, PROGRAM ": %s: %s\n", listing.problems[i].path,
-                        listing.problems[i].reason);
+        for (size_t i = 0; i < listing.n_problems; i++) {
+                /* Security: a spec file's name is chosen by whoever can write
+                 * a spec directory; quoted, it cannot forge a line of its own
+                 * (the reason is one line, its paths and values quoted). */
+                _cleanup_free_ char *qp = nvct_quote_path(listing.problems[i].path);
+                fprintf(stderr, PROGRAM ": %s: %s\n", nvct_quoted(qp), listing.problems[i].reason);
+        }
         if (fflush(stdout) != 0) {
                 nvct_error_make(&err, errno, "cannot write the list");
                 status = fail(&err);
@@ -324,7 +338,8 @@ int main(int argc, char **argv) {
                 return want_help ? EXIT_SUCCESS : EXIT_USAGE;
         }
         if (strcmp(argv[next], "cdi") != 0) {
-                nvct_error_make(&err, 0, "unknown command: %s", argv[next]);
+                _cleanup_free_ char *qc = nvct_quote(argv[next], strlen(argv[next]));
+                nvct_error_make(&err, 0, "unknown command: %s", nvct_quoted(qc));
                 return usage_error("", &err);
         }
         next++;
@@ -336,6 +351,7 @@ int main(int argc, char **argv) {
                 return cdi_generate(argc, argv, next + 1);
         if (strcmp(argv[next], "list") == 0)
                 return cdi_list(argc, argv, next + 1);
-        nvct_error_make(&err, 0, "unknown cdi command: %s", argv[next]);
+        _cleanup_free_ char *qc = nvct_quote(argv[next], strlen(argv[next]));
+        nvct_error_make(&err, 0, "unknown cdi command: %s", nvct_quoted(qc));
         return usage_error("cdi", &err);
 }

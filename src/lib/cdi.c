@@ -2368,9 +2368,18 @@ static int parse(const char *data, size_t len, nvct_cdi_format format, nvct_cdi_
         return 0;
 }
 
+/* Security: a spec's file name is chosen by whoever can write a spec
+ * directory: quoted wherever a message names it, as every path is. */
 static int bad_name(const char *name, nvct_error **err) {
-        return nvct_error_make(
-                err, 0, "%s: not a CDI spec name: it must end in .json, .yaml or .yml", name);
+        _cleanup_free_ char *q = nvct_quote_path(name);
+        return nvct_error_make(err, 0,
+                               "%s: not a CDI spec name: it must end in .json, .yaml or .yml",
+                               nvct_quoted(q));
+}
+
+static int prefix_name(const char *name, nvct_error **err) {
+        _cleanup_free_ char *q = nvct_quote_path(name);
+        return nvct_error_prefix(err, "%s", nvct_quoted(q));
 }
 
 int nvct_cdi_spec_parse(const char *data, size_t len, const char *name, nvct_cdi_spec *ret_spec,
@@ -2379,7 +2388,7 @@ int nvct_cdi_spec_parse(const char *data, size_t len, const char *name, nvct_cdi
         if (format == 0)
                 return bad_name(name, err);
         if (parse(data, len, format, ret_spec, err) < 0)
-                return nvct_error_prefix(err, "%s", name);
+                return prefix_name(name, err);
         return 0;
 }
 
@@ -2408,7 +2417,7 @@ static int load_unnamed(const char *path, nvct_cdi_spec *ret_spec, bool *ret_par
 int nvct_cdi_spec_load(const char *path, nvct_cdi_spec *ret_spec, nvct_error **err) {
         bool parsed;
         if (load_unnamed(path, ret_spec, &parsed, err) < 0)
-                return parsed ? nvct_error_prefix(err, "%s", path) : -1;
+                return parsed ? prefix_name(path, err) : -1;
         return 0;
 }
 
@@ -2514,7 +2523,7 @@ static int lister_add(lister *l, const char *qualified_name, const char *spec_pa
                  * is left out altogether. */
                 f->conflict = true;
                 _cleanup_free_ char *q = nvct_quote(qualified_name, strlen(qualified_name));
-                _cleanup_free_ char *other = nvct_quote(f->spec_path, strlen(f->spec_path));
+                _cleanup_free_ char *other = nvct_quote_path(f->spec_path);
                 _cleanup_free_ char *reason = NULL;
                 if (q == NULL || other == NULL ||
                     asprintf(&reason, "device %s is also defined by %s: left out", q, other) < 0) {

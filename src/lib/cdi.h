@@ -166,8 +166,8 @@ typedef struct nvct_cdi_listed_device {
 } nvct_cdi_listed_device;
 
 typedef struct nvct_cdi_list_problem {
-        char *path;   /* the spec file (or directory) */
-        char *reason; /* one line: the load error, or the conflict */
+        char *path;   /* the spec file (or directory), raw: quote it to show it */
+        char *reason; /* one line, paths and values quoted: the load error, or the conflict */
 } nvct_cdi_list_problem;
 
 typedef struct nvct_cdi_listing {

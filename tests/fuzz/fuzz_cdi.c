@@ -41,7 +41,9 @@ static bool has_device_without_edits(const nvct_cdi_spec *s) {
 
 static void check_error(nvct_error *err, const char *name) {
         CHECK(err != NULL && err->msg != NULL);
-        CHECK(strncmp(err->msg, name, strlen(name)) == 0);
+        /* The name first, quoted. */
+        CHECK(err->msg[0] == '"' && strncmp(err->msg + 1, name, strlen(name)) == 0 &&
+              err->msg[1 + strlen(name)] == '"');
         CHECK(strchr(err->msg, '\n') == NULL);
 }
 

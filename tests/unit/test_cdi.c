@@ -84,8 +84,10 @@ static void parse_fails_len(const char *data, size_t len, const char *name, ...)
              want = va_arg(ap, const char *))
                 assert_contains(err->msg, want);
         va_end(ap);
-        /* One line: the name first. */
-        assert_int_equal(strncmp(err->msg, name, strlen(name)), 0);
+        /* One line: the name first, quoted. */
+        assert_true(err->msg[0] == '"');
+        assert_int_equal(strncmp(err->msg + 1, name, strlen(name)), 0);
+        assert_true(err->msg[1 + strlen(name)] == '"');
         assert_null(strchr(err->msg, '\n'));
         nvct_error_free(&err);
 }
@@ -1256,11 +1258,12 @@ static void test_load_errors_json(void **state) {
         } cases[] = {
                 { "{'cdiVersion':'0.3.0','kind':'v.com/c','devices':[{'name':'d',"
                   "'containerEdits':{'env':['A=1']}}],'foo':1}",
-                  "t.json: unknown field \"foo\"" },
+                  "\"t.json\": unknown field \"foo\"" },
                 { "{'cdiVersion':'0.3.0','devices':[{'name':'d','containerEdits':{'env':['A=1']}}]"
                   "}",
-                  "t.json: missing field \"kind\"" },
-                { "{'cdiVersion':'0.3.0','kind':'v.com/c'}", "t.json: missing field \"devices\"" },
+                  "\"t.json\": missing field \"kind\"" },
+                { "{'cdiVersion':'0.3.0','kind':'v.com/c'}",
+                  "\"t.json\": missing field \"devices\"" },
                 { "{'kind':'v.com/c','devices':[]}", "missing field \"cdiVersion\"" },
                 { "{'cdiVersion':'0.3.0','kind':'v.com/c','devices':[{'containerEdits':{}}]}",
                   "devices[0]: missing field \"name\"" },
@@ -1272,7 +1275,7 @@ static void test_load_errors_json(void **state) {
                   "cdiVersion: expected a string, got \"0.3\"" },
                 { "{'cdiVersion':'0.2.0','kind':'v.com/c','devices':[{'name':'d',"
                   "'containerEdits':{'env':['A=1']}}]}",
-                  "t.json: cdiVersion: unknown version \"0.2.0\"" },
+                  "\"t.json\": cdiVersion: unknown version \"0.2.0\"" },
                 { "{'cdiVersion':'v0.3.0','kind':'v.com/c','devices':[{'name':'d',"
                   "'containerEdits':{'env':['A=1']}}]}",
                   "cdiVersion: unknown version \"v0.3.0\"" },
@@ -1300,7 +1303,7 @@ static void test_load_errors_json(void **state) {
                   "annotations: the value of \"k\": expected a string, got \"1\"" },
                 { "{'cdiVersion':'0.3.0','kind':'v.com/c','kind':'v.com/d','devices':[]}",
                   "duplicate key \"kind\"" },
-                { "[]", "t.json: expected a map (the spec), got a list" },
+                { "[]", "\"t.json\": expected a map (the spec), got a list" },
                 { "", "line 1, column 1: invalid JSON: premature EOF" },
                 { "{'cdiVersion':'0.3.0'} {}", "invalid JSON: trailing garbage" },
                 { "{'cdiVersion':'0.3.0','kind':'a\\u0000b','devices':[]}", "a NUL byte" },
@@ -1310,9 +1313,9 @@ static void test_load_errors_json(void **state) {
 
         parse_fails("{'cdiVersion':'0.3.0','kind':'v.com/c','devices':[{'name':'d',"
                     "'containerEdits':{'env':['A=\\u0000']}}]}",
-                    "t.json", "t.json: line 1, column 98: a NUL byte in a string");
+                    "t.json", "\"t.json\": line 1, column 98: a NUL byte in a string");
         parse_fails("{'cdiVersion':'0.3.0',\n}", "t.json",
-                    "t.json: line 2, column 2: invalid JSON: invalid object key");
+                    "\"t.json\": line 2, column 2: invalid JSON: invalid object key");
 
         /* Invalid UTF-8, raw. */
         static const char raw[] = "{\"cdiVersion\":\"0.3.0\",\"kind\":\"\xff\",\"devices\":[]}";
@@ -1455,7 +1458,8 @@ static void test_load_files(void **state) {
         write_file(path, "{\"cdiVersion\": \"0.3.0\", \"kind\": \"v.com/c\", \"devices\": 1}");
         assert_int_equal(nvct_cdi_spec_load(path, &s, &err), -1);
         char want[600];
-        snprintf(want, sizeof(want), "%s: devices: expected a list of devices, got \"1\"", path);
+        snprintf(want, sizeof(want), "\"%s\": devices: expected a list of devices, got \"1\"",
+                 path);
         assert_string_equal(err->msg, want);
         nvct_error_free(&err);
 
