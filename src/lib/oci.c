@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "oci.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,6 +17,7 @@
 #include "cleanup.h"
 #include "file.h"
 #include "gocompat.h"
+#include "jsonfeed.h"
 #include "quote.h"
 
 #define CAP_SYS_ADMIN_NAME "CAP_SYS_ADMIN"
@@ -200,6 +200,7 @@ static void *goslice_at(const goslice *gs, size_t i) {
 typedef struct parser {
         nvct_error **err;
         const char *name; /* the input, for messages */
+        nvct_json_feed *feed;
         frame *frames;
         size_t depth, cap_frames;
         bool done; /* the first top-level value is complete */
@@ -217,6 +218,7 @@ typedef struct parser {
         goslice env;       /* of env_item: process.env */
         kept_string *kept; /* the env entries kept, referenced by env_item */
         size_t n_kept, cap_kept;
+        size_t kept_bytes;  /* env entries and mount destinations held */
         goslice mounts;     /* of mount_item */
         goslice bounding;   /* of bounding_item: process.capabilities.bounding */
         size_t mount_index; /* the mounts[] element being decoded */
@@ -350,12 +352,32 @@ static void clear_capabilities(parser *p) {
         spec->caps_object_ok = spec->caps_object_sys_admin = false;
 }
 
+/* Refused as soon as it is read: a string over the limit could not become
+ * an argument (the kernel refuses longer ones), and a cut one (the feed
+ * stops storing a string long before its end) is longer still. */
+static int too_long(parser *p, slot field, size_t len) {
+        return fail(p, "%s: a string of %s%zu bytes is longer than the limit of %u bytes",
+                    slot_names[field], nvct_json_feed_truncated(p->feed) ? "more than " : "", len,
+                    NVCT_JSON_MAX_STRING);
+}
+
+/* What is kept adds up: a bound on the total, not only on each string, so
+ * that memory stays a small multiple of it whatever the document holds. */
+static int add_kept(parser *p, size_t n) {
+        if (n > NVCT_SPEC_MAX_KEPT - p->kept_bytes)
+                return fail(p,
+                            "the environment entries and mounts kept for the decision total more "
+                            "than the limit of %u bytes",
+                            NVCT_SPEC_MAX_KEPT);
+        p->kept_bytes += n;
+        return 1;
+}
+
 /* Replaces *dst (and its length) with a Go-decoded copy of the string. */
 static int set_string(parser *p, slot field, char **dst, size_t *dst_len, const char *s,
                       size_t len) {
         if (len > NVCT_JSON_MAX_STRING)
-                return fail(p, "%s: a string of %zu bytes is longer than the limit of %u bytes",
-                            slot_names[field], len, NVCT_JSON_MAX_STRING);
+                return too_long(p, field, len);
         size_t n = 0;
         char *copy = go_string_copy((const unsigned char *)s, len, &n);
         if (copy == NULL)
@@ -391,6 +413,7 @@ static bool is_ascii(const char *s, size_t len) {
 
 static void release_env_ref(parser *p, uint32_t ref) {
         if (ref >= ENV_KEPT_BASE) {
+                p->kept_bytes -= p->kept[ref - ENV_KEPT_BASE].len;
                 free(p->kept[ref - ENV_KEPT_BASE].s);
                 p->kept[ref - ENV_KEPT_BASE].s = NULL;
         }
@@ -405,8 +428,7 @@ static int add_env_item(parser *p, const char *s, size_t len, bool is_null) {
         if (is_null)
                 return 1; /* keeps the element as it was */
         if (len > NVCT_JSON_MAX_STRING)
-                return fail(p, "%s: a string of %zu bytes is longer than the limit of %u bytes",
-                            slot_names[SLOT_ENV_ITEM], len, NVCT_JSON_MAX_STRING);
+                return too_long(p, SLOT_ENV_ITEM, len);
 
         /* Most entries are dropped: decide on the raw bytes when that is
          * the same as deciding on the decoded ones (an ASCII name). */
@@ -428,6 +450,8 @@ static int add_env_item(parser *p, const char *s, size_t len, bool is_null) {
                 item->ref = ENV_DROPPED;
                 return 1;
         }
+        if (add_kept(p, n) == 0)
+                return 0;
         if (p->n_kept == p->cap_kept) {
                 size_t cap = p->cap_kept ? p->cap_kept * 2 : 16;
                 kept_string *kept = reallocarray(p->kept, cap, sizeof(*kept));
@@ -481,6 +505,8 @@ static int set_mount_destination(parser *p, mount_item *m, const char *s, size_t
         size_t clean_len = 0;
         if (cleaned_path(p, SLOT_MOUNT_DESTINATION, s, len, &clean, &clean_len) == 0)
                 return 0;
+        if (m->destination != NULL)
+                p->kept_bytes -= m->destination_len;
         free(m->destination);
         m->destination = NULL;
         m->destination_len = 0;
@@ -490,6 +516,10 @@ static int set_mount_destination(parser *p, mount_item *m, const char *s, size_t
                 free(clean);
                 m->destination_dropped = true;
                 return 1;
+        }
+        if (add_kept(p, clean_len) == 0) {
+                free(clean);
+                return 0;
         }
         m->destination_dropped = false;
         m->destination = clean;
@@ -893,212 +923,31 @@ static const yajl_callbacks callbacks = {
         .yajl_end_array = cb_end,
 };
 
-static yajl_handle new_handle(parser *p) {
-        yajl_handle h = yajl_alloc(&callbacks, NULL, p);
-        if (h == NULL)
-                return NULL;
-        /* Go's json.Decoder reads one value and ignores what follows it. */
-        yajl_config(h, yajl_allow_trailing_garbage, 1);
-        /* Invalid UTF-8 is replaced, as Go does, rather than rejected. */
-        yajl_config(h, yajl_dont_validate_strings, 1);
-        return h;
+/* Reads are this large: as much as a pipe holds, so fewer of them. */
+#define READ_CHUNK 65536
+
+static nvct_json_feed *new_feed(parser *p) {
+        p->feed =
+                nvct_json_feed_new(&callbacks, p, p->name, NVCT_JSON_MAX_STRING, &p->done, p->err);
+        if (p->feed == NULL)
+                nvct_error_make(p->err, 0, "out of memory");
+        return p->feed;
 }
 
-/* Turns a yajl status into our error, unless a callback already set one. */
-static int check_status(parser *p, yajl_handle h, yajl_status st, const unsigned char *buf,
-                        size_t len) {
-        if (st == yajl_status_ok)
-                return 0;
-        if (st == yajl_status_client_canceled || *p->err != NULL) {
-                if (*p->err == NULL)
-                        nvct_error_make(p->err, 0, "%s: decoding stopped", p->name);
-                return -1;
-        }
-        unsigned char *msg = yajl_get_error(h, 0, buf, len);
-        /* yajl's messages end in a newline; keep the error on one line. */
-        size_t mlen = msg ? strlen((char *)msg) : 0;
-        while (mlen > 0 && (msg[mlen - 1] == '\n' || msg[mlen - 1] == ' '))
-                msg[--mlen] = '\0';
-        nvct_error_make(p->err, 0, "%s: invalid JSON: %s", p->name,
-                        msg ? (char *)msg : "parse error");
-        if (msg)
-                yajl_free_error(h, msg);
-        return -1;
-}
-
-/* Bytes on their way to yajl. yajl and encoding/json disagree in two places
- * the reference's behaviour depends on, so input passes through here first:
- * - yajl takes form feed and vertical tab as white space; Go refuses them.
- *   Input is fed up to such a byte, which is an error unless the value is
- *   complete by then (what follows the value is never read).
- * - an unpaired UTF-16 surrogate escape (\ud800 alone) becomes U+FFFD in Go;
- *   yajl makes "?" or invalid UTF-8 of it. It is rewritten to \ufffd in
- *   place (same length) before yajl sees it.
- * Bytes that cannot be judged yet (an escape cut by the end of a read) wait
- * for the next read. */
-typedef struct feeder {
-        yajl_handle h;
-        char *buf; /* bytes read but not yet given to yajl */
-        size_t len, cap;
-} feeder;
-
-static int hex4(const char *s) {
-        int v = 0;
-        for (int i = 0; i < 4; i++) {
-                char c = s[i];
-                int d = c >= '0' && c <= '9'   ? c - '0'
-                        : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                        : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                               : -1;
-                if (d < 0)
-                        return -1;
-                v = v * 16 + d;
-        }
-        return v;
-}
-
-/* Whether buf[i..] starts a \uDC00-\uDFFF escape: 1 yes, 0 no, -1 cannot
- * tell yet. */
-static int low_surrogate_follows(const char *buf, size_t i, size_t len, bool eof) {
-        static const char pattern[] = "\\u";
-        for (size_t k = 0; k < 2; k++) {
-                if (i + k >= len)
-                        return eof ? 0 : -1;
-                if (buf[i + k] != pattern[k])
-                        return 0;
-        }
-        if (i + 6 > len) {
-                for (size_t k = i + 2; k < len; k++)
-                        if (!isxdigit((unsigned char)buf[k]))
-                                return 0;
-                return eof ? 0 : -1;
-        }
-        int v = hex4(buf + i + 2);
-        return v >= 0xdc00 && v <= 0xdfff;
-}
-
-/* Scans buf from 0 and returns how many bytes may go to yajl now; sets
- * *bad_space when it stopped at a byte Go does not take as white space. */
-static size_t feeder_scan(feeder *f, bool eof, bool *bad_space) {
-        /* No need to know whether a byte is inside a string: a backslash
-         * outside one, and a form feed or vertical tab anywhere, are errors
-         * for Go and yajl alike (unless the value is already complete), so
-         * escapes can be judged wherever they are, and those two bytes stop
-         * the feed wherever they are. */
-        size_t i = 0;
-        *bad_space = false;
-        while (i < f->len) {
-                char c = f->buf[i];
-                if (c == '\f' || c == '\v') {
-                        *bad_space = true;
-                        break;
-                }
-                if (c != '\\') {
-                        i++;
-                        continue;
-                }
-                if (i + 1 >= f->len) {
-                        if (eof)
-                                i = f->len;
-                        break; /* wait for the escaped character */
-                }
-                if (f->buf[i + 1] != 'u') {
-                        i += 2;
-                        continue;
-                }
-                if (i + 6 > f->len) {
-                        if (eof)
-                                i = f->len;
-                        break;
-                }
-                int v = hex4(f->buf + i + 2);
-                if (v < 0xd800 || v > 0xdfff) {
-                        i += 2; /* yajl judges the digits */
-                        continue;
-                }
-                if (v <= 0xdbff) {
-                        int low = low_surrogate_follows(f->buf, i + 6, f->len, eof);
-                        if (low < 0)
-                                break;
-                        if (low == 1) {
-                                i += 12;
-                                continue;
-                        }
-                }
-                memcpy(f->buf + i + 2, "fffd", 4);
-                i += 6;
-        }
-        return i;
-}
-
-/* Whether data holds nothing the scan must look at (no backslash, form feed
- * or vertical tab): the common case, found with memchr at memory speed. */
-static bool plain_chunk(const char *data, size_t len) {
-        return memchr(data, '\\', len) == NULL && memchr(data, '\f', len) == NULL &&
-               memchr(data, '\v', len) == NULL;
-}
-
-/* Gives data (and, at eof, the rest) to yajl. */
-static int feeder_feed(parser *p, feeder *f, const char *data, size_t len, bool eof) {
-        /* Nothing carried over and nothing to rewrite: straight to yajl. */
-        if (f->len == 0 && len > 0 && plain_chunk(data, len)) {
-                const unsigned char *ubuf = (const unsigned char *)data;
-                if (check_status(p, f->h, yajl_parse(f->h, ubuf, len), ubuf, len) < 0)
-                        return -1;
-                len = 0;
-                if (!eof)
-                        return 0;
-        }
-        if (f->len + len > f->cap) {
-                size_t cap = f->cap ? f->cap : 4096;
-                while (cap < f->len + len)
-                        cap *= 2;
-                char *buf = realloc(f->buf, cap);
-                if (buf == NULL)
-                        return nvct_error_make(p->err, 0, "out of memory");
-                f->buf = buf;
-                f->cap = cap;
-        }
-        if (len > 0)
-                memcpy(f->buf + f->len, data, len);
-        f->len += len;
-
-        bool bad_space = false;
-        size_t ready = feeder_scan(f, eof, &bad_space);
-
-        const unsigned char *buf = (const unsigned char *)f->buf;
-        if (ready > 0 && check_status(p, f->h, yajl_parse(f->h, buf, ready), buf, ready) < 0)
-                return -1;
-        if (bad_space && !p->done)
-                return nvct_error_make(p->err, 0, "%s: invalid JSON: invalid character '\\%c'",
-                                       p->name, f->buf[ready] == '\f' ? 'f' : 'v');
-        if (ready > 0) {
-                memmove(f->buf, f->buf + ready, f->len - ready);
-                f->len -= ready;
-        }
-        if (bad_space)
-                f->len = 0; /* the value is complete: the rest is never read */
-        if (eof && !p->done) {
-                if (check_status(p, f->h, yajl_complete_parse(f->h), buf, 0) < 0)
-                        return -1;
-                if (!p->done)
-                        return nvct_error_make(p->err, 0, "%s: unexpected end of JSON input",
-                                               p->name);
-        }
-        return 0;
-}
-
-static void feeder_clear(feeder *f) {
-        if (f->h != NULL)
-                yajl_free(f->h);
-        free(f->buf);
-}
-
+/* In memory: fed in the chunks a read would give, so that a document read
+ * from a file and the same bytes in memory decode through the same path. */
 static int parse_buffer(parser *p, const char *data, size_t len) {
-        feeder f __attribute__((cleanup(feeder_clear))) = { .h = new_handle(p) };
-        if (f.h == NULL)
-                return nvct_error_make(p->err, 0, "out of memory");
-        return feeder_feed(p, &f, data, len, true);
+        if (new_feed(p) == NULL)
+                return -1;
+        char buf[READ_CHUNK];
+        for (size_t off = 0; off < len && !p->done;) {
+                size_t n = len - off < sizeof(buf) ? len - off : sizeof(buf);
+                memcpy(buf, data + off, n);
+                if (nvct_json_feed_push(p->feed, buf, n) < 0)
+                        return -1;
+                off += n;
+        }
+        return nvct_json_feed_finish(p->feed);
 }
 
 /* Feeds fd to yajl until the first value is complete: the state arrives on
@@ -1111,10 +960,9 @@ static int64_t now_ms(void) {
 
 static int parse_fd(parser *p, int fd, size_t max_size, int timeout_ms) {
         int64_t deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
-        feeder f __attribute__((cleanup(feeder_clear))) = { .h = new_handle(p) };
-        if (f.h == NULL)
-                return nvct_error_make(p->err, 0, "out of memory");
-        char buf[65536]; /* as large as a pipe holds: fewer reads */
+        if (new_feed(p) == NULL)
+                return -1;
+        char buf[READ_CHUNK];
         size_t total = 0;
         while (!p->done) {
                 if (deadline >= 0) {
@@ -1145,15 +993,16 @@ static int parse_fd(parser *p, int fd, size_t max_size, int timeout_ms) {
                 if (total > max_size)
                         return nvct_error_make(p->err, 0, "%s: larger than %zu bytes", p->name,
                                                max_size);
-                if (feeder_feed(p, &f, buf, (size_t)n, n == 0) < 0)
-                        return -1;
                 if (n == 0)
-                        break;
+                        return nvct_json_feed_finish(p->feed);
+                if (nvct_json_feed_push(p->feed, buf, (size_t)n) < 0)
+                        return -1;
         }
         return 0;
 }
 
 static void parser_clear(parser *p) {
+        nvct_json_feed_free(p->feed);
         free(p->frames);
         free(p->bundle_path);
         goslice_nil(&p->env);

@@ -24,8 +24,14 @@
 #define NVCT_SPEC_MAX_SIZE (64u << 20)
 /* Longest string kept from either document (an environment entry, a path,
  * the version). The kernel refuses any single argument or environment
- * string over 128 KiB, so no working container carries a longer one. */
-#define NVCT_JSON_MAX_STRING (1u << 20)
+ * string over 128 KiB (MAX_ARG_STRLEN), so no working container carries a
+ * longer one. Checked while the string is read (see jsonfeed.h). */
+#define NVCT_JSON_MAX_STRING (128u << 10)
+/* Most bytes of environment entries and mount destinations kept from
+ * config.json. The kernel refuses a command line and environment over 6 MiB
+ * together (3/4 of 8 MiB, fs/exec.c), so no container that can start holds
+ * more; the bound keeps the hook's memory a small multiple of it. */
+#define NVCT_SPEC_MAX_KEPT (8u << 20)
 /* Most mounts[] and capabilities.bounding[] elements accepted. */
 #define NVCT_SPEC_MAX_MOUNTS (1u << 16)
 #define NVCT_SPEC_MAX_CAPABILITIES (1u << 12)
