@@ -65,7 +65,6 @@ static int prestart(const nvct_cmdline *opts) {
         nvct_command cmd = { 0 };
         _cleanup_free_ char *spec_path = NULL;
         _cleanup_free_ char *rootfs = NULL;
-        _cleanup_free_ char *report = NULL;
         int status = 1;
 
         nvct_hook_config_init_defaults(&config);
@@ -140,9 +139,8 @@ static int prestart(const nvct_cmdline *opts) {
                         .rootfs = rootfs,
                         .command = req.gpu_container ? &cmd : NULL,
                 };
-                if (nvct_report_render(&rin, &report, &err) < 0)
+                if (nvct_report_write(&rin, stdout, &err) < 0)
                         goto out;
-                fputs(report, stdout);
                 if (fflush(stdout) != 0) {
                         nvct_error_make(&err, errno, "could not write the report");
                         goto out;

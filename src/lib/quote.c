@@ -6,6 +6,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The escaped form of one byte into out (at most 4 bytes); its length. */
+static size_t escape_byte(unsigned char c, char out[4]) {
+        static const char hex[] = "0123456789abcdef";
+        switch (c) {
+        case '"':
+        case '\\':
+                out[0] = '\\';
+                out[1] = (char)c;
+                return 2;
+        case '\n':
+                memcpy(out, "\\n", 2);
+                return 2;
+        case '\t':
+                memcpy(out, "\\t", 2);
+                return 2;
+        case '\r':
+                memcpy(out, "\\r", 2);
+                return 2;
+        default:
+                if (c >= 0x20 && c < 0x7f) {
+                        out[0] = (char)c;
+                        return 1;
+                }
+                out[0] = '\\';
+                out[1] = 'x';
+                out[2] = hex[c >> 4];
+                out[3] = hex[c & 0xf];
+                return 4;
+        }
+}
+
 static char *quote(const char *s, size_t len, size_t max) {
         bool cut = len > max;
         size_t shown = cut ? max : len;
@@ -15,46 +46,38 @@ static char *quote(const char *s, size_t len, size_t max) {
                 return NULL;
         size_t w = 0;
         out[w++] = '"';
-        for (size_t i = 0; i < shown; i++) {
-                unsigned char c = (unsigned char)s[i];
-                switch (c) {
-                case '"':
-                case '\\':
-                        out[w++] = '\\';
-                        out[w++] = (char)c;
-                        break;
-                case '\n':
-                        out[w++] = '\\';
-                        out[w++] = 'n';
-                        break;
-                case '\t':
-                        out[w++] = '\\';
-                        out[w++] = 't';
-                        break;
-                case '\r':
-                        out[w++] = '\\';
-                        out[w++] = 'r';
-                        break;
-                default:
-                        if (c >= 0x20 && c < 0x7f) {
-                                out[w++] = (char)c;
-                        } else {
-                                static const char hex[] = "0123456789abcdef";
-                                out[w++] = '\\';
-                                out[w++] = 'x';
-                                out[w++] = hex[c >> 4];
-                                out[w++] = hex[c & 0xf];
-                        }
-                }
-        }
+        for (size_t i = 0; i < shown; i++)
+                w += escape_byte((unsigned char)s[i], out + w);
         out[w++] = '"';
         if (cut) {
-                out[w++] = '.';
-                out[w++] = '.';
-                out[w++] = '.';
+                memcpy(out + w, "...", 3);
+                w += 3;
         }
         out[w] = '\0';
         return out;
+}
+
+int nvct_quote_write(FILE *f, const char *s, size_t len) {
+        /* Escaped a run at a time, never the whole value at once: a value
+         * may be megabytes, and its quoted form four times that. */
+        char buf[1024];
+        size_t w = 0;
+        buf[w++] = '"';
+        for (size_t i = 0; i < len; i++) {
+                if (w > sizeof(buf) - 4) {
+                        if (fwrite(buf, 1, w, f) != w)
+                                return -1;
+                        w = 0;
+                }
+                w += escape_byte((unsigned char)s[i], buf + w);
+        }
+        if (w > sizeof(buf) - 1) {
+                if (fwrite(buf, 1, w, f) != w)
+                        return -1;
+                w = 0;
+        }
+        buf[w++] = '"';
+        return fwrite(buf, 1, w, f) == w ? 0 : -1;
 }
 
 char *nvct_quote(const char *s, size_t len) {

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Longest input shown before the quote is cut with "...". */
 #define NVCT_QUOTE_MAX 96
@@ -17,6 +18,10 @@ char *nvct_quote(const char *s, size_t len);
 
 /* The same, never cut: for output that must be exact (dry-run argv). */
 char *nvct_quote_full(const char *s, size_t len);
+
+/* nvct_quote_full's text written to f, in constant memory. 0, or -1 when
+ * the write failed. */
+int nvct_quote_write(FILE *f, const char *s, size_t len);
 
 /* Longest path shown before its quote is cut: no name the kernel resolves is
  * longer, and NVCT_QUOTE_MAX would cut real ones (a containerd bundle's

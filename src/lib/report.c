@@ -10,15 +10,16 @@
 #include "cleanup.h"
 #include "quote.h"
 
-/* One "name: value" line; the value is quoted unless it is plain. */
+/* One "name: value" line; the value is quoted unless it is plain. Written
+ * straight to f: a value may be megabytes (a device list, a requirement),
+ * and the report must not hold copies of it. Write errors show in
+ * ferror(f). */
 static void field(FILE *f, const char *name, const char *value, size_t len, const char *origin) {
         fprintf(f, "%s: ", name);
-        if (nvct_is_plain(value, len)) {
+        if (nvct_is_plain(value, len))
                 fwrite(value, 1, len, f);
-        } else {
-                _cleanup_free_ char *q = nvct_quote_full(value, len);
-                fputs(q ? q : "\"?\"", f);
-        }
+        else
+                (void)nvct_quote_write(f, value, len);
         if (origin != NULL)
                 fprintf(f, " (%s)", origin);
         fputc('\n', f);
@@ -28,13 +29,22 @@ static void field_str(FILE *f, const char *name, const char *value, const char *
         field(f, name, value, strlen(value), origin);
 }
 
-int nvct_report_render(const nvct_report_input *in, char **ret_text, nvct_error **err) {
-        char *text = NULL;
-        size_t text_len = 0;
-        FILE *f = open_memstream(&text, &text_len);
-        if (f == NULL)
-                return nvct_error_make(err, 0, "out of memory");
+/* The requirement's origin (a variable name): as is when printable. */
+static void requirement(FILE *f, const nvct_requirement *r) {
+        fputs("requirement: ", f);
+        if (nvct_is_plain(r->value, r->value_len))
+                fwrite(r->value, 1, r->value_len, f);
+        else
+                (void)nvct_quote_write(f, r->value, r->value_len);
+        fputs(" (", f);
+        if (nvct_is_printable(r->origin, r->origin_len))
+                fwrite(r->origin, 1, r->origin_len, f);
+        else
+                (void)nvct_quote_write(f, r->origin, r->origin_len);
+        fputs(")\n", f);
+}
 
+int nvct_report_write(const nvct_report_input *in, FILE *f, nvct_error **err) {
         const nvct_request *req = in->request;
         const nvct_hook_config *config = in->config;
 
@@ -70,13 +80,8 @@ int nvct_report_render(const nvct_report_input *in, char **ret_text, nvct_error 
                       "NVIDIA_MIG_MONITOR_DEVICES");
         field(f, "capabilities", req->driver_capabilities, req->driver_capabilities_len,
               req->driver_capabilities_origin);
-        for (size_t i = 0; i < req->n_requirements; i++) {
-                const nvct_requirement *r = &req->requirements[i];
-                _cleanup_free_ char *origin = nvct_is_printable(r->origin, r->origin_len)
-                                                      ? strdup(r->origin)
-                                                      : nvct_quote_full(r->origin, r->origin_len);
-                field(f, "requirement", r->value, r->value_len, origin);
-        }
+        for (size_t i = 0; i < req->n_requirements; i++)
+                requirement(f, &req->requirements[i]);
         if (config->disable_require)
                 fputs("requirements-checked: no (disable-require = true in the config)\n", f);
         else if (req->disable_require)
@@ -97,20 +102,31 @@ int nvct_report_render(const nvct_report_input *in, char **ret_text, nvct_error 
         }
         if (cmd->search_path != NULL) {
                 _cleanup_free_ char *path_entry = NULL;
-                if (asprintf(&path_entry, "PATH=%s", cmd->search_path) < 0) {
-                        fclose(f);
-                        free(text);
+                if (asprintf(&path_entry, "PATH=%s", cmd->search_path) < 0)
                         return nvct_error_make(err, 0, "out of memory");
-                }
                 field_str(f, "env", path_entry, "the PATH searched for the CLI");
         }
         for (size_t i = 0; i < config->cli.n_environment; i++)
                 field_str(f, "env", config->cli.environment[i], "nvidia-container-cli.environment");
         fputs("exec: yes\n", f);
 done:
-        if (fclose(f) != 0) {
-                free(text);
+        if (ferror(f))
+                return nvct_error_make(err, 0, "could not write the report");
+        return 0;
+}
+
+int nvct_report_render(const nvct_report_input *in, char **ret_text, nvct_error **err) {
+        char *text = NULL;
+        size_t text_len = 0;
+        FILE *f = open_memstream(&text, &text_len);
+        if (f == NULL)
                 return nvct_error_make(err, 0, "out of memory");
+        int r = nvct_report_write(in, f, err);
+        if (fclose(f) != 0 && r == 0)
+                r = nvct_error_make(err, 0, "out of memory");
+        if (r < 0) {
+                free(text);
+                return r;
         }
         *ret_text = text;
         return 0;

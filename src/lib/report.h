@@ -5,6 +5,7 @@
 #define NVCT_REPORT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "command.h"
 #include "decision.h"
@@ -20,7 +21,11 @@ typedef struct nvct_report_input {
         const nvct_command *command; /* NULL when not a GPU container */
 } nvct_report_input;
 
-/* Renders the report into a newly allocated string. */
+/* Writes the report to f, holding no copy of it: its values may be
+ * megabytes (see NVCT_SPEC_MAX_KEPT). A failed write is an error. */
+int nvct_report_write(const nvct_report_input *in, FILE *f, nvct_error **err);
+
+/* The same into a newly allocated string (tests, the fuzzer). */
 int nvct_report_render(const nvct_report_input *in, char **ret_text, nvct_error **err);
 
 #endif

@@ -131,8 +131,31 @@ static void test_memdup0(void **state) {
         assert_string_equal(e, "");
 }
 
+/* The streamed form is the allocated one, byte for byte, across its
+ * buffer's boundaries and for every kind of escape. */
+static void test_quote_write_matches_quote_full(void **state) {
+        (void)state;
+        static const char pattern[] = "a\"\\\n\t\r\x1b\xff z";
+        for (size_t len = 0; len < 3000; len += len < 40 ? 1 : 97) {
+                _cleanup_free_ char *in = malloc(len + 1);
+                assert_non_null(in);
+                for (size_t i = 0; i < len; i++)
+                        in[i] = pattern[i % (sizeof(pattern) - 1)];
+                _cleanup_free_ char *want = nvct_quote_full(in, len);
+                char *got = NULL;
+                size_t got_len = 0;
+                FILE *f = open_memstream(&got, &got_len);
+                assert_non_null(f);
+                assert_int_equal(nvct_quote_write(f, in, len), 0);
+                assert_int_equal(fclose(f), 0);
+                assert_string_equal(got, want);
+                free(got);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_quote_write_matches_quote_full),
                 cmocka_unit_test(test_quote_escapes),
                 cmocka_unit_test(test_quote_is_capped),
                 cmocka_unit_test(test_quote_path),
