@@ -1109,9 +1109,15 @@ static int spec_finish(parser *p) {
 static int spec_decode(int fd, const char *data, size_t len, const char *name,
                        const nvct_spec_filter *filter, nvct_spec *ret_spec, nvct_error **err) {
         nvct_spec spec = { 0 };
+        /* Security: the path comes from the state's bundle: quoted in every
+         * message, so that a newline or an escape sequence in it prints as
+         * text. */
+        _cleanup_free_ char *quoted_name = nvct_quote_path(name);
+        if (quoted_name == NULL)
+                return nvct_error_make(err, 0, "out of memory");
         parser p = {
                 .err = err,
-                .name = name,
+                .name = quoted_name,
                 .spec = &spec,
                 .filter = filter,
                 .env = { .size = sizeof(env_item) },
@@ -1150,6 +1156,7 @@ int nvct_spec_is_privileged(const nvct_spec *spec, const char *name, bool *ret_p
                 *ret_privileged = false;
                 return 0;
         }
+        _cleanup_free_ char *qname = nvct_quote_path(name);
         /* The reference compares "v" + ociVersion as a semantic version. */
         size_t vlen = spec->version_len + 1;
         _cleanup_free_ char *v = malloc(vlen + 1);
@@ -1166,7 +1173,7 @@ int nvct_spec_is_privileged(const nvct_spec *spec, const char *name, bool *ret_p
                         return nvct_error_make(err, 0,
                                                "%s: process.capabilities must be a list of "
                                                "strings for ociVersion %s",
-                                               name, q ? q : "");
+                                               nvct_quoted(qname), q ? q : "");
                 }
                 *ret_privileged = spec->caps_list_sys_admin;
                 return 0;
@@ -1175,7 +1182,7 @@ int nvct_spec_is_privileged(const nvct_spec *spec, const char *name, bool *ret_p
                 return nvct_error_make(err, 0,
                                        "%s: process.capabilities must be an object of "
                                        "capability lists (bounding, effective, ...)",
-                                       name);
+                                       nvct_quoted(qname));
         *ret_privileged = spec->caps_object_sys_admin;
         return 0;
 }
