@@ -49,7 +49,7 @@
 /* openat2 fails with EAGAIN when a rename or mount raced with a ".." lookup
  * under RESOLVE_IN_ROOT; after this many tries the walk takes over. */
 #define OPENAT2_TRIES 16
-/* Times mkdir_p creates a missing component and resolves again before
+/* Times the walk creates a missing directory and opens it again before
  * giving up on a tree that keeps changing under it. */
 #define MKDIR_TRIES 8
 /* Names tried for the temporary symlink before giving up. */
@@ -59,6 +59,14 @@
 #define PROC_DETACH_ROUNDS 64
 /* Largest mountinfo read: 64k mounts of generous length. */
 #define MOUNTINFO_MAX_SIZE (64u << 20)
+
+/* A lookup returns -errno, or one of these: a limit of ours, which no errno
+ * names, so that the message can. */
+#define ROOTFS_E_DEPTH (-100000)
+#define ROOTFS_E_COMPONENTS (-100001)
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static bool force_fallback;
 static bool openat2_missing;
@@ -79,13 +87,39 @@ static const char *q(const char *quoted) {
         return quoted != NULL ? quoted : "\"(out of memory)\"";
 }
 
-/* ---- resolution: openat2 ---- */
+#define DEPTH_TEXT STR(ROOTFS_MAX_DEPTH)
+#define COMPONENTS_TEXT STR(NVCT_ROOTFS_MAX_COMPONENTS)
+static const char depth_reason[] = "more than " DEPTH_TEXT " directories deep (the walk's limit)";
+static const char components_reason[] = "more than " COMPONENTS_TEXT " path components, symlink "
+                                        "contents included (the limit of one lookup)";
 
-/* The fallback walk: a stack of the directories entered below the root. */
+/* What follows ": " in the message of a lookup that failed with `r`. */
+static const char *lookup_reason(int r) {
+        if (r == ROOTFS_E_DEPTH)
+                return depth_reason;
+        if (r == ROOTFS_E_COMPONENTS)
+                return components_reason;
+        return strerror(-r);
+}
+
+/* A limit hit has status 0: no errno says it. */
+#define lookup_error(err, r, fmt, ...)                                                             \
+        ((r) <= ROOTFS_E_DEPTH                                                                     \
+                 ? nvct_error_make(err, 0, fmt ": %s", __VA_ARGS__, lookup_reason(r))              \
+                 : nvct_error_make(err, -(r), fmt, __VA_ARGS__))
+
+/* ---- resolution: the walk ---- */
+
+/* The walk: a stack of the directories entered below the root, and what
+ * one lookup has spent. */
 typedef struct walker {
         int root_fd; /* borrowed */
         int fds[ROOTFS_MAX_DEPTH];
         size_t depth;
+        unsigned links;      /* symlinks followed */
+        unsigned components; /* path components visited */
+        size_t origin_end;   /* the path asked for, up to the component that led here */
+        bool mkdir_failed;   /* the error is mkdirat's */
 } walker;
 
 static int walker_top(const walker *w) {
@@ -105,7 +139,7 @@ static void walker_reset(walker *w) {
 static int walker_push(walker *w, int fd) {
         if (w->depth >= ROOTFS_MAX_DEPTH) {
                 close(fd);
-                return -ENAMETOOLONG;
+                return ROOTFS_E_DEPTH;
         }
         w->fds[w->depth++] = fd;
         return 0;
@@ -127,6 +161,67 @@ static int read_link_at(int dir_fd, const char *name, char **ret_target) {
         return 0;
 }
 
+/* Opens `name` in the walk's current directory without following it. With
+ * `create`, a missing name is made a directory (0755) first. */
+static int open_component(walker *w, const char *name, bool create) {
+        for (int tries = 0;; tries++) {
+                int fd = openat(walker_top(w), name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (fd >= 0)
+                        return fd;
+                if (errno != ENOENT || !create || tries >= MKDIR_TRIES)
+                        return -errno;
+                /* Security: one name in a directory fd the walk holds,
+                 * which it reached inside the root: the new directory
+                 * cannot land outside, and nothing is resolved again from
+                 * the root. EEXIST: it appeared meanwhile (a symlink
+                 * perhaps); the next open sees what it is. */
+                if (mkdirat(walker_top(w), name, 0755) < 0 && errno != EEXIST) {
+                        w->mkdir_failed = true;
+                        return -errno;
+                }
+        }
+}
+
+/* Splices the content of the symlink `link_fd` in front of `rest` (the path
+ * after the link, kept when `tail`): the walk goes on with *pending. */
+static int splice_link(walker *w, int link_fd, const char *rest, bool tail, char **pending,
+                       size_t *pending_len) {
+        if (++w->links > NVCT_ROOTFS_MAX_SYMLINKS)
+                return -ELOOP;
+        _cleanup_free_ char *target = NULL;
+        int r = read_link_at(link_fd, "", &target);
+        if (r < 0)
+                return r;
+        if (target[0] == '\0')
+                return -ENOENT; /* as the kernel treats an empty symlink */
+        /* Security: an absolute target starts again at the container's
+         * root, not the host's. */
+        if (target[0] == '/')
+                walker_reset(w);
+        size_t tlen = strlen(target);
+        size_t len = tail ? tlen + 1 + strlen(rest) : tlen;
+        char *next = malloc(len + 1);
+        if (next == NULL)
+                return -ENOMEM;
+        memcpy(next, target, tlen);
+        if (tail) {
+                next[tlen] = '/';
+                memcpy(next + tlen + 1, rest, len - tlen - 1);
+        }
+        next[len] = '\0';
+        free(*pending);
+        *pending = next;
+        *pending_len = len;
+        return 0;
+}
+
+/* How walk() treats the last component. */
+typedef enum walk_mode {
+        WALK_PARENT, /* stop before it, not following a symlink there */
+        WALK_FOLLOW, /* stop before it, having followed a symlink there */
+        WALK_MKDIR,  /* enter it, following symlinks and making what is missing */
+} walk_mode;
+
 /* Resolves `path` inside the root one component at a time, as the kernel
  * does under RESOLVE_IN_ROOT: each component is opened O_PATH|O_NOFOLLOW
  * relative to the directory before it, so the kernel never follows a symlink
@@ -134,15 +229,19 @@ static int read_link_at(int dir_fd, const char *name, char **ret_target) {
  * absolute one restarts at the root fd, never at the host's "/". On success
  * w holds the directory that contains the final component and *ret_name is
  * that component (NULL when the path names the directory itself: "/", ".",
- * "a/.."). A missing final component is not an error here: opening it
- * reports ENOENT, creating it is what mkdir does. With follow_last, a final
- * symlink is followed too. */
-static int walk(walker *w, const char *path, bool follow_last, char **ret_name) {
-        _cleanup_free_ char *pending = strdup(path);
+ * "a/..", and always with WALK_MKDIR, where w's top is the directory). A
+ * missing final component is not an error here: opening it reports ENOENT.
+ * Security: the work is bounded in total, not only in depth: 40 symlinks
+ * and NVCT_ROOTFS_MAX_COMPONENTS components for the whole lookup, and
+ * nothing is ever resolved twice (a chain of dangling symlinks, each 2,000
+ * components long, made the old prefix-by-prefix mkdir run for minutes). */
+static int walk(walker *w, const char *path, walk_mode mode, char **ret_name) {
+        size_t origin_len = strlen(path), pending_len = origin_len;
+        _cleanup_free_ char *pending = nvct_memdup0(path, pending_len);
         if (pending == NULL)
                 return -ENOMEM;
         const char *p = pending;
-        unsigned links = 0;
+        size_t origin_left = origin_len; /* the end of pending that is path's own */
 
         for (;;) {
                 while (*p == '/')
@@ -151,12 +250,19 @@ static int walk(walker *w, const char *path, bool follow_last, char **ret_name) 
                         *ret_name = NULL;
                         return 0;
                 }
+                if (++w->components > NVCT_ROOTFS_MAX_COMPONENTS)
+                        return ROOTFS_E_COMPONENTS;
                 size_t len = strcspn(p, "/");
                 const char *rest = p + len;
                 bool trailing_slash = *rest == '/';
                 while (*rest == '/')
                         rest++;
                 bool last = *rest == '\0';
+                size_t rest_len = pending_len - (size_t)(rest - pending);
+                if (pending_len - (size_t)(p - pending) <= origin_left) {
+                        origin_left = rest_len;
+                        w->origin_end = origin_len - (pending_len - (size_t)(p + len - pending));
+                }
 
                 if (len == 1 && p[0] == '.') {
                         p = rest;
@@ -178,53 +284,32 @@ static int walk(walker *w, const char *path, bool follow_last, char **ret_name) 
                         return -ENOMEM;
                 /* A trailing slash makes the kernel follow a final symlink
                  * too; so do we. */
-                bool follow = !last || follow_last || trailing_slash;
-                if (!follow) {
+                if (last && mode == WALK_PARENT && !trailing_slash) {
                         *ret_name = TAKE_PTR(name);
                         return 0;
                 }
-
-                _cleanup_close_ int fd =
-                        openat(walker_top(w), name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-                if (fd < 0) {
-                        if (errno == ENOENT && last) {
-                                *ret_name = TAKE_PTR(name);
-                                return 0;
-                        }
-                        return -errno;
+                _cleanup_close_ int fd = open_component(w, name, mode == WALK_MKDIR);
+                if (fd == -ENOENT && last && mode != WALK_MKDIR) {
+                        *ret_name = TAKE_PTR(name);
+                        return 0;
                 }
+                if (fd < 0)
+                        return fd;
                 struct stat st;
                 if (fstat(fd, &st) < 0)
                         return -errno;
 
                 if (S_ISLNK(st.st_mode)) {
-                        if (++links > NVCT_ROOTFS_MAX_SYMLINKS)
-                                return -ELOOP;
-                        _cleanup_free_ char *target = NULL;
-                        int r = read_link_at(fd, "", &target);
+                        int r = splice_link(w, fd, rest, !last || trailing_slash, &pending,
+                                            &pending_len);
                         if (r < 0)
                                 return r;
-                        if (target[0] == '\0')
-                                return -ENOENT; /* as the kernel treats an empty symlink */
-                        /* Security: an absolute target starts again at the
-                         * container's root, not the host's. */
-                        if (target[0] == '/')
-                                walker_reset(w);
-                        char *next = NULL;
-                        if (last && !trailing_slash)
-                                next = strdup(target);
-                        else if (asprintf(&next, "%s/%s", target, rest) < 0)
-                                next = NULL;
-                        if (next == NULL)
-                                return -ENOMEM;
-                        free(pending);
-                        pending = next;
                         p = pending;
                         continue;
                 }
-                if (!S_ISDIR(st.st_mode) && (!last || trailing_slash))
+                if (!S_ISDIR(st.st_mode) && (!last || trailing_slash || mode == WALK_MKDIR))
                         return -ENOTDIR;
-                if (last) {
+                if (last && mode != WALK_MKDIR) {
                         *ret_name = TAKE_PTR(name);
                         return 0;
                 }
@@ -238,7 +323,7 @@ static int walk(walker *w, const char *path, bool follow_last, char **ret_name) 
 static int walk_open(int root_fd, const char *path, int flags) {
         walker w = { .root_fd = root_fd };
         _cleanup_free_ char *name = NULL;
-        int r = walk(&w, path, !(flags & O_NOFOLLOW), &name);
+        int r = walk(&w, path, (flags & O_NOFOLLOW) ? WALK_PARENT : WALK_FOLLOW, &name);
         if (r >= 0) {
                 /* Security: the walk followed or refused a final symlink;
                  * O_NOFOLLOW makes the open fail rather than follow one
@@ -254,9 +339,15 @@ static int walk_open(int root_fd, const char *path, int flags) {
         return r;
 }
 
+/* ---- resolution: openat2 ---- */
+
+static bool use_openat2(void) {
+        return !force_fallback && !openat2_missing;
+}
+
 /* Opens `path` inside the root; returns the fd or -errno. */
 static int open_in_root(int root_fd, const char *path, int flags) {
-        if (!force_fallback && !openat2_missing) {
+        if (use_openat2()) {
                 /* Security: RESOLVE_IN_ROOT makes "/" and ".." stop at
                  * root_fd for every component, symlink contents included;
                  * RESOLVE_NO_MAGICLINKS refuses /proc's fd and root links,
@@ -310,124 +401,59 @@ int nvct_rootfs_open(int root_fd, const char *path, int flags, int *ret_fd, nvct
                                        q(qp));
         int fd = open_in_root(root_fd, path, flags);
         if (fd < 0)
-                return nvct_error_make(err, -fd, "could not open %s in the container root", q(qp));
+                return lookup_error(err, fd, "could not open %s in the container root", q(qp));
         *ret_fd = fd;
         return 0;
 }
 
 /* ---- public: mkdir_p ---- */
 
-static int mkdir_p_at(int root_fd, const char *path, unsigned *links, int *ret_fd,
-                      nvct_error **err);
-
-/* Makes the missing `name` in `parent` (the directory `parent_path`
- * resolved to). When `name` is a dangling symlink, makes what it points to
- * instead, inside the root, as a path resolution through it would. */
-static int make_missing(int root_fd, int parent, const char *parent_path, const char *name,
-                        const char *prefix, unsigned *links, nvct_error **err) {
-        struct stat st;
-        if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                _cleanup_free_ char *qp = quote(prefix);
-                if (errno != ENOENT)
-                        return nvct_error_make(err, errno, "could not stat %s", q(qp));
-                /* Security: one name in a directory fd that was resolved
-                 * inside the root: the new directory cannot land outside. */
-                if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
-                        return nvct_error_make(err, errno, "could not create directory %s", q(qp));
-                return 0;
-        }
-        if (!S_ISLNK(st.st_mode))
-                return 0; /* appeared meanwhile: resolve again */
-
-        if (++*links > NVCT_ROOTFS_MAX_SYMLINKS) {
-                _cleanup_free_ char *qp = quote(prefix);
-                return nvct_error_make(err, ELOOP, "could not resolve %s", q(qp));
-        }
-        _cleanup_free_ char *target = NULL;
-        int r = read_link_at(parent, name, &target);
-        if (r < 0) {
-                _cleanup_free_ char *qp = quote(prefix);
-                return nvct_error_make(err, -r, "could not read symlink %s", q(qp));
-        }
-        _cleanup_free_ char *sub = NULL;
-        if (target[0] == '/')
-                sub = strdup(target);
-        else if (asprintf(&sub, "%s/%s", parent_path, target) < 0)
-                sub = NULL;
-        if (sub == NULL)
-                return nvct_error_make(err, ENOMEM, "could not create directory");
-        _cleanup_close_ int fd = -1;
-        return mkdir_p_at(root_fd, sub, links, &fd, err);
-}
-
-static int mkdir_p_at(int root_fd, const char *path, unsigned *links, int *ret_fd,
-                      nvct_error **err) {
-        size_t len = strlen(path);
-        _cleanup_free_ char *prefix = malloc(len + 2);
-        _cleanup_free_ char *parent_path = malloc(len + 2);
-        if (prefix == NULL || parent_path == NULL)
-                return nvct_error_make(err, ENOMEM, "could not create a directory");
-        _cleanup_close_ int parent = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
-        if (parent < 0)
-                return nvct_error_make(err, errno, "could not duplicate the container root fd");
-
-        /* Each prefix of the path is resolved from the root again (so its
-         * symlinks and ".." mean what they mean inside the container), and
-         * only a missing last component of it is created, in the fd of the
-         * prefix before it. */
-        size_t plen = 0;
-        prefix[0] = '\0';
-        const char *p = path;
-        for (;;) {
-                while (*p == '/')
-                        p++;
-                if (*p == '\0')
-                        break;
-                size_t clen = strcspn(p, "/");
-                const char *comp = p;
-                p += clen;
-                if (clen == 1 && comp[0] == '.')
-                        continue;
-                bool dotdot = clen == 2 && comp[0] == '.' && comp[1] == '.';
-
-                memcpy(parent_path, prefix, plen + 1);
-                prefix[plen++] = '/';
-                memcpy(prefix + plen, comp, clen);
-                plen += clen;
-                prefix[plen] = '\0';
-                _cleanup_free_ char *name = strndup(comp, clen);
-                if (name == NULL)
-                        return nvct_error_make(err, ENOMEM, "could not create a directory");
-
-                int fd;
-                for (int tries = 0;; tries++) {
-                        fd = open_in_root(root_fd, prefix, O_PATH | O_DIRECTORY);
-                        if (fd >= 0)
-                                break;
-                        if (fd != -ENOENT || dotdot || tries >= MKDIR_TRIES) {
-                                _cleanup_free_ char *qp = quote(prefix);
-                                return nvct_error_make(err, -fd, "could not resolve %s", q(qp));
-                        }
-                        if (make_missing(root_fd, parent, parent_path[0] ? parent_path : "/", name,
-                                         prefix, links, err) < 0)
-                                return -1;
-                }
-                close(parent);
-                parent = fd;
-        }
-        *ret_fd = TAKE_FD(parent);
-        return 0;
-}
-
 int nvct_rootfs_mkdir_p(int root_fd, const char *path, int *ret_dir_fd, nvct_error **err) {
-        unsigned links = 0;
-        int fd = -1;
-        if (mkdir_p_at(root_fd, path, &links, &fd, err) < 0) {
-                _cleanup_free_ char *qp = quote(path);
-                return nvct_error_prefix(err, "could not create directory %s in the container root",
-                                         q(qp));
+        _cleanup_free_ char *qp = quote(path);
+        /* Most directories exist: one openat2, whose work the kernel
+         * bounds (40 symlinks), finds them. A loop, or a magic link that
+         * RESOLVE_NO_MAGICLINKS refused, is its answer too; anything else
+         * (a missing component) the walk below resolves and reports. */
+        if (use_openat2()) {
+                int fd = open_in_root(root_fd, path, O_PATH | O_DIRECTORY);
+                if (fd >= 0) {
+                        *ret_dir_fd = fd;
+                        return 0;
+                }
+                if (fd == -ELOOP)
+                        return lookup_error(err, fd,
+                                            "could not create directory %s in the "
+                                            "container root",
+                                            q(qp));
         }
-        *ret_dir_fd = fd;
+
+        /* Security: one walk, resolving each component once and creating
+         * a missing one with mkdirat on the directory fd it holds, then
+         * going on from there: never a path resolved again from the root,
+         * and the whole of it bounded (see walk()). A dangling symlink on
+         * the way leads to its target, which is made, inside the root. */
+        walker w = { .root_fd = root_fd };
+        _cleanup_free_ char *name = NULL;
+        int r = walk(&w, path, WALK_MKDIR, &name);
+        if (r >= 0) {
+                /* The directory reached: the walk's top, handed over. */
+                if (w.depth > 0)
+                        r = w.fds[--w.depth];
+                else if ((r = fcntl(root_fd, F_DUPFD_CLOEXEC, 3)) < 0)
+                        r = -errno;
+        }
+        walker_reset(&w);
+        if (r < 0) {
+                /* The part of the path that led to the failure: the
+                 * component, or the symlink whose content it was in. */
+                _cleanup_free_ char *at = nvct_memdup0(path, w.origin_end);
+                _cleanup_free_ char *qa = at != NULL ? quote(at) : NULL;
+                return lookup_error(err, r,
+                                    "could not create directory %s in the container root: "
+                                    "could not %s %s",
+                                    q(qp), w.mkdir_failed ? "create" : "resolve", q(qa));
+        }
+        *ret_dir_fd = r;
         return 0;
 }
 
@@ -906,8 +932,8 @@ int nvct_rootfs_run_ldconfig(const char *rootfs, const char *ldconfig_path,
                 if (fd == -ENOENT)
                         continue;
                 if (fd < 0)
-                        return nvct_error_make(err, -fd, "folder %s in the container root %s",
-                                               q(qf), q(qr));
+                        return lookup_error(err, fd, "folder %s in the container root %s", q(qf),
+                                            q(qr));
                 close(fd);
                 argv[argc++] = f;
         }

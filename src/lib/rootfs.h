@@ -18,6 +18,11 @@
 /* Symlinks followed in one resolution before ELOOP, as the kernel's 40. */
 #define NVCT_ROOTFS_MAX_SYMLINKS 40
 
+/* Path components (".", ".." and those in symlink contents included) one
+ * resolution visits before it gives up: with the 40 symlinks, a bound on the
+ * total work of a lookup, not only on its depth. Real paths have dozens. */
+#define NVCT_ROOTFS_MAX_COMPONENTS 4096
+
 /* Opens the root directory itself (O_PATH|O_DIRECTORY|O_CLOEXEC, not
  * following a final symlink). */
 int nvct_rootfs_open_root(const char *rootfs, int *ret_root_fd, nvct_error **err);
@@ -28,9 +33,10 @@ int nvct_rootfs_open_root(const char *rootfs, int *ret_root_fd, nvct_error **err
 int nvct_rootfs_open(int root_fd, const char *path, int flags, int *ret_fd, nvct_error **err);
 
 /* Makes directory `path` and its missing parents inside the root (mode
- * 0755), and returns an O_PATH|O_DIRECTORY fd of it. An existing component
- * that is a symlink is followed inside the root; one that is not a directory
- * is an error. */
+ * 0755), and returns an O_PATH fd of it. An existing component that is a
+ * symlink is followed inside the root (a dangling one: its target is made);
+ * one that is not a directory is an error. One walk, bounded in total by
+ * NVCT_ROOTFS_MAX_SYMLINKS and NVCT_ROOTFS_MAX_COMPONENTS. */
 int nvct_rootfs_mkdir_p(int root_fd, const char *path, int *ret_dir_fd, nvct_error **err);
 
 /* Makes `link` (inside the root) a symlink whose content is `target`,

@@ -705,8 +705,9 @@ static void test_deep_tree(void **state) {
         int fd = -1;
         int r = nvct_rootfs_open(f->root_fd, rel, O_PATH | O_DIRECTORY, &fd, &err);
         if (fallback_mode) {
+                /* A limit of ours, named. */
                 assert_int_equal(r, -1);
-                assert_int_equal(err->status, ENAMETOOLONG);
+                assert_contains(err->msg, "more than 256 directories deep");
                 nvct_error_free(&err);
         } else {
                 assert_int_equal(r, 0);
@@ -722,6 +723,121 @@ static void test_deep_tree(void **state) {
         strcat(path, "etc/passwd");
         _cleanup_free_ char *c = open_read(f, path);
         assert_string_equal(c, "container\n");
+}
+
+/* ---- bounds: the total work of one lookup ---- */
+
+/* "c/c/.../c": `comp` n times. */
+static char *repeat(const char *comp, size_t n) {
+        size_t len = strlen(comp);
+        char *s = malloc(n * (len + 1) + 1);
+        assert_non_null(s);
+        char *w = s;
+        for (size_t i = 0; i < n; i++) {
+                memcpy(w, comp, len);
+                w += len;
+                *w++ = '/';
+        }
+        *(n > 0 ? w - 1 : w) = '\0';
+        return s;
+}
+
+/* Issue 14's chain: L -> /x1/C/C/..., x1 -> /x2/C/..., up to x(n-1) ->
+ * /xn/C/..., each link 2,000 components (under 4 KiB): resolving L means
+ * n links and n * 2,000 components. */
+static void make_chain(const fixture *f, unsigned n, const char *comp) {
+        _cleanup_free_ char *tail = repeat(comp, 2000);
+        for (unsigned i = 0; i < n; i++) {
+                _cleanup_free_ char *name = i == 0 ? strdup("L") : xasprintf("x%u", i);
+                _cleanup_free_ char *target = xasprintf("/x%u/%s", i + 1, tail);
+                assert_true(strlen(target) < 4096);
+                rlink(f, target, name);
+        }
+}
+
+static char *mkdir_error(const fixture *f, const char *path) {
+        nvct_error *err = NULL;
+        int fd = 4242;
+        assert_int_equal(nvct_rootfs_mkdir_p(f->root_fd, path, &fd, &err), -1);
+        assert_int_equal(fd, 4242);
+        assert_non_null(err);
+        char *msg = strdup(err->msg);
+        nvct_error_free(&err);
+        return msg;
+}
+
+static void test_dangling_chain(void **state) {
+        fixture *f = *state;
+        /* x40 is missing: the old mkdir_p made it, and each directory
+         * after it, resolving every prefix again from the root: minutes.
+         * Now one walk makes x40/p/p/... until the walk's depth limit. */
+        make_chain(f, 40, "p");
+        open_fails(f, "/L/f", O_RDONLY, ENOENT);
+        _cleanup_free_ char *m1 = link_error(f, "t", "/L/f", 0);
+        assert_contains(m1, "more than 256 directories deep");
+        assert_contains(m1, "\"/L/f\"");
+        _cleanup_free_ char *m2 = mkdir_error(f, "/L");
+        assert_contains(m2, "more than 256 directories deep");
+        /* What was made is inside: root/x40/p/p/... */
+        _cleanup_free_ char *made = rpath(f, "x40/p/p/p");
+        assert_dir(made);
+
+        /* A 41st link: the kernel's limit, for the whole lookup. */
+        _cleanup_free_ char *x40 = rpath(f, "x40");
+        rm_rf(x40);
+        _cleanup_free_ char *tail = repeat("p", 2000);
+        _cleanup_free_ char *target = xasprintf("/x41/%s", tail);
+        rlink(f, target, "x40");
+        _cleanup_free_ char *m3 = link_error(f, "t", "/L/f", ELOOP);
+        assert_contains(m3, "Too many levels of symbolic links");
+        open_fails(f, "/L/f", O_RDONLY, ELOOP);
+        struct stat st;
+        _cleanup_free_ char *x41 = rpath(f, "x41");
+        assert_int_equal(lstat(x41, &st), -1);
+        assert_outside_unchanged(f);
+}
+
+static void test_component_limit(void **state) {
+        fixture *f = *state;
+        /* The same chain of ".": 80,000 components, no directory to make
+         * on the way. The kernel's openat2 finds the end (its own work is
+         * bounded by its 40 links); the walk gives up after 4096. */
+        make_chain(f, 40, ".");
+        _cleanup_free_ char *x40 = rpath(f, "x40");
+        assert_int_equal(mkdir(x40, 0755), 0);
+        nvct_error *err = NULL;
+        int fd = -1;
+        int r = nvct_rootfs_open(f->root_fd, "/L", O_PATH | O_DIRECTORY, &fd, &err);
+        if (fallback_mode) {
+                assert_int_equal(r, -1);
+                assert_contains(err->msg, "more than 4096 path components");
+                assert_contains(err->msg, "\"/L\"");
+                nvct_error_free(&err);
+                _cleanup_free_ char *m = link_error(f, "t", "/L/f", 0);
+                assert_contains(m, "more than 4096 path components");
+        } else {
+                assert_int_equal(r, 0);
+                close(fd);
+                make_link(f, "t", "/L/f");
+                assert_link(f, "x40/f", "t");
+        }
+        /* With x40 missing, both take the walk, which makes x40 and then
+         * gives up. */
+        rm_rf(x40);
+        _cleanup_free_ char *m2 = mkdir_error(f, "/L/d");
+        assert_contains(m2, "more than 4096 path components");
+
+        /* The limit counts the whole lookup: "many" is 2,000 components,
+         * twice is within 4096, three times is not. */
+        _cleanup_free_ char *dots = repeat(".", 2000);
+        rlink(f, dots, "many");
+        _cleanup_free_ char *ok = open_read(f, "many/many/etc/passwd");
+        assert_string_equal(ok, "container\n");
+        if (fallback_mode)
+                open_fails(f, "many/many/many/etc/passwd", O_RDONLY, 0);
+        else
+                free(open_read(f, "many/many/many/etc/passwd"));
+        assert_outside_unchanged(f);
 }
 
 /* ---- ldconfig: refusals that need no privilege ---- */
@@ -788,6 +904,8 @@ int main(void) {
                 T(test_mkdir_p),
                 T(test_open_nofollow),
                 T(test_deep_tree),
+                T(test_dangling_chain),
+                T(test_component_limit),
                 T(test_ldconfig_refusals),
                 T(test_ldconfig_host_root),
         };
