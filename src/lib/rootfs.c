@@ -23,6 +23,7 @@
 #include <linux/capability.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -59,6 +60,12 @@
 #define PROC_DETACH_ROUNDS 64
 /* Largest mountinfo read: 64k mounts of generous length. */
 #define MOUNTINFO_MAX_SIZE (64u << 20)
+/* How long a killed ldconfig has to be reaped before we stop waiting. */
+#define LDCONFIG_KILL_WAIT_MS 2000
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434 /* the same on every architecture */
+#endif
 
 /* A lookup returns -errno, or one of these: a limit of ours, which no errno
  * names, so that the message can. */
@@ -70,9 +77,14 @@
 
 static bool force_fallback;
 static bool openat2_missing;
+static unsigned ldconfig_timeout_ms = NVCT_LDCONFIG_TIMEOUT_MS;
 
 void nvct_rootfs_force_fallback(bool force) {
         force_fallback = force;
+}
+
+void nvct_rootfs_set_ldconfig_timeout(unsigned ms) {
+        ldconfig_timeout_ms = ms > 0 ? ms : NVCT_LDCONFIG_TIMEOUT_MS;
 }
 
 /* ---- messages ---- */
@@ -624,6 +636,7 @@ static int check_static_elf(int fd, const char *path, nvct_error **err) {
 
 /* What the child reports through the pipe when a step before exec fails. */
 typedef enum child_step {
+        STEP_PARENT_GONE,
         STEP_UNSHARE,
         STEP_MOUNT_SLAVE,
         STEP_BIND_ROOT,
@@ -640,6 +653,7 @@ typedef enum child_step {
 } child_step;
 
 static const char *const step_names[] = {
+        [STEP_PARENT_GONE] = "start (the hook ended first)",
         [STEP_UNSHARE] = "enter a new mount namespace",
         [STEP_MOUNT_SLAVE] = "make the mounts of the new namespace slaves",
         [STEP_BIND_ROOT] = "bind-mount the container root onto itself",
@@ -707,35 +721,49 @@ static void unescape_octal(char *s) {
         *w = '\0';
 }
 
-static char *read_all_at(int dir_fd, const char *name) {
+/* The size of the buffer the child reads mountinfo into, found here, in
+ * the parent, with nothing kept: twice our own mountinfo (the child sees a
+ * part of our mounts, those under the root, with shorter paths) and 1 MiB
+ * more, at most MOUNTINFO_MAX_SIZE. */
+static size_t mountinfo_buffer_size(void) {
+        size_t total = 0;
+        _cleanup_close_ int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+        char buf[16384];
+        while (fd >= 0 && total < MOUNTINFO_MAX_SIZE) {
+                ssize_t n = read(fd, buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                total += (size_t)n;
+        }
+        size_t size = 2 * total + (1u << 20);
+        return size < MOUNTINFO_MAX_SIZE ? size : MOUNTINFO_MAX_SIZE;
+}
+
+/* Reads `name` whole into buf, NUL-terminated; EFBIG when it does not fit.
+ * In the child: system calls only. */
+static int read_into(int dir_fd, const char *name, char *buf, size_t size) {
         _cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-                return NULL;
-        size_t size = 0, cap = 0;
-        _cleanup_free_ char *buf = NULL;
+                return -1;
+        size_t len = 0;
         for (;;) {
-                if (cap - size < 4096) {
-                        cap = cap == 0 ? 65536 : cap * 2;
-                        if (cap > MOUNTINFO_MAX_SIZE) {
-                                errno = EFBIG;
-                                return NULL;
-                        }
-                        char *b = realloc(buf, cap);
-                        if (b == NULL)
-                                return NULL;
-                        buf = b;
+                if (size - len < 2) {
+                        errno = EFBIG;
+                        return -1;
                 }
-                ssize_t n = read(fd, buf + size, cap - size - 1);
+                ssize_t n = read(fd, buf + len, size - len - 1);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
-                        return NULL;
+                        return -1;
                 if (n == 0)
                         break;
-                size += (size_t)n;
+                len += (size_t)n;
         }
-        buf[size] = '\0';
-        return TAKE_PTR(buf);
+        buf[len] = '\0';
+        return 0;
 }
 
 /* Security: a procfs mounted inside the root (the runtime's /proc; with the
@@ -745,15 +773,15 @@ static char *read_all_at(int dir_fd, const char *name) {
  * ldconfig through one and have it write its links in a host directory.
  * ldconfig needs no /proc, so every procfs mount in our namespace goes.
  * `proc_fd` is the host's /proc, opened before the pivot: mountinfo read
- * through it now lists our mounts relative to the new root. */
-static int detach_procfs(int proc_fd) {
+ * through it now lists our mounts relative to the new root. `buf` is the
+ * parent's: the child allocates nothing. */
+static int detach_procfs(int proc_fd, char *buf, size_t size) {
         for (int round = 0; round < PROC_DETACH_ROUNDS; round++) {
-                _cleanup_free_ char *text = read_all_at(proc_fd, "self/mountinfo");
-                if (text == NULL)
+                if (read_into(proc_fd, "self/mountinfo", buf, size) < 0)
                         return -1;
                 int detached = 0;
                 char *next;
-                for (char *line = text; *line != '\0'; line = next) {
+                for (char *line = buf; *line != '\0'; line = next) {
                         next = strchr(line, '\n');
                         if (next != NULL)
                                 *next++ = '\0';
@@ -801,19 +829,48 @@ static _Noreturn void child_fail(int report_fd, child_step step) {
         _exit(127);
 }
 
-/* In the child, between fork and exec: system calls only. */
-static _Noreturn void run_child(int report_fd, int devnull, int exe_fd, const char *rootfs,
-                                const struct stat *root_st, char *const argv[]) {
-        static char *const empty_env[] = { NULL };
+/* Everything the child needs, made before the fork. Between fork and exec
+ * the child makes system calls and touches this memory, nothing else: it
+ * allocates nothing (malloc after fork is not async-signal-safe: a lock
+ * another thread held at the fork stays held forever in the child). */
+typedef struct child_args {
+        int report_fd, devnull, exe_fd;
+        pid_t parent;
+        const char *rootfs;
+        struct stat root_st;
+        char *const *argv;
+        char *mountinfo; /* the buffer detach_procfs() reads into */
+        size_t mountinfo_size;
+} child_args;
+
+/* The child's first steps: signals, process group, death signal, stdin. */
+static void child_start(const child_args *a) {
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
+        /* A process group of its own: at the deadline, the parent kills
+         * the group, so whatever ldconfig might start goes too. The parent
+         * makes the same call, whichever runs first. */
+        setpgid(0, 0);
         /* Should the hook be killed (the runtime's hook timeout), so is
-         * ldconfig. */
+         * ldconfig. Security: a parent that died before this prctl sends
+         * no signal, and ldconfig would run on unwatched, past any
+         * deadline: checked after it. */
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (getppid() != a->parent) {
+                errno = ESRCH;
+                child_fail(a->report_fd, STEP_PARENT_GONE);
+        }
         /* stdin is the runtime's state pipe: not ldconfig's business. */
-        if (devnull >= 0)
-                dup2(devnull, STDIN_FILENO);
+        if (a->devnull >= 0)
+                dup2(a->devnull, STDIN_FILENO);
+}
+
+/* In the child, between fork and exec: system calls only (see child_args). */
+static _Noreturn void run_child(const child_args *a) {
+        static char *const empty_env[] = { NULL };
+        int report_fd = a->report_fd;
+        child_start(a);
 
         /* A mount namespace of our own, whose changes go nowhere: slave
          * (not private, as runc does) so that unmounts on the host still
@@ -823,16 +880,16 @@ static _Noreturn void run_child(int report_fd, int devnull, int exe_fd, const ch
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
                 child_fail(report_fd, STEP_MOUNT_SLAVE);
         /* pivot_root needs the new root to be a mount point. */
-        if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        if (mount(a->rootfs, a->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
                 child_fail(report_fd, STEP_BIND_ROOT);
-        if (chdir(rootfs) < 0)
+        if (chdir(a->rootfs) < 0)
                 child_fail(report_fd, STEP_CHDIR_ROOT);
         /* The path must still name the directory the parent opened and
          * checked the folders in. */
         struct stat st;
         if (stat(".", &st) < 0)
                 child_fail(report_fd, STEP_CHECK_ROOT);
-        if (st.st_dev != root_st->st_dev || st.st_ino != root_st->st_ino) {
+        if (st.st_dev != a->root_st.st_dev || st.st_ino != a->root_st.st_ino) {
                 errno = ESTALE;
                 child_fail(report_fd, STEP_CHECK_ROOT);
         }
@@ -855,7 +912,7 @@ static _Noreturn void run_child(int report_fd, int devnull, int exe_fd, const ch
                 child_fail(report_fd, STEP_UMOUNT_OLD);
         if (chdir("/") < 0)
                 child_fail(report_fd, STEP_CHDIR_NEW);
-        if (detach_procfs(proc_fd) < 0)
+        if (detach_procfs(proc_fd, a->mountinfo, a->mountinfo_size) < 0)
                 child_fail(report_fd, STEP_DETACH_PROC);
         close(proc_fd);
         /* Security: ldconfig parses the image's ELF files; should that ever
@@ -869,25 +926,164 @@ static _Noreturn void run_child(int report_fd, int devnull, int exe_fd, const ch
         /* The program was opened on the host, before the pivot; the
          * environment is empty: nothing of the hook's or the container's
          * reaches it. */
-        syscall(SYS_execveat, exe_fd, "", argv, empty_env, AT_EMPTY_PATH);
+        syscall(SYS_execveat, a->exe_fd, "", a->argv, empty_env, AT_EMPTY_PATH);
         child_fail(report_fd, STEP_EXEC);
 }
 
-int nvct_rootfs_run_ldconfig(const char *rootfs, const char *ldconfig_path,
-                             const char *const *folders, nvct_error **err) {
-        _cleanup_free_ char *qr = quote(rootfs);
-        _cleanup_free_ char *qp = quote(ldconfig_path);
-        _cleanup_close_ int root_fd = -1;
-        if (nvct_rootfs_open_root(rootfs, &root_fd, err) < 0)
-                return -1;
-        struct stat root_st, host_root_st;
-        if (fstat(root_fd, &root_st) < 0)
-                return nvct_error_make(err, errno, "could not stat the container root %s", q(qr));
-        /* Running "in" the host's root would update the host's cache. */
-        if (stat("/", &host_root_st) == 0 && root_st.st_dev == host_root_st.st_dev &&
-            root_st.st_ino == host_root_st.st_ino)
-                return nvct_error_make(err, 0, "the container root %s is the host's root", q(qr));
+/* ---- ldconfig: the parent ---- */
 
+static int64_t now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits for our child `pid` to end until `deadline` (now_ms()'s clock):
+ * 0 with its status, -ETIMEDOUT at the deadline, or -errno. Sleeps in poll
+ * on its pidfd; without one (a kernel before 5.3, a seccomp filter), looks
+ * every 10 ms. A signal only makes it look again. */
+static int wait_until(pid_t pid, int pidfd, int64_t deadline, int *ret_status) {
+        for (;;) {
+                int status = 0;
+                pid_t w = waitpid(pid, &status, WNOHANG);
+                if (w == pid) {
+                        *ret_status = status;
+                        return 0;
+                }
+                if (w < 0 && errno != EINTR)
+                        return -errno;
+                int64_t left = deadline - now_ms();
+                if (left <= 0)
+                        return -ETIMEDOUT;
+                if (pidfd >= 0) {
+                        struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+                        if (poll(&pfd, 1, left < INT_MAX ? (int)left : INT_MAX) < 0 &&
+                            errno != EINTR)
+                                return -errno;
+                } else {
+                        struct timespec ts = { .tv_nsec = (long)(left < 10 ? left : 10) * 1000000 };
+                        nanosleep(&ts, NULL);
+                }
+        }
+}
+
+/* "10 s" or "250 ms". */
+static void format_ms(char *buf, size_t size, unsigned ms) {
+        if (ms % 1000 == 0)
+                snprintf(buf, size, "%u s", ms / 1000);
+        else
+                snprintf(buf, size, "%u ms", ms);
+}
+
+/* Waits for the child, within ldconfig_timeout_ms. Security: the image can
+ * make ldconfig block forever (its /etc/ld.so.conf, a file that includes,
+ * or a library in a folder a FIFO: ldconfig opens them blocking), and a
+ * hook that never returns holds the container's start, and the runtime, as
+ * long. At the deadline the child's process group is killed and the child
+ * reaped: no zombie, nothing left running in the container's root. */
+static int wait_ldconfig(pid_t pid, const char *qr, int *ret_status, nvct_error **err) {
+        _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        int status = 0;
+        int r = wait_until(pid, pidfd, now_ms() + ldconfig_timeout_ms, &status);
+        if (r == 0) {
+                *ret_status = status;
+                return 0;
+        }
+        /* Reaped by someone else (SIGCHLD ignored): its pid may be another
+         * process's by now, so nothing is killed. */
+        if (r == -ECHILD)
+                return nvct_error_make(err, ECHILD, "could not wait for ldconfig");
+        /* At the deadline, or when waiting failed: never left running. The
+         * group has the child's pid, which no other process or group can
+         * take before the child is reaped. */
+        kill(-pid, SIGKILL);
+        kill(pid, SIGKILL);
+        int reaped = wait_until(pid, pidfd, now_ms() + LDCONFIG_KILL_WAIT_MS, &status);
+        if (r != -ETIMEDOUT)
+                return nvct_error_make(err, -r, "could not wait for ldconfig");
+        char limit[32];
+        format_ms(limit, sizeof(limit), ldconfig_timeout_ms);
+        return nvct_error_make(err, 0,
+                               "ldconfig in the container root %s did not finish within %s; "
+                               "killed%s",
+                               q(qr), limit, reaped == 0 ? "" : " (it has not exited yet)");
+}
+
+/* What the child's report and status say. */
+static int ldconfig_result(int report_r, int status, const char *qp, const char *qr,
+                           nvct_error **err) {
+        /* The pipe closes at the exec (O_CLOEXEC): nothing read means the
+         * exec happened; a report names the step that failed. The child is
+         * gone: the read cannot block. */
+        child_report rep;
+        ssize_t got = read_full(report_r, &rep, sizeof(rep), -1);
+        if (got < 0)
+                return nvct_error_make(err, errno, "could not read from ldconfig's child");
+        if (got == (ssize_t)sizeof(rep)) {
+                const char *step = rep.step >= 0 && (size_t)rep.step < ARRAY_SIZE(step_names)
+                                           ? step_names[rep.step]
+                                           : "start";
+                if (rep.step == STEP_EXEC)
+                        return nvct_error_make(err, rep.error,
+                                               "could not execute ldconfig %s in the container "
+                                               "root %s",
+                                               q(qp), q(qr));
+                return nvct_error_make(err, rep.error,
+                                       "could not run ldconfig in the container root %s: could "
+                                       "not %s",
+                                       q(qr), step);
+        }
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                return 0;
+        if (WIFEXITED(status))
+                return nvct_error_make(err, 0,
+                                       "ldconfig %s failed in the container root %s: exit status "
+                                       "%d",
+                                       q(qp), q(qr), WEXITSTATUS(status));
+        if (WIFSIGNALED(status))
+                return nvct_error_make(err, 0,
+                                       "ldconfig %s was killed by signal %d (%s) in the container "
+                                       "root %s",
+                                       q(qp), WTERMSIG(status), strsignal(WTERMSIG(status)), q(qr));
+        return nvct_error_make(err, 0, "ldconfig %s ended with status 0x%x", q(qp), status);
+}
+
+/* Runs the child, waits for it within the deadline, and says how it went. */
+static int spawn_ldconfig(child_args *a, const char *qp, const char *qr, nvct_error **err) {
+        int pipefd[2];
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return nvct_error_make(err, errno, "could not create a pipe");
+        _cleanup_close_ int report_r = pipefd[0];
+        _cleanup_close_ int report_w = pipefd[1];
+        _cleanup_close_ int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        /* The child's buffer, allocated here: it allocates nothing. */
+        a->mountinfo_size = mountinfo_buffer_size();
+        _cleanup_free_ char *mountinfo = malloc(a->mountinfo_size);
+        if (mountinfo == NULL)
+                return nvct_error_make(err, ENOMEM, "could not run ldconfig");
+        a->mountinfo = mountinfo;
+        a->report_fd = report_w;
+        a->devnull = devnull;
+        a->parent = getpid();
+
+        pid_t pid = fork();
+        if (pid < 0)
+                return nvct_error_make(err, errno, "could not fork to run ldconfig");
+        if (pid == 0)
+                run_child(a);
+        /* As the child does (whichever runs first): the group exists before
+         * any kill. EACCES once it has exec'd: it made the call itself. */
+        setpgid(pid, pid);
+        close(TAKE_FD(report_w));
+
+        int status = 0;
+        if (wait_ldconfig(pid, qr, &status, err) < 0)
+                return -1;
+        return ldconfig_result(report_r, status, qp, qr, err);
+}
+
+/* Opens the host's ldconfig and checks that it is a static executable. */
+static int open_ldconfig(const char *ldconfig_path, const char *qp, int *ret_fd, nvct_error **err) {
         /* The program, opened on the host: the hook's argument, not a path
          * in the image. O_NONBLOCK: a FIFO there must not hang us. */
         _cleanup_close_ int exe_fd =
@@ -903,12 +1099,18 @@ int nvct_rootfs_run_ldconfig(const char *rootfs, const char *ldconfig_path,
                 return nvct_error_make(err, EACCES, "ldconfig %s is not executable", q(qp));
         if (check_static_elf(exe_fd, ldconfig_path, err) < 0)
                 return -1;
+        *ret_fd = TAKE_FD(exe_fd);
+        return 0;
+}
 
+/* ldconfig's arguments: explicit -f and -C (the host's ldconfig may have
+ * been built to read another file by default), then the folders that exist
+ * in the container. */
+static int ldconfig_argv(int root_fd, const char *ldconfig_path, const char *const *folders,
+                         const char *qr, const char ***ret_argv, nvct_error **err) {
         size_t n_folders = 0;
         while (folders != NULL && folders[n_folders] != NULL)
                 n_folders++;
-        /* Explicit -f and -C: the host's ldconfig may have been built to
-         * read another file by default. */
         _cleanup_free_ const char **argv = calloc(n_folders + 6, sizeof(*argv));
         if (argv == NULL)
                 return nvct_error_make(err, ENOMEM, "could not run ldconfig");
@@ -938,6 +1140,32 @@ int nvct_rootfs_run_ldconfig(const char *rootfs, const char *ldconfig_path,
                 argv[argc++] = f;
         }
         argv[argc] = NULL;
+        *ret_argv = TAKE_PTR(argv);
+        return 0;
+}
+
+int nvct_rootfs_run_ldconfig(const char *rootfs, const char *ldconfig_path,
+                             const char *const *folders, nvct_error **err) {
+        _cleanup_free_ char *qr = quote(rootfs);
+        _cleanup_free_ char *qp = quote(ldconfig_path);
+        _cleanup_close_ int root_fd = -1;
+        if (nvct_rootfs_open_root(rootfs, &root_fd, err) < 0)
+                return -1;
+        child_args a = { .rootfs = rootfs };
+        struct stat host_root_st;
+        if (fstat(root_fd, &a.root_st) < 0)
+                return nvct_error_make(err, errno, "could not stat the container root %s", q(qr));
+        /* Running "in" the host's root would update the host's cache. */
+        if (stat("/", &host_root_st) == 0 && a.root_st.st_dev == host_root_st.st_dev &&
+            a.root_st.st_ino == host_root_st.st_ino)
+                return nvct_error_make(err, 0, "the container root %s is the host's root", q(qr));
+
+        _cleanup_close_ int exe_fd = -1;
+        if (open_ldconfig(ldconfig_path, qp, &exe_fd, err) < 0)
+                return -1;
+        _cleanup_free_ const char **argv = NULL;
+        if (ldconfig_argv(root_fd, ldconfig_path, folders, qr, &argv, err) < 0)
+                return -1;
 
         /* ldconfig writes /etc/ld.so.cache: a root without /etc (a scratch
          * image) gets one, made safely, rather than a failed start. */
@@ -945,59 +1173,7 @@ int nvct_rootfs_run_ldconfig(const char *rootfs, const char *ldconfig_path,
         if (nvct_rootfs_mkdir_p(root_fd, "/etc", &etc_fd, err) < 0)
                 return -1;
 
-        int pipefd[2];
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return nvct_error_make(err, errno, "could not create a pipe");
-        _cleanup_close_ int report_r = pipefd[0];
-        _cleanup_close_ int report_w = pipefd[1];
-        _cleanup_close_ int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-        pid_t pid = fork();
-        if (pid < 0)
-                return nvct_error_make(err, errno, "could not fork to run ldconfig");
-        if (pid == 0)
-                run_child(report_w, devnull, exe_fd, rootfs, &root_st, (char *const *)argv);
-        close(TAKE_FD(report_w));
-
-        /* The pipe closes at the exec (O_CLOEXEC): nothing read means the
-         * exec happened; a report names the step that failed. */
-        child_report rep;
-        ssize_t got = read_full(report_r, &rep, sizeof(rep), -1);
-        int read_errno = errno;
-        int status = 0;
-        pid_t w;
-        do
-                w = waitpid(pid, &status, 0);
-        while (w < 0 && errno == EINTR);
-        if (w < 0)
-                return nvct_error_make(err, errno, "could not wait for ldconfig %s", q(qp));
-        if (got < 0)
-                return nvct_error_make(err, read_errno, "could not read from ldconfig's child");
-        if (got == (ssize_t)sizeof(rep)) {
-                const char *step = rep.step >= 0 && (size_t)rep.step < ARRAY_SIZE(step_names)
-                                           ? step_names[rep.step]
-                                           : "start";
-                if (rep.step == STEP_EXEC)
-                        return nvct_error_make(err, rep.error,
-                                               "could not execute ldconfig %s in the container "
-                                               "root %s",
-                                               q(qp), q(qr));
-                return nvct_error_make(err, rep.error,
-                                       "could not run ldconfig in the container root %s: could "
-                                       "not %s",
-                                       q(qr), step);
-        }
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-                return 0;
-        if (WIFEXITED(status))
-                return nvct_error_make(err, 0,
-                                       "ldconfig %s failed in the container root %s: exit status "
-                                       "%d",
-                                       q(qp), q(qr), WEXITSTATUS(status));
-        if (WIFSIGNALED(status))
-                return nvct_error_make(err, 0,
-                                       "ldconfig %s was killed by signal %d (%s) in the container "
-                                       "root %s",
-                                       q(qp), WTERMSIG(status), strsignal(WTERMSIG(status)), q(qr));
-        return nvct_error_make(err, 0, "ldconfig %s ended with status 0x%x", q(qp), status);
+        a.exe_fd = exe_fd;
+        a.argv = (char *const *)argv;
+        return spawn_ldconfig(&a, qp, qr, err);
 }

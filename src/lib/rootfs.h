@@ -23,6 +23,10 @@
  * total work of a lookup, not only on its depth. Real paths have dozens. */
 #define NVCT_ROOTFS_MAX_COMPONENTS 4096
 
+/* How long ldconfig may run before it is killed: an image can make it block
+ * forever (/etc/ld.so.conf a FIFO, say). */
+#define NVCT_LDCONFIG_TIMEOUT_MS 10000
+
 /* Opens the root directory itself (O_PATH|O_DIRECTORY|O_CLOEXEC, not
  * following a final symlink). */
 int nvct_rootfs_open_root(const char *rootfs, int *ret_root_fd, nvct_error **err);
@@ -49,14 +53,20 @@ int nvct_rootfs_symlink(int root_fd, const char *target, const char *link, nvct_
 /* For tests: force the O_NOFOLLOW walk even where openat2 works. */
 void nvct_rootfs_force_fallback(bool force);
 
+/* For tests: ldconfig's deadline in milliseconds (0: the default,
+ * NVCT_LDCONFIG_TIMEOUT_MS). */
+void nvct_rootfs_set_ldconfig_timeout(unsigned ms);
+
 /* Runs `ldconfig_path` (a host path) with the container's root as its root:
  * the program is opened on the host, then a child process enters a private
  * mount namespace, pivots into `rootfs` and executes the opened program there
  * (execveat), so every path ldconfig reads or writes (/etc/ld.so.conf,
  * /etc/ld.so.cache, the folders, the links it makes) resolves inside the
  * container. `folders` (NULL-terminated, container paths) are passed as
- * arguments; the environment is empty. Waits for it; its stderr goes to
- * ours. Errors name the folder or the exit status. */
+ * arguments; the environment is empty. Waits for it, NVCT_LDCONFIG_TIMEOUT_MS
+ * at most: then it is killed, with anything it started, and reaped. Its
+ * stderr goes to ours. Errors name the folder, the exit status or the
+ * deadline. */
 int nvct_rootfs_run_ldconfig(const char *rootfs, const char *ldconfig_path,
                              const char *const *folders, nvct_error **err);
 

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -887,6 +888,92 @@ static void test_ldconfig_host_root(void **state) {
         nvct_error_free(&err);
 }
 
+/* ---- ldconfig: running it (root, and a static /sbin/ldconfig) ---- */
+
+static const char *const no_folders[] = { NULL };
+
+/* Skips the test unless /sbin/ldconfig can run here: root, and static. */
+static void ldconfig_or_skip(const fixture *f) {
+        struct stat st;
+        if (geteuid() != 0 || stat("/sbin/ldconfig", &st) < 0)
+                skip();
+        nvct_error *err = NULL;
+        int r = nvct_rootfs_run_ldconfig(f->root, "/sbin/ldconfig", no_folders, &err);
+        if (r < 0 && strstr(err->msg, "dynamically linked") != NULL) {
+                nvct_error_free(&err);
+                skip();
+        }
+        if (r < 0) {
+                print_error("ldconfig in an empty root: %s\n", err->msg);
+                nvct_error_free(&err);
+                fail();
+        }
+}
+
+/* No child of ours is left, not even a zombie. */
+static void assert_no_children(void) {
+        int status;
+        assert_int_equal(waitpid(-1, &status, WNOHANG), -1);
+        assert_int_equal(errno, ECHILD);
+}
+
+static void test_ldconfig_runs(void **state) {
+        fixture *f = *state;
+        ldconfig_or_skip(f);
+        _cleanup_free_ char *cache = rpath(f, "etc/ld.so.cache");
+        struct stat st;
+        assert_int_equal(lstat(cache, &st), 0);
+        assert_true(S_ISREG(st.st_mode));
+        assert_no_children();
+        assert_outside_unchanged(f);
+}
+
+/* ldconfig blocks opening a FIFO: killed at the deadline, with one error. */
+static void deadline_hit(const fixture *f, const char *const *folders) {
+        nvct_rootfs_set_ldconfig_timeout(300);
+        nvct_error *err = NULL;
+        int r = nvct_rootfs_run_ldconfig(f->root, "/sbin/ldconfig", folders, &err);
+        nvct_rootfs_set_ldconfig_timeout(0);
+        assert_int_equal(r, -1);
+        assert_non_null(err);
+        assert_contains(err->msg, "ldconfig in the container root");
+        assert_contains(err->msg, f->root);
+        assert_contains(err->msg, "did not finish within 300 ms; killed");
+        assert_null(strchr(err->msg, '\n'));
+        nvct_error_free(&err);
+        assert_no_children();
+}
+
+static void test_ldconfig_deadline(void **state) {
+        fixture *f = *state;
+        ldconfig_or_skip(f);
+        /* /etc/ld.so.conf a FIFO. */
+        _cleanup_free_ char *conf = rpath(f, "etc/ld.so.conf");
+        assert_int_equal(mkfifo(conf, 0644), 0);
+        deadline_hit(f, no_folders);
+        /* A FIFO that it includes. */
+        assert_int_equal(unlink(conf), 0);
+        write_file(conf, "include /etc/ld.so.conf.d/*.conf\n");
+        _cleanup_free_ char *dir = rpath(f, "etc/ld.so.conf.d");
+        assert_int_equal(mkdir(dir, 0755), 0);
+        _cleanup_free_ char *inc = rpath(f, "etc/ld.so.conf.d/fifo.conf");
+        assert_int_equal(mkfifo(inc, 0644), 0);
+        deadline_hit(f, no_folders);
+        /* A library link in a folder that leads to a FIFO. */
+        assert_int_equal(unlink(inc), 0);
+        _cleanup_free_ char *fifo = rpath(f, "usr/lib/fifo");
+        assert_int_equal(mkfifo(fifo, 0644), 0);
+        rlink(f, "fifo", "usr/lib/libfifo.so.1");
+        static const char *const folders[] = { "/usr/lib", NULL };
+        deadline_hit(f, folders);
+        /* The default deadline again: a plain run works. */
+        assert_int_equal(unlink(fifo), 0);
+        nvct_error *err = NULL;
+        assert_int_equal(nvct_rootfs_run_ldconfig(f->root, "/sbin/ldconfig", folders, &err), 0);
+        assert_no_children();
+        assert_outside_unchanged(f);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -908,6 +995,8 @@ int main(void) {
                 T(test_component_limit),
                 T(test_ldconfig_refusals),
                 T(test_ldconfig_host_root),
+                T(test_ldconfig_runs),
+                T(test_ldconfig_deadline),
         };
         int failed = cmocka_run_group_tests_name("rootfs (openat2)", tests, group_openat2, NULL);
         failed +=
