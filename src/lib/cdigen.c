@@ -106,6 +106,14 @@ static const char *const mount_options[] = { "ro", "nosuid", "nodev", "bind", NU
  * `env` may hand it the runtime's, and a container's LD_PRELOAD must never
  * reach a program that runs as root on the host. */
 static const char *const hook_env[] = { "NVIDIA_CTK_DEBUG=false", NULL };
+/* Every hook also gets a timeout (seconds) that the runtime enforces: a
+ * hook that hangs on what an image holds must not hold the container's
+ * start, and the runtime, forever. update-ldcache kills ldconfig itself
+ * after NVCT_LDCONFIG_TIMEOUT_MS and reports it; this is the runtime's
+ * bound, above ours, for anything else. */
+#define HOOK_TIMEOUT_S 30
+_Static_assert(HOOK_TIMEOUT_S * 1000 > 2 * NVCT_LDCONFIG_TIMEOUT_MS,
+               "the runtime's hook timeout must leave update-ldcache time to report its own");
 
 #define MIG_MINORS_PATH "/proc/driver/nvidia-caps/mig-minors"
 #define MIG_MINORS_MAX_SIZE (4u << 20)
@@ -773,7 +781,12 @@ static int add_hook(const host *h, nvct_cdi_edits *edits, const char *const *hea
                             : nvct_cdi_edits_add_hook(edits, "createContainer", h->opt->hook_path,
                                                       (const char *const *)args.v, hook_env, err);
         nvct_strv_free(&args);
-        return r;
+        if (r < 0)
+                return r;
+        /* Any cdiVersion has a hook's timeout: the spec's version stays. */
+        edits->hooks[edits->n_hooks - 1].has_timeout = true;
+        edits->hooks[edits->n_hooks - 1].timeout = HOOK_TIMEOUT_S;
+        return 0;
 }
 
 static int add_common_edits(host *h, nvct_cdi_spec *spec, nvct_error **err) {

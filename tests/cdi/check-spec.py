@@ -164,6 +164,9 @@ def main():
             bad(f"hook {h}")
         if "env" not in h or any(e.startswith(("LD_", "PATH=")) for e in h["env"]):
             bad(f"hook without an env of its own: {h}")
+        # A bound the runtime enforces, above update-ldcache's own 10 s.
+        if not isinstance(h.get("timeout"), int) or not 10 < h["timeout"] <= 300:
+            bad(f"hook without a timeout between 10 and 300 s: {h}")
     hooks = {h["args"][1]: h["args"] for h in edits.get("hooks", [])}
     if os.path.exists(root + libcuda):
         links = hooks.get("create-symlinks", [])
