@@ -44,6 +44,10 @@ struct nvct_json_feed {
         const char *name;
         const bool *done;
         size_t max_raw_string;
+        /* The fast path's stride: no token that fits in it is ever cut, so
+         * handing yajl whole segments gives the same events as the
+         * token-by-token path. */
+        size_t fast_segment;
         lex_state state;
         num_phase phase; /* LX_NUMBER, LX_SKIP_NUMBER */
         int esc;         /* LX_SKIP_STRING */
@@ -83,6 +87,8 @@ nvct_json_feed *nvct_json_feed_new(const yajl_callbacks *callbacks, void *ctx, c
         f->name = name;
         f->done = done;
         f->max_raw_string = nvct_json_feed_max_raw_string(max_string);
+        f->fast_segment = f->max_raw_string < NVCT_JSON_MAX_NUMBER_TEXT ? f->max_raw_string
+                                                                        : NVCT_JSON_MAX_NUMBER_TEXT;
         return f;
 }
 
@@ -333,6 +339,63 @@ static size_t trailing_backslashes(const char *data, size_t from, size_t len, si
         return len == from ? run + carried : run;
 }
 
+static bool is_number_byte(unsigned char c) {
+        return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+}
+
+/* Sixteen bytes at a time with GCC's portable vector types (SSE2 on x86-64,
+ * NEON on arm64, plain code elsewhere): a compare gives -1 per quote, and
+ * byte-wide sums cannot overflow within 255 rounds. */
+typedef uint8_t bytes16 __attribute__((vector_size(16)));
+
+static size_t count_quotes(const char *s, size_t n) {
+        const bytes16 quote = { '"', '"', '"', '"', '"', '"', '"', '"',
+                                '"', '"', '"', '"', '"', '"', '"', '"' };
+        size_t quotes = 0, k = 0;
+        while (n - k >= 16) {
+                bytes16 sum = { 0 };
+                for (size_t round = 0; round < 255 && n - k >= 16; round++, k += 16) {
+                        bytes16 v;
+                        memcpy(&v, s + k, sizeof(v));
+                        sum -= (bytes16)(v == quote);
+                }
+                for (size_t lane = 0; lane < 16; lane++)
+                        quotes += sum[lane];
+        }
+        for (; k < n; k++)
+                quotes += s[k] == '"';
+        return quotes;
+}
+
+/* Most text has no escape: there a quote always opens or closes a string,
+ * so counting quotes (a loop the compiler vectorises) says whether a segment
+ * ends inside a string, and the last quote is where that string starts.
+ * From data[i], between tokens, returns the furthest p (at most one segment
+ * on) such that data[i..p) holds only whole tokens and ends between them;
+ * *ret_scanned is how far it looked. A backslash, form feed or vertical tab
+ * ends the segment early: the token-by-token path handles those. */
+static size_t fast_forward(const nvct_json_feed *f, const char *data, size_t i, size_t len,
+                           size_t *ret_scanned) {
+        size_t end = len - i > f->fast_segment ? i + f->fast_segment : len;
+        /* The segment ends at the first byte the fast path cannot judge
+         * (memchr: a few instructions per 32 bytes). */
+        static const char special[] = { '\\', '\f', '\v' };
+        for (size_t k = 0; k < sizeof(special); k++) {
+                const char *at = memchr(data + i, special[k], end - i);
+                if (at != NULL)
+                        end = (size_t)(at - data);
+        }
+        size_t quotes = count_quotes(data + i, end - i);
+        *ret_scanned = end;
+        size_t p = end;
+        if (quotes % 2 == 1)
+                p = (size_t)((const char *)memrchr(data + i, '"', end - i) - data);
+        /* A number is complete only at the byte after it. */
+        while (p > i && is_number_byte((unsigned char)data[p - 1]))
+                p--;
+        return p;
+}
+
 /* Bytes the lexer must look at between tokens: the start of a string or a
  * number, and the two that Go does not take as white space. */
 static bool starts_something(unsigned char c) {
@@ -375,11 +438,21 @@ static int cut_token(nvct_json_feed *f, char *data, size_t es, size_t ts, bool h
  * push (held: it started in an earlier one and its head is in tok). */
 int nvct_json_feed_push(nvct_json_feed *f, char *data, size_t len) {
         size_t i = 0, es = 0, ts = 0;
+        /* Bytes up to here were looked at by fast_forward and left to the
+         * token-by-token path: not looked at twice, so time stays linear. */
+        size_t slow_until = 0;
         bool held = f->state == LX_STRING || f->state == LX_NUMBER;
         while (i < len && f->state != LX_STOPPED) {
                 size_t start = held ? 0 : ts, have = held ? f->tok_len : 0;
                 switch (f->state) {
                 case LX_OUT: {
+                        if (i >= slow_until) {
+                                size_t p = fast_forward(f, data, i, len, &slow_until);
+                                if (p > i) {
+                                        i = p;
+                                        break;
+                                }
+                        }
                         while (i < len && !starts_something((unsigned char)data[i]))
                                 i++;
                         if (i == len)
