@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "hash.h"
 #include "quote.h"
 
 enum {
@@ -136,14 +137,9 @@ static void *grow_array(void *array, size_t *n_allocated, size_t need, size_t el
         return p;
 }
 
+/* Keyed (hash.h): keys crafted to collide cannot make a table quadratic. */
 static uint64_t key_hash(const char *key, size_t len) {
-        /* FNV-1a */
-        uint64_t h = UINT64_C(14695981039346656037);
-        for (size_t i = 0; i < len; i++) {
-                h ^= (unsigned char)key[i];
-                h *= UINT64_C(1099511628211);
-        }
-        return h;
+        return nvct_hash(key, len);
 }
 
 static void slots_insert(size_t *slots, size_t n_slots, const table_entry *e, size_t index) {

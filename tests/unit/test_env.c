@@ -16,6 +16,7 @@
 
 #include "env.h"
 #include "error.h"
+#include "hash.h"
 
 static void add_ok_len(nvct_env *env, const char *entry, size_t len) {
         nvct_error *err = NULL;
@@ -234,6 +235,67 @@ static void test_many_entries(void **state) {
         nvct_env_clear(&env);
 }
 
+/* ---- hash.h: the keyed hash of the environment's (and CDI's, TOML's) tables ---- */
+
+static void test_siphash_vectors(void **state) {
+        (void)state;
+        /* The SipHash paper's vectors (2-4, key 00..0f, input 00 01 02 ...):
+         * the same rounds run 1-3 in nvct_hash. */
+        unsigned char key[16], in[16];
+        for (unsigned i = 0; i < 16; i++)
+                key[i] = in[i] = (unsigned char)i;
+        uint64_t k0, k1;
+        memcpy(&k0, key, 8);
+        memcpy(&k1, key + 8, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        assert_true(nvct_siphash(in, 0, k0, k1, 2, 4) == UINT64_C(0x726fdb47dd0e0e31));
+        assert_true(nvct_siphash(in, 1, k0, k1, 2, 4) == UINT64_C(0x74f839c593dc67fd));
+        assert_true(nvct_siphash(in, 8, k0, k1, 2, 4) == UINT64_C(0x93f5f5799a932462));
+        assert_true(nvct_siphash(in, 15, k0, k1, 2, 4) == UINT64_C(0xa129ca6149be45e5));
+#endif
+        /* One key per process, stable within it. */
+        assert_true(nvct_hash("NVIDIA_X", 8) == nvct_hash("NVIDIA_X", 8));
+        assert_true(nvct_hash_key()[0] != 0 || nvct_hash_key()[1] != 0);
+}
+
+/* Security: names that an unkeyed FNV-1a puts in one slot of a 65536-slot
+ * table (the way an image could make the hook's environment quadratic:
+ * 100000 such variables took 19 s) spread over the table under nvct_hash. */
+static void test_crafted_names_spread(void **state) {
+        (void)state;
+        enum { N = 4096, BITS = 16 };
+        const uint64_t mask = (UINT64_C(1) << BITS) - 1, prime = UINT64_C(1099511628211);
+        uint64_t inverse = 1; /* prime^-1 mod 2^64, by Newton's iteration */
+        for (int i = 0; i < 6; i++)
+                inverse *= 2 - prime * inverse;
+        const uint64_t need = (UINT64_C(12345) * inverse) & mask;
+        static uint8_t seen[1u << BITS];
+        memset(seen, 0, sizeof(seen));
+        size_t crafted = 0, distinct = 0;
+        for (uint64_t c = 0; crafted < N; c++) {
+                char name[40];
+                int len =
+                        snprintf(name, sizeof(name), "NVIDIA_REQUIRE_%llx_", (unsigned long long)c);
+                uint64_t h = UINT64_C(14695981039346656037);
+                for (int i = 0; i < len; i++)
+                        h = (h ^ (unsigned char)name[i]) * prime;
+                /* The last byte that brings FNV-1a's low bits to the target. */
+                uint64_t last = (h ^ need) & mask;
+                if (last < 'A' || last > 'Z')
+                        continue;
+                name[len++] = (char)last;
+                h = (h ^ last) * prime;
+                assert_true((h & mask) == 12345);
+                crafted++;
+                size_t slot = (size_t)(nvct_hash(name, (size_t)len) & mask);
+                distinct += !seen[slot];
+                seen[slot] = 1;
+        }
+        /* 4096 random slots of 65536: about 3970 distinct; all in one for
+         * FNV-1a. */
+        assert_true(distinct > 3500);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_empty),
@@ -242,6 +304,8 @@ int main(void) {
                 cmocka_unit_test(test_missing_equals),
                 cmocka_unit_test(test_nul_bytes),
                 cmocka_unit_test(test_many_entries),
+                cmocka_unit_test(test_siphash_vectors),
+                cmocka_unit_test(test_crafted_names_spread),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
