@@ -1424,7 +1424,10 @@ static void test_load_size(void **state) {
         parse_fails_len(data, big, "t.json", "larger than 16777216 bytes", NULL);
         free(data);
 
-        /* Many values in a small input are bounded too. */
+        /* Many values in a small input are bounded too: one per 8 bytes
+         * (a 32-byte node each, so a spec costs a small multiple of its
+         * size). Reading stops at the first value too many: 2 MiB of "0,"
+         * is given up a quarter of the way in, after 262144 values. */
         size_t n = (1u << 20) + 1;
         data = malloc(2 * n + 2);
         assert_non_null(data);
@@ -1434,8 +1437,71 @@ static void test_load_size(void **state) {
                 data[2 + 2 * i] = ',';
         }
         data[2 * n] = ']';
-        parse_fails_len(data, 2 * n + 1, "t.json", "more than 1048576 values", NULL);
+        parse_fails_len(data, 2 * n + 1, "t.json",
+                        "line 1, column 524289: more than 262144 values: a spec may hold one per "
+                        "8 bytes (at least 65536)",
+                        NULL);
+        /* The same in YAML. */
+        data[2 * n - 1] = ']';
+        parse_fails_len(data, 2 * n, "t.yaml", "more than 262144 values", NULL);
+        /* At most 2^20, however large the file. */
         free(data);
+        n = NVCT_CDI_MAX_FILE_SIZE / 2 - 1;
+        data = malloc(2 * n + 2);
+        assert_non_null(data);
+        data[0] = '[';
+        for (size_t i = 0; i < n; i++) {
+                data[1 + 2 * i] = '0';
+                data[2 + 2 * i] = ',';
+        }
+        data[2 * n] = ']';
+        parse_fails_len(data, 2 * n + 1, "t.json", "column 2097153: more than 1048576 values",
+                        NULL);
+        free(data);
+}
+
+/* A spec as dense as a real one can be is read whole, beyond the first 65536
+ * values; and so is a small one however dense. */
+static char *dense_spec(size_t n_devices, size_t n_env) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        assert_non_null(f);
+        fputs("{\"cdiVersion\":\"0.3.0\",\"kind\":\"v.com/c\",\"devices\":[", f);
+        for (size_t i = 0; i < n_devices; i++)
+                fprintf(f, "%s{\"name\":\"d%zu\",\"containerEdits\":{\"env\":[\"A=1\"]}}",
+                        i ? "," : "", i);
+        fputs("],\"containerEdits\":{\"env\":[", f);
+        for (size_t i = 0; i < n_env; i++)
+                fprintf(f, "%s\"A=1\"", i ? "," : "");
+        fputs("]}}", f);
+        assert_int_equal(fclose(f), 0);
+        return text;
+}
+
+static void test_load_density(void **state) {
+        (void)state;
+        /* 80000 minimal devices: 5 values in 46 bytes each, 400000 in all. */
+        char *text = dense_spec(80000, 1);
+        nvct_cdi_spec spec = { 0 };
+        nvct_error *err = NULL;
+        assert_int_equal(nvct_cdi_spec_parse(text, strlen(text), "t.json", &spec, &err), 0);
+        assert_int_equal(spec.n_devices, 80000);
+        nvct_cdi_spec_clear(&spec);
+        free(text);
+
+        /* 60000 env entries of 6 bytes: denser than one value per 8 bytes,
+         * but under 65536 values. */
+        text = dense_spec(1, 60000);
+        assert_int_equal(nvct_cdi_spec_parse(text, strlen(text), "t.json", &spec, &err), 0);
+        assert_int_equal(spec.edits.n_env, 60000);
+        nvct_cdi_spec_clear(&spec);
+        free(text);
+
+        /* 200000 of them (1200125 bytes) are over the bound of one per 8 bytes. */
+        text = dense_spec(1, 200000);
+        parse_fails_len(text, strlen(text), "t.json", "more than 150015 values", NULL);
+        free(text);
 }
 
 static void test_load_files(void **state) {
@@ -1659,6 +1725,7 @@ int main(void) {
                 cmocka_unit_test(test_load_errors_yaml),
                 cmocka_unit_test(test_load_depth),
                 cmocka_unit_test(test_load_size),
+                cmocka_unit_test(test_load_density),
                 cmocka_unit_test(test_load_files),
                 cmocka_unit_test(test_list),
                 cmocka_unit_test(test_list_many),
