@@ -123,7 +123,11 @@ int nvct_find_executable(const char *name, const char *search_path, char **ret_p
                         break;
                 p = colon + 1;
         }
-        return nvct_error_make(err, 0, "could not find %s in PATH %s", name, search_path);
+        /* The search path holds config.toml's root and the hook's PATH. */
+        _cleanup_free_ char *qname = nvct_quote_path(name);
+        _cleanup_free_ char *qpath = nvct_quote_path(search_path);
+        return nvct_error_make(err, 0, "could not find %s in PATH %s", nvct_quoted(qname),
+                               nvct_quoted(qpath));
 }
 
 /* ---- argv ---- */
