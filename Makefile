@@ -7,7 +7,7 @@ DESTDIR ?=
 MESON_OPTS ?=
 HOOK = $(BUILDDIR)/nvidia-container-runtime-hook
 
-.PHONY: all deps demo test unit blackbox toml-test e2e fuzz install uninstall clean format format-check bench
+.PHONY: all deps demo test unit blackbox toml-test e2e fuzz install uninstall clean format format-check check-layers bench
 
 all: $(BUILDDIR)/build.ninja
 	ninja -C $(BUILDDIR)
@@ -73,3 +73,7 @@ format:
 format-check:
 	@command -v clang-format >/dev/null || { echo "clang-format not installed"; exit 1; }
 	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: ok"
+
+# Includes only go downward between the folders of src/ (docs/architecture.md).
+check-layers:
+	@scripts/check-layers

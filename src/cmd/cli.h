@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "args.h"
-#include "cleanup.h"
-#include "error.h"
+#include "basic/args.h"
+#include "basic/cleanup.h"
+#include "basic/error.h"
 
 #ifndef PROGRAM
 #error "define PROGRAM before including cli.h"

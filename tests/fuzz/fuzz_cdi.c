@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cdi.h"
-#include "error.h"
+#include "cdi/cdi.h"
+#include "basic/error.h"
 #include "fuzz.h"
 
 static const char *const versions[] = { "0.3.0", "0.4.0", "0.5.0", "0.6.0",

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmdline.h"
-#include "error.h"
+#include "basic/cmdline.h"
+#include "basic/error.h"
 #include "fuzz.h"
 
 /* Whether a flag argument (one or two dashes) names -config with no

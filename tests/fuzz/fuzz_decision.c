@@ -30,14 +30,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "command.h"
-#include "decision.h"
-#include "env.h"
-#include "error.h"
-#include "gocompat.h"
-#include "hookconfig.h"
-#include "oci.h"
-#include "report.h"
+#include "hook/command.h"
+#include "policy/decision.h"
+#include "oci/env.h"
+#include "basic/error.h"
+#include "basic/gocompat.h"
+#include "config/hookconfig.h"
+#include "oci/oci.h"
+#include "hook/report.h"
 #include "fuzz.h"
 
 #define CONFIG_NAME "/etc/nvidia-container-runtime/config.toml"

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "jsonfeed.h"
+#include "basic/error.h"
+#include "formats/jsonfeed.h"
 #include "fuzz.h"
 
 #define MAX_STRING 32

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "ldcache.h"
+#include "basic/error.h"
+#include "driver/ldcache.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

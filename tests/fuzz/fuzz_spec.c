@@ -19,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decision.h"
-#include "env.h"
-#include "error.h"
-#include "gocompat.h"
-#include "oci.h"
+#include "policy/decision.h"
+#include "oci/env.h"
+#include "basic/error.h"
+#include "basic/gocompat.h"
+#include "oci/oci.h"
 #include "fuzz.h"
 
 #define SPEC_NAME "/run/bundle/config.json"

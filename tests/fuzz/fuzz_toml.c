@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "hookconfig.h"
-#include "toml.h"
+#include "basic/error.h"
+#include "config/hookconfig.h"
+#include "formats/toml.h"
 #include "fuzz.h"
 
 #define CONFIG_NAME "/etc/nvidia-container-runtime/config.toml"

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
-#include "error.h"
+#include "basic/args.h"
+#include "basic/error.h"
 
 typedef struct parsed {
         bool flag;

@@ -24,8 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cdi.h"
-#include "error.h"
+#include "cdi/cdi.h"
+#include "basic/error.h"
 
 #define SCHEMA_DIR TEST_SRCDIR "/../../../shared/cdi"
 

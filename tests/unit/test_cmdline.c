@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmdline.h"
-#include "error.h"
+#include "basic/cmdline.h"
+#include "basic/error.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1) /* arrays end in NULL */
 

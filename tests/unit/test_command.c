@@ -20,10 +20,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "command.h"
-#include "decision.h"
-#include "error.h"
-#include "hookconfig.h"
+#include "hook/command.h"
+#include "policy/decision.h"
+#include "basic/error.h"
+#include "config/hookconfig.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

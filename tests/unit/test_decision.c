@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decision.h"
-#include "env.h"
-#include "error.h"
-#include "hookconfig.h"
+#include "policy/decision.h"
+#include "oci/env.h"
+#include "basic/error.h"
+#include "config/hookconfig.h"
 
 #define ALL_CAPS "compute,compat32,graphics,utility,video,display,ngx"
 

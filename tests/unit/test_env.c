@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "env.h"
-#include "error.h"
-#include "hash.h"
+#include "oci/env.h"
+#include "basic/error.h"
+#include "basic/hash.h"
 
 static void add_ok_len(nvct_env *env, const char *entry, size_t len) {
         nvct_error *err = NULL;

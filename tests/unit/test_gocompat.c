@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gocompat.h"
+#include "basic/gocompat.h"
 
 /* ---- filepath.Clean ---- */
 

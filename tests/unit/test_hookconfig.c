@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "hookconfig.h"
+#include "basic/error.h"
+#include "config/hookconfig.h"
 
 /* ---- helpers ---- */
 

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "error.h"
-#include "jsonfeed.h"
-#include "quote.h"
+#include "basic/cleanup.h"
+#include "basic/error.h"
+#include "formats/jsonfeed.h"
+#include "basic/quote.h"
 #include "testutil.h"
 
 /* A client that logs every event, with strings shown by length, head and

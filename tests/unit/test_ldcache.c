@@ -28,8 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "ldcache.h"
+#include "basic/error.h"
+#include "driver/ldcache.h"
 
 #if defined(__x86_64__) && !defined(__ILP32__)
 #define NATIVE_FLAGS 0x0303

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nvml.h"
+#include "driver/nvml.h"
 
 #define HOSTS_DIR TEST_SRCDIR "/../cdi/hosts/"
 

@@ -27,9 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "env.h"
-#include "error.h"
-#include "oci.h"
+#include "oci/env.h"
+#include "basic/error.h"
+#include "oci/oci.h"
 
 #define NAME "/bundle/config.json"
 /* A literal's bytes, NULs included, and its length. */

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "error.h"
-#include "quote.h"
+#include "basic/cleanup.h"
+#include "basic/error.h"
+#include "basic/quote.h"
 
 static void assert_quote(const char *in, size_t len, const char *want) {
         _cleanup_free_ char *q = nvct_quote(in, len);

@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "command.h"
-#include "decision.h"
-#include "env.h"
-#include "error.h"
-#include "hookconfig.h"
-#include "report.h"
+#include "hook/command.h"
+#include "policy/decision.h"
+#include "oci/env.h"
+#include "basic/error.h"
+#include "config/hookconfig.h"
+#include "hook/report.h"
 
 /* ---- helpers ---- */
 

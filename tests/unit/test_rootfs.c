@@ -29,9 +29,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "error.h"
-#include "rootfs.h"
+#include "basic/cleanup.h"
+#include "basic/error.h"
+#include "basic/rootfs.h"
+#include "cdihook/ldconfig.h"
 
 /* ---- helpers ---- */
 
@@ -846,7 +847,7 @@ static void test_component_limit(void **state) {
 static void ldconfig_fails(const fixture *f, const char *ldconfig, const char *const *folders,
                            const char *needle) {
         nvct_error *err = NULL;
-        assert_int_equal(nvct_rootfs_run_ldconfig(f->root, ldconfig, folders, &err), -1);
+        assert_int_equal(nvct_ldconfig_run(f->root, ldconfig, folders, &err), -1);
         assert_non_null(err);
         assert_contains(err->msg, needle);
         nvct_error_free(&err);
@@ -883,7 +884,7 @@ static void test_ldconfig_host_root(void **state) {
         (void)f;
         static const char *const none[] = { NULL };
         nvct_error *err = NULL;
-        assert_int_equal(nvct_rootfs_run_ldconfig("/", "/bin/true", none, &err), -1);
+        assert_int_equal(nvct_ldconfig_run("/", "/bin/true", none, &err), -1);
         assert_contains(err->msg, "host's root");
         nvct_error_free(&err);
 }
@@ -898,7 +899,7 @@ static void ldconfig_or_skip(const fixture *f) {
         if (geteuid() != 0 || stat("/sbin/ldconfig", &st) < 0)
                 skip();
         nvct_error *err = NULL;
-        int r = nvct_rootfs_run_ldconfig(f->root, "/sbin/ldconfig", no_folders, &err);
+        int r = nvct_ldconfig_run(f->root, "/sbin/ldconfig", no_folders, &err);
         if (r < 0 && strstr(err->msg, "dynamically linked") != NULL) {
                 nvct_error_free(&err);
                 skip();
@@ -930,10 +931,10 @@ static void test_ldconfig_runs(void **state) {
 
 /* ldconfig blocks opening a FIFO: killed at the deadline, with one error. */
 static void deadline_hit(const fixture *f, const char *const *folders) {
-        nvct_rootfs_set_ldconfig_timeout(300);
+        nvct_ldconfig_set_timeout(300);
         nvct_error *err = NULL;
-        int r = nvct_rootfs_run_ldconfig(f->root, "/sbin/ldconfig", folders, &err);
-        nvct_rootfs_set_ldconfig_timeout(0);
+        int r = nvct_ldconfig_run(f->root, "/sbin/ldconfig", folders, &err);
+        nvct_ldconfig_set_timeout(0);
         assert_int_equal(r, -1);
         assert_non_null(err);
         assert_contains(err->msg, "ldconfig in the container root");
@@ -969,7 +970,7 @@ static void test_ldconfig_deadline(void **state) {
         /* The default deadline again: a plain run works. */
         assert_int_equal(unlink(fifo), 0);
         nvct_error *err = NULL;
-        assert_int_equal(nvct_rootfs_run_ldconfig(f->root, "/sbin/ldconfig", folders, &err), 0);
+        assert_int_equal(nvct_ldconfig_run(f->root, "/sbin/ldconfig", folders, &err), 0);
         assert_no_children();
         assert_outside_unchanged(f);
 }

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strv.h"
+#include "basic/strv.h"
 
 static void test_push_grows_and_terminates(void **state) {
         (void)state;

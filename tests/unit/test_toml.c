@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "toml.h"
+#include "basic/error.h"
+#include "formats/toml.h"
 
 static nvct_toml_value *parse_len_ok(const char *text, size_t len) {
         nvct_error *err = NULL;

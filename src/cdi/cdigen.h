@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `nvidia-ctk cdi generate`: a CDI spec for the GPUs of a host, found on a
+ * driver root (where the driver's user-space files are) and a dev root
+ * (where its device nodes are): GPUs and MIG devices from NVML, device nodes
+ * by stat, libraries from the driver root's ld.so.cache matched to the driver
+ * version, binaries, IPC sockets and GSP firmware by presence. The driver
+ * and dev roots are the administrator's, trusted like any host path; they are
+ * still read with bounded sizes. */
+#ifndef NVCT_CDIGEN_H
+#define NVCT_CDIGEN_H
+
+#include <stdbool.h>
+
+#include "cdi.h"
+#include "basic/error.h"
+#include "driver/nvml.h"
+
+/* --device-name-strategy values; a bit set of them. */
+enum {
+        NVCT_CDI_NAME_INDEX = 1 << 0,      /* "0", MIG "0:1" */
+        NVCT_CDI_NAME_UUID = 1 << 1,       /* "GPU-...", "MIG-..." */
+        NVCT_CDI_NAME_TYPE_INDEX = 1 << 2, /* "gpu0", MIG "mig0:1" */
+};
+
+/* "index", "uuid", "type-index" to its bit; -1 with an error otherwise. */
+int nvct_cdigen_strategy_parse(const char *name, unsigned *ret_bit, nvct_error **err);
+
+typedef struct nvct_cdigen_options {
+        const char *driver_root;   /* absolute; "/" for the host's own driver */
+        const char *dev_root;      /* absolute; NULL: the driver root */
+        const char *vendor;        /* "nvidia.com" */
+        const char *class_name;    /* "gpu" */
+        unsigned strategies;       /* NVCT_CDI_NAME_*; 0: index and uuid */
+        const char *hook_path;     /* nvidia-cdi-hook, as the container runtime runs it */
+        const char *ldconfig_path; /* host path, passed to update-ldcache */
+        const char *const *library_search_paths; /* NULL-terminated; may be NULL */
+        /* Called with each warning (a node or file that is absent); may be NULL. */
+        void (*warn)(void *userdata, const char *message);
+        void *userdata;
+} nvct_cdigen_options;
+
+/* Builds the spec. *ret_info (optional) receives what NVML reported, for a
+ * summary. Fails when NVML cannot be loaded or initialised, reports no GPU,
+ * or a GPU's device node is missing: the message names the root and file. */
+int nvct_cdigen_generate(const nvct_cdigen_options *options, nvct_cdi_spec *ret_spec,
+                         nvct_nvml_info *ret_info, nvct_error **err);
+
+#endif

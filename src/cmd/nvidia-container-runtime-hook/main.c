@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* nvidia-container-runtime-hook: the OCI prestart hook that hands a
+ * container its GPUs through nvidia-container-cli. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "basic/cleanup.h"
+#include "basic/cmdline.h"
+#include "hook/command.h"
+#include "policy/decision.h"
+#include "basic/error.h"
+#include "basic/gocompat.h"
+#include "config/hookconfig.h"
+#include "oci/oci.h"
+#include "basic/quote.h"
+#include "hook/report.h"
+
+#ifndef NVCT_VERSION
+#define NVCT_VERSION "unknown"
+#endif
+
+#define PROGRAM "nvidia-container-runtime-hook"
+
+extern char **environ;
+
+static void usage(FILE *f, const char *argv0) {
+        fprintf(f,
+                "Usage of %s:\n"
+                "  -config string\n"
+                "        configuration file\n"
+                "  -debug\n"
+                "        enable debug output\n"
+                "  -dry-run\n"
+                "        resolve everything prestart would, print it and what would be\n"
+                "        executed, and execute nothing\n"
+                "  -version\n"
+                "        print the version and exit\n"
+                "\n"
+                "Commands:\n"
+                "  prestart\n"
+                "        run the prestart hook\n"
+                "  poststart\n"
+                "        no-op\n"
+                "  poststop\n"
+                "        no-op\n",
+                argv0);
+}
+
+static int fail(nvct_error **err) {
+        fprintf(stderr, PROGRAM ": %s\n", (*err)->msg);
+        nvct_error_free(err);
+        return 1;
+}
+
+static int prestart(const nvct_cmdline *opts) {
+        _cleanup_error_ nvct_error *err = NULL;
+        nvct_hook_config config;
+        nvct_state state = { 0 };
+        nvct_spec spec = { 0 };
+        nvct_request req = { 0 };
+        nvct_command cmd = { 0 };
+        _cleanup_free_ char *spec_path = NULL;
+        _cleanup_free_ char *rootfs = NULL;
+        int status = 1;
+
+        nvct_hook_config_init_defaults(&config);
+        if (nvct_hook_config_load(opts->config, nvct_default_config_paths, &config, &err) < 0) {
+                nvct_error_prefix(&err, "could not load the hook configuration");
+                goto out;
+        }
+
+        if (nvct_state_read(STDIN_FILENO, &state, &err) < 0) {
+                nvct_error_prefix(&err, "could not decode the container state on stdin");
+                goto out;
+        }
+        /* The bundle path comes from the runtime, but a NUL inside it would
+         * make us open another file than the one named. */
+        if (memchr(state.bundle, '\0', state.bundle_len) != NULL) {
+                nvct_error_make(&err, 0, "invalid container state: bundle contains a NUL");
+                goto out;
+        }
+        spec_path = nvct_go_join_path(state.bundle, "config.json");
+        if (spec_path == NULL) {
+                nvct_error_make(&err, 0, "out of memory");
+                goto out;
+        }
+        /* Keep only what the decision reads: memory stays flat however
+         * large the image's environment or the mount list. */
+        nvct_spec_filter filter = {
+                .extra_env_name = config.swarm_resource,
+                .drop_mounts = !config.accept_volume_mounts,
+                .mount_prefix = NVCT_DEVICE_LIST_MOUNT_ROOT,
+        };
+        if (nvct_spec_load(spec_path, &filter, &spec, &err) < 0) {
+                nvct_error_prefix(&err, "could not load the OCI spec");
+                goto out;
+        }
+
+        bool privileged = false;
+        if (nvct_spec_is_privileged(&spec, spec_path, &privileged, &err) < 0)
+                goto out;
+
+        nvct_decision_input din = {
+                .config = &config,
+                .env = &spec.env,
+                .dev_null_mounts = spec.dev_null_mounts,
+                .dev_null_mount_lens = spec.dev_null_mount_lens,
+                .n_dev_null_mounts = spec.n_dev_null_mounts,
+                .privileged = privileged,
+        };
+        if (nvct_decide(&din, &req, &err) < 0)
+                goto out;
+
+        if (req.gpu_container) {
+                if (nvct_rootfs_path(spec.root_path, spec.root_path_len, &rootfs, &err) < 0)
+                        goto out;
+                nvct_command_input cin = {
+                        .config = &config,
+                        .request = &req,
+                        .pid = state.pid,
+                        .rootfs = rootfs,
+                        .debug = opts->debug,
+                        .environ = environ,
+                };
+                if (nvct_command_build(&cin, &cmd, &err) < 0)
+                        goto out;
+        }
+
+        if (opts->dry_run) {
+                nvct_report_input rin = {
+                        .config = &config,
+                        .spec_path = spec_path,
+                        .pid = state.pid,
+                        .request = &req,
+                        .rootfs = rootfs,
+                        .command = req.gpu_container ? &cmd : NULL,
+                };
+                if (nvct_report_write(&rin, stdout, &err) < 0)
+                        goto out;
+                if (fflush(stdout) != 0) {
+                        nvct_error_make(&err, errno, "could not write the report");
+                        goto out;
+                }
+                status = 0;
+                goto out;
+        }
+
+        if (!req.gpu_container) {
+                status = 0; /* not a GPU container: nothing to do */
+                goto out;
+        }
+        fflush(NULL);
+        nvct_command_exec(&cmd, &err);
+
+out:
+        if (err != NULL)
+                status = fail(&err);
+        nvct_command_clear(&cmd);
+        nvct_request_clear(&req);
+        nvct_spec_clear(&spec);
+        nvct_state_clear(&state);
+        nvct_hook_config_clear(&config);
+        return status;
+}
+
+int main(int argc, char **argv) {
+        _cleanup_error_ nvct_error *err = NULL;
+        nvct_cmdline opts;
+        const char *argv0 = argc > 0 ? argv[0] : PROGRAM;
+
+        if (nvct_cmdline_parse(argc, argv, &opts, &err) < 0) {
+                fprintf(stderr, PROGRAM ": %s\n", err->msg);
+                usage(stderr, argv0);
+                return 2;
+        }
+        if (opts.help) {
+                usage(stdout, argv0);
+                return 0;
+        }
+        if (opts.version) {
+                printf(PROGRAM " (nvct) %s\n", NVCT_VERSION);
+                return 0;
+        }
+        if (opts.first_arg >= argc) {
+                fprintf(stderr, PROGRAM ": no command given\n");
+                usage(stderr, argv0);
+                return 2;
+        }
+        const char *command = argv[opts.first_arg];
+        if (strcmp(command, "prestart") == 0)
+                return prestart(&opts);
+        if (strcmp(command, "poststart") == 0 || strcmp(command, "poststop") == 0)
+                return 0;
+        _cleanup_free_ char *q = nvct_quote(command, strlen(command));
+        fprintf(stderr, PROGRAM ": unknown command %s\n", nvct_quoted(q));
+        usage(stderr, argv0);
+        return 2;
+}

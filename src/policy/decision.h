@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The decision: which GPUs, MIG devices, driver capabilities and
+ * requirements a container gets, from its environment, its mounts, its
+ * privileges and the hook config. This is the reference's getNvidiaConfig,
+ * rule for rule, with two deliberate differences (see docs/architecture.md):
+ * the swarm resource variable takes precedence over NVIDIA_VISIBLE_DEVICES,
+ * and requirements keep the order of their variables in process.env. */
+#ifndef NVCT_DECISION_H
+#define NVCT_DECISION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "oci/env.h"
+#include "basic/error.h"
+#include "config/hookconfig.h"
+
+#define NVCT_ALL_DRIVER_CAPABILITIES "compute,compat32,graphics,utility,video,display,ngx"
+#define NVCT_DEFAULT_DRIVER_CAPABILITIES "utility,compute"
+#define NVCT_DEVICE_LIST_MOUNT_ROOT "/var/run/nvidia-container-devices"
+
+typedef struct nvct_requirement {
+        char *value;
+        size_t value_len;
+        char *origin; /* the variable it came from, e.g. "NVIDIA_REQUIRE_CUDA" */
+        size_t origin_len;
+} nvct_requirement;
+
+typedef struct nvct_request {
+        bool gpu_container; /* false: nothing to inject, nothing to exec */
+        bool legacy_image;
+        bool privileged;
+        /* Why gpu_container is what it is, or where the device list came
+         * from: for -dry-run and debugging. */
+        char *devices_origin;
+        char *devices; /* may be "" ("none") */
+        size_t devices_len;
+        char *mig_config_devices, *mig_monitor_devices;
+        size_t mig_config_devices_len, mig_monitor_devices_len;
+        char *driver_capabilities;
+        size_t driver_capabilities_len;
+        char *driver_capabilities_origin;
+        nvct_requirement *requirements;
+        size_t n_requirements, cap_requirements;
+        bool disable_require; /* NVIDIA_DISABLE_REQUIRE */
+} nvct_request;
+
+typedef struct nvct_decision_input {
+        const nvct_hook_config *config;
+        const nvct_env *env;
+        /* Cleaned destinations of the /dev/null mounts (nvct_spec). */
+        char *const *dev_null_mounts;
+        const size_t *dev_null_mount_lens;
+        size_t n_dev_null_mounts;
+        bool privileged;
+} nvct_decision_input;
+
+int nvct_decide(const nvct_decision_input *in, nvct_request *ret_request, nvct_error **err);
+void nvct_request_clear(nvct_request *req);
+
+#endif
