@@ -26,6 +26,7 @@
 #include "basic/cleanup.h"
 #include "basic/hash.h"
 #include "basic/quote.h"
+#include "basic/utf8.h"
 
 enum {
         TABLE_IMPLICIT = 1u << 0,  /* intermediate of a [header]: may still be defined later */
@@ -413,34 +414,18 @@ static int validate_encoding(parser *p) {
                         continue;
                 }
 
-                size_t n;
-                uint32_t cp, min;
-                if ((c & 0xe0) == 0xc0) {
-                        n = 2;
-                        cp = c & 0x1fu;
-                        min = 0x80;
-                } else if ((c & 0xf0) == 0xe0) {
-                        n = 3;
-                        cp = c & 0x0fu;
-                        min = 0x800;
-                } else if ((c & 0xf8) == 0xf0) {
-                        n = 4;
-                        cp = c & 0x07u;
-                        min = 0x10000;
-                } else
+                static const char *const why[] = {
+                        [NVCT_UTF8_TRUNCATED] = "truncated UTF-8 sequence",
+                        [NVCT_UTF8_BAD_CONTINUATION] = "invalid UTF-8 sequence",
+                        [NVCT_UTF8_OVERLONG] = "overlong UTF-8 sequence",
+                        [NVCT_UTF8_NOT_SCALAR] = "UTF-8 sequence encodes no Unicode scalar value",
+                };
+                nvct_utf8_status status = NVCT_UTF8_OK;
+                size_t n = nvct_utf8_decode(d + i, p->len - i, NULL, &status);
+                if (n == 0 && status == NVCT_UTF8_BAD_LEAD)
                         return parser_fail(p, i, "invalid UTF-8 byte 0x%02x", c);
-
-                if (n > p->len - i)
-                        return parser_fail(p, i, "truncated UTF-8 sequence");
-                for (size_t k = 1; k < n; k++) {
-                        if ((d[i + k] & 0xc0) != 0x80)
-                                return parser_fail(p, i, "invalid UTF-8 sequence");
-                        cp = cp << 6 | (d[i + k] & 0x3fu);
-                }
-                if (cp < min)
-                        return parser_fail(p, i, "overlong UTF-8 sequence");
-                if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-                        return parser_fail(p, i, "UTF-8 sequence encodes no Unicode scalar value");
+                if (n == 0)
+                        return parser_fail(p, i, "%s", why[status]);
                 i += n;
         }
         return 0;
@@ -513,27 +498,7 @@ static int skip_whitespace_comments_newlines(parser *p) {
 
 static int append_utf8(text_buf *b, uint32_t cp) {
         char s[4];
-        size_t n;
-        if (cp < 0x80) {
-                s[0] = (char)cp;
-                n = 1;
-        } else if (cp < 0x800) {
-                s[0] = (char)(0xc0 | (cp >> 6));
-                s[1] = (char)(0x80 | (cp & 0x3f));
-                n = 2;
-        } else if (cp < 0x10000) {
-                s[0] = (char)(0xe0 | (cp >> 12));
-                s[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-                s[2] = (char)(0x80 | (cp & 0x3f));
-                n = 3;
-        } else {
-                s[0] = (char)(0xf0 | (cp >> 18));
-                s[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-                s[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-                s[3] = (char)(0x80 | (cp & 0x3f));
-                n = 4;
-        }
-        return text_buf_append(b, s, n);
+        return text_buf_append(b, s, nvct_utf8_encode(cp, s));
 }
 
 /* At the character after a backslash in a basic string. */
