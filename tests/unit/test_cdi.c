@@ -736,6 +736,85 @@ static void test_format_parse(void **state) {
         nvct_error_free(&err);
 }
 
+/* A spec file's format by its extension, lowercase only: CDI readers skip
+ * "nvidia.JSON", so a writer must refuse that name rather than write a spec
+ * no runtime sees. */
+static void test_format_of_path(void **state) {
+        (void)state;
+        static const struct {
+                const char *path;
+                nvct_cdi_format want;
+        } ok[] = {
+                { "/etc/cdi/nvidia.json", NVCT_CDI_JSON },
+                { "nvidia.yaml", NVCT_CDI_YAML },
+                { "/a.b/nvidia.yml", NVCT_CDI_YAML },
+                { "/etc/cdi/nvidia.txt", 0 },
+                { "/etc/cdi/nvidia", 0 },
+                { "/etc/cdi/json", 0 },
+                { "/etc/cdi/nvidia.jsonx", 0 },
+        };
+        for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+                nvct_cdi_format f = 99;
+                nvct_error *err = NULL;
+                assert_int_equal(nvct_cdi_format_of_path(ok[i].path, &f, &err), 0);
+                assert_null(err);
+                assert_int_equal(f, ok[i].want);
+        }
+        static const char *const refused[] = { "dir/nvidia.JSON", "nvidia.Yaml", "/x/nvidia.YML",
+                                               "a.Json", "a\nb.YAML" };
+        for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+                nvct_cdi_format f = 99;
+                nvct_error *err = NULL;
+                assert_int_equal(nvct_cdi_format_of_path(refused[i], &f, &err), -1);
+                assert_int_equal(f, 99);
+                assert_non_null(err);
+                assert_contains(err->msg, "use a lowercase extension");
+                assert_true(err->msg[0] == '"');
+                assert_null(strchr(err->msg, '\n'));
+                nvct_error_free(&err);
+                /* A NULL err is allowed. */
+                assert_int_equal(nvct_cdi_format_of_path(refused[i], &f, NULL), -1);
+        }
+        nvct_error *err = NULL;
+        assert_int_equal(nvct_cdi_format_of_path("a\nb.YAML", &(nvct_cdi_format){ 0 }, &err), -1);
+        assert_contains(err->msg, "\"a\\nb.YAML\"");
+        nvct_error_free(&err);
+}
+
+/* "vendor/class=name", built and taken apart, each part checked. */
+static void test_qualified_name(void **state) {
+        (void)state;
+        char *q = nvct_cdi_qualified_name("nvidia.com/gpu", "0:1");
+        assert_string_equal(q, "nvidia.com/gpu=0:1");
+        char *kind = NULL, *name = NULL;
+        nvct_error *err = NULL;
+        assert_int_equal(nvct_cdi_parse_qualified_name(q, &kind, &name, &err), 0);
+        assert_null(err);
+        assert_string_equal(kind, "nvidia.com/gpu");
+        assert_string_equal(name, "0:1");
+        free(q);
+        free(kind);
+        free(name);
+        static const struct {
+                const char *qualified, *want;
+        } bad[] = {
+                { "nvidia.com/gpu", "VENDOR/CLASS=NAME" },
+                { "nvidia.com=0", "invalid kind \"nvidia.com\"" },
+                { "nvidia.com/gpu=", "the device name is empty" },
+                { "nvidia.com/gpu=a=b", "invalid device name \"a=b\"" },
+                { "-x.com/gpu=0", "the vendor must be a DNS subdomain" },
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                kind = name = (char *)"untouched";
+                assert_int_equal(
+                        nvct_cdi_parse_qualified_name(bad[i].qualified, &kind, &name, &err), -1);
+                assert_string_equal(kind, "untouched");
+                assert_string_equal(name, "untouched");
+                assert_contains(err->msg, bad[i].want);
+                nvct_error_free(&err);
+        }
+}
+
 /* Annotation keys as the reference checks them (k8s qualified names),
  * unique, and at most 256 KiB of keys and values per object. */
 static void test_annotations(void **state) {
@@ -1712,6 +1791,8 @@ int main(void) {
                 cmocka_unit_test(test_validate_kind),
                 cmocka_unit_test(test_validate_device_name),
                 cmocka_unit_test(test_format_parse),
+                cmocka_unit_test(test_format_of_path),
+                cmocka_unit_test(test_qualified_name),
                 cmocka_unit_test(test_annotations),
                 cmocka_unit_test(test_write_json),
                 cmocka_unit_test(test_write_yaml),

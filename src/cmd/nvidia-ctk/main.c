@@ -36,24 +36,14 @@ static void warn(void *userdata, const char *message) {
                 fprintf(stderr, PROGRAM ": warning: %s\n", message);
 }
 
-static const char *extension(const char *path) {
-        const char *base = strrchr(path, '/');
-        base = base ? base + 1 : path;
-        const char *dot = strrchr(base, '.');
-        return dot ? dot + 1 : "";
-}
-
 /* --format, else the output's extension, else YAML (for stdout). A format
  * that contradicts the extension is refused: CDI readers decide the format
  * by the file name. */
 static int output_format(const char *format, const char *output, nvct_cdi_format *ret,
                          nvct_error **err) {
         nvct_cdi_format from_name = 0;
-        if (output != NULL) {
-                _cleanup_error_ nvct_error *ignored = NULL;
-                if (nvct_cdi_format_parse(extension(output), &from_name, &ignored) < 0)
-                        from_name = 0;
-        }
+        if (output != NULL && nvct_cdi_format_of_path(output, &from_name, err) < 0)
+                return -1;
         if (format != NULL) {
                 nvct_cdi_format f;
                 if (nvct_cdi_format_parse(format, &f, err) < 0)
