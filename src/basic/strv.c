@@ -56,7 +56,7 @@ void nvct_strv_free_array(char **v, size_t n) {
         free(v);
 }
 
-void nvct_strv_free(nvct_strv *strv) {
+void nvct_strv_clear(nvct_strv *strv) {
         if (strv == NULL)
                 return;
         nvct_strv_free_array(strv->v, strv->n);

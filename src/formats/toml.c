@@ -229,7 +229,7 @@ typedef struct text_buf {
         size_t n_allocated;
 } text_buf;
 
-static void text_buf_done(text_buf *b) {
+static void text_buf_clear(text_buf *b) {
         free(b->data);
         *b = (text_buf){};
 }
@@ -579,7 +579,7 @@ static int parse_escape(parser *p, bool multiline, text_buf *out) {
 /* At an opening quote. Multi-line strings are refused unless allowed (keys).
  * Newlines in multi-line strings are normalised to LF. */
 static int parse_string(parser *p, bool allow_multiline, char **ret, size_t *ret_len) {
-        _cleanup_(text_buf_done) text_buf out = {};
+        _cleanup_(text_buf_clear) text_buf out = {};
         size_t start = p->pos;
         char quote = p->data[p->pos];
         bool literal = quote == '\'';
@@ -680,7 +680,7 @@ typedef struct toml_key {
         size_t n_allocated;
 } toml_key;
 
-static void toml_key_done(toml_key *k) {
+static void toml_key_clear(toml_key *k) {
         for (size_t i = 0; i < k->n_parts; i++)
                 free(k->parts[i].name);
         free(k->parts);
@@ -765,7 +765,7 @@ static int add_child_table(parser *p, nvct_toml_value *parent, key_part *part, u
 static int parse_value(parser *p, unsigned depth, nvct_toml_value **ret);
 
 static int parse_keyval(parser *p, nvct_toml_value *table) {
-        _cleanup_(toml_key_done) toml_key key = {};
+        _cleanup_(toml_key_clear) toml_key key = {};
         char buf[80];
         int r;
 
@@ -987,7 +987,7 @@ static int parse_time(parser *p, size_t start, text_buf *out) {
 }
 
 static int parse_datetime(parser *p, nvct_toml_value **ret) {
-        _cleanup_(text_buf_done) text_buf text = {};
+        _cleanup_(text_buf_clear) text_buf text = {};
         size_t start = p->pos;
         nvct_toml_type type;
         int r;
@@ -1130,7 +1130,7 @@ static int make_float(parser *p, double d, nvct_toml_value **ret) {
 }
 
 static int parse_number(parser *p, nvct_toml_value **ret) {
-        _cleanup_(text_buf_done) text_buf digits = {};
+        _cleanup_(text_buf_clear) text_buf digits = {};
         size_t start = p->pos;
         bool negative = false, has_sign = false;
         int r;
@@ -1227,7 +1227,7 @@ static int parse_number(parser *p, nvct_toml_value **ret) {
         }
 
         /* strtod() honours the locale's decimal point, so spell it that way. */
-        _cleanup_(text_buf_done) text_buf number = {};
+        _cleanup_(text_buf_clear) text_buf number = {};
         const char *decimal_point = localeconv()->decimal_point;
         if (decimal_point == NULL || decimal_point[0] == '\0')
                 decimal_point = ".";
@@ -1315,7 +1315,7 @@ static int parse_value(parser *p, unsigned depth, nvct_toml_value **ret) {
 /* ---- table headers ---- */
 
 static int parse_table_header(parser *p, nvct_toml_value *root, nvct_toml_value **ret_current) {
-        _cleanup_(toml_key_done) toml_key key = {};
+        _cleanup_(toml_key_clear) toml_key key = {};
         char buf[80];
         int r;
 

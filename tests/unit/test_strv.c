@@ -31,7 +31,7 @@ static void test_push_grows_and_terminates(void **state) {
         assert_true(nvct_strv_contains(&s, "item-500"));
         assert_false(nvct_strv_contains(&s, "item-1000"));
         assert_false(s.failed);
-        nvct_strv_free(&s);
+        nvct_strv_clear(&s);
         assert_null(s.v);
         assert_int_equal(s.n, 0);
         assert_int_equal(s.cap, 0);
@@ -50,7 +50,7 @@ static void test_failed_push_is_sticky(void **state) {
         assert_int_equal(nvct_strv_push(&s, strdup("b")), -ENOMEM);
         assert_int_equal(nvct_strv_pushf(&s, "%s", "c"), -ENOMEM);
         assert_int_equal(s.n, 1);
-        nvct_strv_free(&s);
+        nvct_strv_clear(&s);
         assert_false(s.failed);
 }
 
@@ -61,13 +61,27 @@ static void test_free_array(void **state) {
         assert_int_equal(nvct_strv_add(&s, "y"), 0);
         nvct_strv_free_array(s.v, s.n); /* handed out as v, n */
         nvct_strv_free_array(NULL, 0);
-        nvct_strv_free(NULL);
+        nvct_strv_clear(NULL);
+}
+
+/* The old name, kept for callers not yet renamed, empties in place too. */
+static void test_old_name_clears(void **state) {
+        (void)state;
+        nvct_strv s = { 0 };
+        assert_int_equal(nvct_strv_add(&s, "x"), 0);
+        nvct_strv_free(&s);
+        assert_null(s.v);
+        assert_int_equal(s.n, 0);
+        assert_int_equal(nvct_strv_add(&s, "y"), 0);
+        assert_string_equal(s.v[0], "y");
+        nvct_strv_clear(&s);
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_push_grows_and_terminates),
                 cmocka_unit_test(test_failed_push_is_sticky),
+                cmocka_unit_test(test_old_name_clears),
                 cmocka_unit_test(test_free_array),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
