@@ -124,6 +124,14 @@ int nvct_write_file_atomic(const char *path, const void *data, size_t len, mode_
                 tmp = NULL;
                 return nvct_error_make(err, ENOMEM, "cannot write %s", nvct_quoted(q));
         }
+        /* Only a file is replaced: a directory, FIFO, socket or device at
+         * `path` is refused before anything is created (rename would replace
+         * a FIFO or device silently and fail late on a directory). A symlink
+         * is replaced itself, never followed. */
+        struct stat st;
+        if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+                return nvct_error_make(err, 0, "cannot write %s: not a regular file",
+                                       nvct_quoted(q));
         /* mkostemp: O_EXCL, so a file or symlink planted under the temporary
          * name is never written through. */
         _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);

@@ -30,7 +30,9 @@ int nvct_write_all(int fd, const void *buf, size_t len);
 /* Replaces `path` with `data` atomically: a temporary file beside it
  * (O_EXCL, mode `mode` whatever the umask), written, fsync'd and renamed over
  * it. Readers see the old file or the new one, never a part; on failure the
- * temporary file is removed and `path` is untouched. */
+ * temporary file is removed and `path` is untouched. Refuses a `path` that
+ * exists and is not a regular file or a symlink (which is replaced, not
+ * followed). */
 int nvct_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
                            nvct_error **err);
 

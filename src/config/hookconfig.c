@@ -5,7 +5,7 @@ const char *const nvct_default_config_paths[] = { NVCT_DRIVER_CONFIG_PATH, NVCT_
 
 void nvct_hook_config_init_defaults(nvct_hook_config *config) {
         /* The hook's defaults are booleans, NULL strings and empty lists
-         * (tests/unit/test_config.c checks the table for it): nothing to
+         * (tests/unit/test_hookconfig.c checks the table for it): nothing to
          * allocate, so this cannot fail. */
         (void)nvct_config_init_defaults(config, NVCT_CONFIG_PROFILE_HOOK, NULL);
 }
