@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Fuzzes the TOML decoder and the hook config on top of it: nvct_toml_parse
- * over arbitrary bytes, a walk of the whole tree through the public
- * accessors, then nvct_hook_config_parse on the same bytes. Checks memory
+/* Fuzzes the TOML decoder and the config on top of it: nvct_toml_parse over
+ * arbitrary bytes, a walk of the whole tree through the public accessors,
+ * then nvct_hook_config_parse and the toolkit's profile of nvct_config_parse
+ * on the same bytes. Checks memory
  * safety, leaks, and that the tree is well formed: unique keys that find
  * their own values, NUL-terminated strings, date/times in the normalised
  * RFC 3339 shapes the header promises, accessors neutral on other types. */
@@ -179,6 +180,43 @@ static void check_config(const nvct_hook_config *c) {
                 CHECK(cli->environment[i] != NULL);
 }
 
+/* Every field the table names holds what its type promises. */
+static void check_full_config(const nvct_config *c) {
+        CHECK(c->source != NULL && strcmp(c->source, CONFIG_NAME) == 0);
+        for (size_t i = 0; i < nvct_config_n_keys; i++) {
+                const nvct_config_key *k = &nvct_config_keys[i];
+                const void *field = nvct_config_field_const(c, k);
+                if (k->type == NVCT_CONFIG_STRING) {
+                        check_strv_entry(*(char *const *)field);
+                } else if (k->type == NVCT_CONFIG_STRV) {
+                        const nvct_strv *v = field;
+                        CHECK(v->n == 0 || (v->v != NULL && v->v[v->n] == NULL));
+                        for (size_t j = 0; j < v->n; j++)
+                                CHECK(v->v[j] != NULL);
+                }
+        }
+}
+
+/* The toolkit's profile of the same bytes: a TOML error passes through as
+ * it is; a document the decoder refuses is never accepted. */
+static void check_toolkit_profile(const char *buf, size_t size, const nvct_error *toml_err) {
+        nvct_config config;
+        nvct_error *err = NULL;
+        int r = nvct_config_parse(buf, size, CONFIG_NAME, NVCT_CONFIG_PROFILE_TOOLKIT, &config,
+                                  &err);
+        if (r < 0) {
+                CHECK(err != NULL && err->msg != NULL && err->msg[0] != '\0');
+                if (toml_err != NULL)
+                        CHECK(strcmp(err->msg, toml_err->msg) == 0);
+                nvct_error_free(&err);
+                return;
+        }
+        CHECK(r == 0 && err == NULL && toml_err == NULL);
+        check_full_config(&config);
+        nvct_config_clear(&config);
+        CHECK(config.source == NULL && config.runtime.runtimes.v == NULL);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -230,6 +268,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 nvct_hook_config_clear(&config);
                 CHECK(config.source == NULL && config.cli.environment == NULL);
         }
+        check_toolkit_profile(buf, size, toml_err);
         nvct_error_free(&toml_err);
         free(buf);
         return 0;
