@@ -1,106 +1,26 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* What goes into a CDI spec for a host: devices named by strategy, their
+ * device nodes from the dev root, the MIG capability nodes, and the edits
+ * every device shares: the driver's files (where driver/root.h finds them
+ * under the driver root) mounted read-only, and the hooks that recreate the
+ * driver's links and the linker cache in the container. */
 #define _GNU_SOURCE
 #include "cdigen.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <stdarg.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
 
 #include "basic/cleanup.h"
 #include "basic/file.h"
-#include "driver/ldcache.h"
 #include "basic/quote.h"
-#include "basic/rootfs.h"
 #include "basic/strv.h"
 #include "cdihook/ldconfig.h"
-
-/* The driver's user-space libraries, by capability, as libnvidia-container
- * groups them (utility, compute, video, graphics, ngx). */
-static const char *const driver_libraries[] = {
-        /* utility */
-        "libnvidia-ml",
-        "libnvidia-cfg",
-        "libnvidia-nscq",
-        /* compute */
-        "libcuda",
-        "libcudadebugger",
-        "libnvidia-opencl",
-        "libnvidia-gpucomp",
-        "libnvidia-ptxjitcompiler",
-        "libnvidia-fatbinaryloader",
-        "libnvidia-allocator",
-        "libnvidia-compiler",
-        "libnvidia-pkcs11",
-        "libnvidia-pkcs11-openssl3",
-        "libnvidia-nvvm",
-        /* video */
-        "libvdpau_nvidia",
-        "libnvidia-encode",
-        "libnvidia-opticalflow",
-        "libnvcuvid",
-        /* graphics */
-        "libnvidia-eglcore",
-        "libnvidia-glcore",
-        "libnvidia-tls",
-        "libnvidia-glsi",
-        "libnvidia-fbc",
-        "libnvidia-ifr",
-        "libnvidia-rtcore",
-        "libnvoptix",
-        "libGLX_nvidia",
-        "libEGL_nvidia",
-        "libGLESv2_nvidia",
-        "libGLESv1_CM_nvidia",
-        "libnvidia-glvkspirv",
-        "libnvidia-cbl",
-        /* ngx */
-        "libnvidia-ngx",
-};
-
-static const char *const driver_binaries[] = {
-        "nvidia-smi",
-        "nvidia-debugdump",
-        "nvidia-persistenced",
-        "nvidia-cuda-mps-control",
-        "nvidia-cuda-mps-server",
-};
-
-/* Where binaries are looked for, in the driver root, first match wins. */
-static const char *const binary_dirs[] = {
-        "/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin", "/usr/local/sbin",
-};
-
-/* Library directories searched, after --library-search-path, when the driver
- * root has no ld.so.cache or a library is not in it. */
-static const char *const default_library_dirs[] = {
-        "/usr/lib64",
-        "/usr/lib/x86_64-linux-gnu",
-        "/usr/lib/aarch64-linux-gnu",
-        "/lib64",
-        "/lib/x86_64-linux-gnu",
-        "/lib/aarch64-linux-gnu",
-        "/usr/lib",
-        "/lib",
-};
-
-/* Sockets and pipe directories of the driver's daemons. */
-static const struct {
-        const char *path;
-        mode_t type;
-} ipc_paths[] = {
-        { "/run/nvidia-persistenced/socket", S_IFSOCK },
-        { "/run/nvidia-fabricmanager/socket", S_IFSOCK },
-        { "/tmp/nvidia-mps", S_IFDIR },
-};
+#include "driver/root.h"
 
 static const char *const mount_options[] = { "ro", "nosuid", "nodev", "bind", NULL };
 /* Every hook gets an environment of its own: a runtime that gives a hook no
@@ -156,28 +76,17 @@ static int cmp_str(const void *a, const void *b) {
 /* What the generator knows about the host while it builds the spec. */
 typedef struct host {
         const nvct_cdigen_options *opt;
-        char *driver_prefix; /* the driver root without a trailing '/'; "" for "/" */
-        char *dev_prefix;
-        int driver_root_fd;
-        char *driver_root_real; /* its canonical path, to strip from resolved paths */
-        nvct_ldcache cache;
-        bool have_cache;
+        nvct_driver_root root;
+        char *dev_prefix; /* the dev root without a trailing '/'; "" for "/" */
         const char *driver_version;
-        nvct_strv library_dirs; /* search path: --library-search-path, then defaults */
-        nvct_strv mounted;      /* container paths already mounted */
-        nvct_strv links;        /* "TARGET::LINK" */
-        nvct_strv folders;      /* library folders, container paths */
+        nvct_strv mounted; /* container paths already mounted */
+        nvct_strv links;   /* "TARGET::LINK" */
+        nvct_strv folders; /* library folders, container paths */
 } host;
 
 static void host_clear(host *h) {
-        free(h->driver_prefix);
+        nvct_driver_root_clear(&h->root);
         free(h->dev_prefix);
-        if (h->driver_root_fd >= 0)
-                close(h->driver_root_fd);
-        free(h->driver_root_real);
-        if (h->have_cache)
-                nvct_ldcache_clear(&h->cache);
-        nvct_strv_free(&h->library_dirs);
         nvct_strv_free(&h->mounted);
         nvct_strv_free(&h->links);
         nvct_strv_free(&h->folders);
@@ -220,50 +129,16 @@ static char *join(const char *prefix, const char *path) {
         return s;
 }
 
-/* Resolves `path` inside the driver root as the container will see it
- * (symlinks followed within the root) and returns that path, absolute within
- * the root, and the file's stat. -ENOENT when it does not exist. */
-static int resolve_in_driver_root(host *h, const char *path, char **ret_path, struct stat *ret_st,
-                                  nvct_error **err) {
-        _cleanup_close_ int fd = -1;
-        _cleanup_error_ nvct_error *local = NULL;
-        if (nvct_rootfs_open(h->driver_root_fd, path, O_PATH, &fd, &local) < 0) {
-                int status = local != NULL ? local->status : 0;
-                if (status == ENOENT || status == ENOTDIR || status == ELOOP)
-                        return -ENOENT;
-                *err = TAKE_PTR(local);
-                return -1;
-        }
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return nvct_error_make(err, errno, "cannot stat %s%s", h->driver_prefix, path);
-        char proc[64], real[PATH_MAX];
-        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-        ssize_t n = readlink(proc, real, sizeof(real) - 1);
-        if (n < 0)
-                return nvct_error_make(err, errno, "cannot resolve %s%s", h->driver_prefix, path);
-        real[n] = '\0';
-        size_t rlen = strlen(h->driver_root_real);
-        const char *inside = real;
-        if (rlen > 1) {
-                if (strncmp(real, h->driver_root_real, rlen) != 0 ||
-                    (real[rlen] != '/' && real[rlen] != '\0'))
-                        return nvct_error_make(err, 0, "%s%s resolves outside the driver root",
-                                               h->driver_prefix, path);
-                inside = real + rlen;
-        }
-        char *p = strdup(inside[0] ? inside : "/");
-        if (p == NULL)
-                return nvct_error_make(err, ENOMEM, "cannot build the spec");
-        *ret_path = p;
-        *ret_st = st;
-        return 0;
-}
+/* A message's text for prefix + path, quoted (never NULL). */
+#define QUOTED_JOIN(var, prefix, path)                                                             \
+        _cleanup_free_ char *var##_raw = join((prefix), (path));                                   \
+        _cleanup_free_ char *var##_q = var##_raw ? nvct_quote_path(var##_raw) : NULL;              \
+        const char *var = nvct_quoted(var##_q)
 
 static int add_mount(host *h, nvct_cdi_edits *edits, const char *path, nvct_error **err) {
         if (nvct_strv_contains(&h->mounted, path))
                 return 0;
-        _cleanup_free_ char *host_path = join(h->driver_prefix, path);
+        _cleanup_free_ char *host_path = nvct_driver_root_host_path(&h->root, path);
         if (host_path == NULL)
                 return nvct_error_make(err, ENOMEM, "cannot build the spec");
         if (nvct_cdi_edits_add_mount(edits, host_path, path, mount_options, err) < 0)
@@ -281,33 +156,28 @@ static char *dir_of(const char *path) {
 /* Records a create-symlinks link for `dir/name` when the driver root has a
  * symlink there (the driver's own install made it). */
 static int note_link(host *h, const char *dir, const char *name, nvct_error **err) {
-        _cleanup_free_ char *inside = NULL, *host_path = NULL;
+        _cleanup_free_ char *inside = NULL, *target = NULL, *resolved = NULL;
         if (asprintf(&inside, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, name) < 0)
                 return nvct_error_make(err, ENOMEM, "cannot build the spec");
-        host_path = join(h->driver_prefix, inside);
-        if (host_path == NULL)
-                return nvct_error_make(err, ENOMEM, "cannot build the spec");
-        char target[PATH_MAX];
-        ssize_t n = readlink(host_path, target, sizeof(target) - 1);
-        if (n <= 0)
+        int r = nvct_driver_root_read_link(&h->root, inside, &target, &resolved, err);
+        if (r == -ENOENT)
                 return 0;
-        target[n] = '\0';
+        if (r < 0)
+                return -1;
         /* "::" separates target and link in the hook's argument. */
         if (strstr(target, "::") != NULL) {
+                QUOTED_JOIN(link_shown, h->root.prefix, inside);
+                _cleanup_free_ char *target_q = nvct_quote_path(target);
                 warnf(h,
                       "%s points to %s: a target holding \"::\" cannot be passed to "
                       "create-symlinks; link left out",
-                      host_path, target);
+                      link_shown, nvct_quoted(target_q));
                 return 0;
         }
         /* The link is reproduced in the container only when it resolves to
          * a file mounted there, so that no dangling link is made. */
-        _cleanup_free_ char *resolved = NULL;
-        struct stat st;
-        _cleanup_error_ nvct_error *local = NULL;
-        if (resolve_in_driver_root(h, inside, &resolved, &st, &local) < 0)
-                return 0;
-        if (!nvct_strv_contains(&h->mounted, resolved) || strcmp(resolved, inside) == 0)
+        if (resolved == NULL || !nvct_strv_contains(&h->mounted, resolved) ||
+            strcmp(resolved, inside) == 0)
                 return 0;
         char *link = NULL;
         if (asprintf(&link, "%s::%s", target, inside) < 0)
@@ -315,176 +185,69 @@ static int note_link(host *h, const char *dir, const char *name, nvct_error **er
         return add_unique(&h->links, link, err);
 }
 
-/* Whether `base` (a file name) is `lib`.so.<driver version>. */
-static bool is_versioned_library(const host *h, const char *base, const char *lib) {
-        size_t lib_len = strlen(lib);
-        return strncmp(base, lib, lib_len) == 0 && strncmp(base + lib_len, ".so.", 4) == 0 &&
-               strcmp(base + lib_len + 4, h->driver_version) == 0;
-}
-
-static const char *base_of(const char *path) {
-        const char *slash = strrchr(path, '/');
-        return slash ? slash + 1 : path;
-}
-
-/* Mounts `lib`.so.<version>: found through the cache (any native entry named
- * lib.so* that resolves to it), else in the library directories. */
+/* Mounts `lib`.so.<driver version> and notes its links and its folder. */
 static int add_library(host *h, nvct_cdi_edits *edits, const char *lib, nvct_error **err) {
         _cleanup_free_ char *found = NULL;
-        size_t lib_len = strlen(lib);
-
-        for (size_t i = 0; h->have_cache && i < h->cache.n_entries && found == NULL; i++) {
-                const nvct_ldcache_entry *e = &h->cache.entries[i];
-                if (!nvct_ldcache_entry_is_native(e) || strncmp(e->name, lib, lib_len) != 0 ||
-                    strncmp(e->name + lib_len, ".so", 3) != 0)
-                        continue;
-                _cleanup_free_ char *resolved = NULL;
-                struct stat st;
-                int r = resolve_in_driver_root(h, e->path, &resolved, &st, err);
-                if (r == -ENOENT)
-                        continue;
-                if (r < 0)
-                        return -1;
-                if (S_ISREG(st.st_mode) && is_versioned_library(h, base_of(resolved), lib))
-                        found = TAKE_PTR(resolved);
-        }
-        for (size_t i = 0; i < h->library_dirs.n && found == NULL; i++) {
-                _cleanup_free_ char *candidate = NULL, *resolved = NULL;
-                if (asprintf(&candidate, "%s/%s.so.%s", h->library_dirs.v[i], lib,
-                             h->driver_version) < 0)
-                        return nvct_error_make(err, ENOMEM, "cannot build the spec");
-                struct stat st;
-                int r = resolve_in_driver_root(h, candidate, &resolved, &st, err);
-                if (r == -ENOENT)
-                        continue;
-                if (r < 0)
-                        return -1;
-                if (S_ISREG(st.st_mode))
-                        found = TAKE_PTR(resolved);
-        }
-        if (found == NULL)
+        int r = nvct_driver_root_find_library(&h->root, lib, h->driver_version, &found, err);
+        if (r == -ENOENT)
                 return 0;
-
-        if (add_mount(h, edits, found, err) < 0)
+        if (r < 0 || add_mount(h, edits, found, err) < 0)
                 return -1;
         _cleanup_free_ char *dir = dir_of(found);
         if (dir == NULL)
                 return nvct_error_make(err, ENOMEM, "cannot build the spec");
         /* The SONAME links the cache knows in that folder, and the
          * development link lib.so. */
-        for (size_t i = 0; h->have_cache && i < h->cache.n_entries; i++) {
-                const nvct_ldcache_entry *e = &h->cache.entries[i];
-                if (!nvct_ldcache_entry_is_native(e) || strncmp(e->name, lib, lib_len) != 0 ||
-                    strncmp(e->name + lib_len, ".so", 3) != 0 || strchr(e->name, '/') != NULL)
-                        continue;
-                if (note_link(h, dir, e->name, err) < 0)
-                        return -1;
-        }
-        char soname[NAME_MAX + 1];
-        snprintf(soname, sizeof(soname), "%s.so.1", lib);
-        if (note_link(h, dir, soname, err) < 0)
-                return -1;
-        snprintf(soname, sizeof(soname), "%s.so", lib);
-        if (note_link(h, dir, soname, err) < 0)
+        nvct_strv names = { 0 };
+        r = nvct_driver_root_library_link_names(&h->root, lib, &names, err);
+        for (size_t i = 0; r == 0 && i < names.n; i++)
+                r = note_link(h, dir, names.v[i], err);
+        nvct_strv_free(&names);
+        if (r < 0)
                 return -1;
         return add_unique(&h->folders, TAKE_PTR(dir), err);
 }
 
 static int add_binaries(host *h, nvct_cdi_edits *edits, nvct_error **err) {
-        for (size_t b = 0; b < ARRAY_SIZE(driver_binaries); b++) {
-                for (size_t d = 0; d < ARRAY_SIZE(binary_dirs); d++) {
-                        _cleanup_free_ char *path = NULL, *resolved = NULL;
-                        if (asprintf(&path, "%s/%s", binary_dirs[d], driver_binaries[b]) < 0)
-                                return nvct_error_make(err, ENOMEM, "cannot build the spec");
-                        struct stat st;
-                        int r = resolve_in_driver_root(h, path, &resolved, &st, err);
-                        if (r == -ENOENT)
-                                continue;
-                        if (r < 0)
-                                return -1;
-                        if (!S_ISREG(st.st_mode))
-                                continue;
-                        if (add_mount(h, edits, resolved, err) < 0)
-                                return -1;
-                        break;
-                }
+        for (const char *const *b = nvct_driver_binaries; *b != NULL; b++) {
+                _cleanup_free_ char *found = NULL;
+                int r = nvct_driver_root_find_binary(&h->root, *b, &found, err);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0 || add_mount(h, edits, found, err) < 0)
+                        return -1;
         }
         return 0;
 }
 
 static int add_ipc(host *h, nvct_cdi_edits *edits, nvct_error **err) {
-        for (size_t i = 0; i < ARRAY_SIZE(ipc_paths); i++) {
-                _cleanup_free_ char *resolved = NULL;
-                struct stat st;
-                int r = resolve_in_driver_root(h, ipc_paths[i].path, &resolved, &st, err);
-                if (r == -ENOENT)
-                        continue;
-                if (r < 0)
-                        return -1;
-                if ((st.st_mode & S_IFMT) != ipc_paths[i].type) {
-                        warnf(h, "%s%s is not a %s: not mounted", h->driver_prefix,
-                              ipc_paths[i].path,
-                              ipc_paths[i].type == S_IFDIR ? "directory" : "socket");
-                        continue;
-                }
-                if (add_mount(h, edits, resolved, err) < 0)
-                        return -1;
-        }
-        return 0;
+        nvct_strv paths = { 0 };
+        int r = nvct_driver_root_find_ipc(&h->root, &paths, err);
+        for (size_t i = 0; r == 0 && i < paths.n; i++)
+                r = add_mount(h, edits, paths.v[i], err);
+        nvct_strv_free(&paths);
+        return r;
 }
 
-/* /lib/firmware/nvidia/<version>/gsp*.bin, in name order. */
+/* The GSP firmware, mounted where the kernel looks for it, whatever /lib
+ * is in the driver root. */
 static int add_firmware(host *h, nvct_cdi_edits *edits, nvct_error **err) {
-        _cleanup_free_ char *dir = NULL;
-        if (asprintf(&dir, "/lib/firmware/nvidia/%s", h->driver_version) < 0)
-                return nvct_error_make(err, ENOMEM, "cannot build the spec");
-        _cleanup_close_ int fd = -1;
-        _cleanup_error_ nvct_error *local = NULL;
-        if (nvct_rootfs_open(h->driver_root_fd, dir, O_RDONLY | O_DIRECTORY, &fd, &local) < 0)
-                return 0;
-        DIR *d = fdopendir(fd);
-        if (d == NULL)
-                return nvct_error_make(err, errno, "cannot read %s%s", h->driver_prefix, dir);
-        fd = -1;
-        nvct_strv names = { 0 };
-        struct dirent *de;
-        int r = 0;
-        while ((de = readdir(d)) != NULL) {
-                size_t len = strlen(de->d_name);
-                if (strncmp(de->d_name, "gsp", 3) != 0 || len < 4 ||
-                    strcmp(de->d_name + len - 4, ".bin") != 0)
+        nvct_strv paths = { 0 }, resolved = { 0 };
+        int r = nvct_driver_root_find_firmware(&h->root, h->driver_version, &paths, &resolved, err);
+        for (size_t i = 0; r == 0 && i < paths.n; i++) {
+                if (nvct_strv_contains(&h->mounted, paths.v[i]))
                         continue;
-                if ((r = add_unique(&names, strdup(de->d_name), err)) < 0)
-                        break;
-        }
-        closedir(d);
-        if (r == 0 && names.n > 0)
-                qsort(names.v, names.n, sizeof(*names.v), cmp_str);
-        for (size_t i = 0; r == 0 && i < names.n; i++) {
-                _cleanup_free_ char *path = NULL, *resolved = NULL;
-                if (asprintf(&path, "%s/%s", dir, names.v[i]) < 0) {
+                _cleanup_free_ char *host_path =
+                        nvct_driver_root_host_path(&h->root, resolved.v[i]);
+                if (host_path == NULL)
                         r = nvct_error_make(err, ENOMEM, "cannot build the spec");
-                        break;
-                }
-                struct stat st;
-                int s = resolve_in_driver_root(h, path, &resolved, &st, err);
-                if (s == -ENOENT)
-                        continue;
-                if (s < 0 || !S_ISREG(st.st_mode)) {
-                        r = s < 0 ? -1 : 0;
-                        continue;
-                }
-                /* Mounted where the kernel looks for it, whatever /lib is. */
-                if (!nvct_strv_contains(&h->mounted, path)) {
-                        _cleanup_free_ char *host_path = join(h->driver_prefix, resolved);
-                        if (host_path == NULL ||
-                            nvct_cdi_edits_add_mount(edits, host_path, path, mount_options, err) <
-                                    0 ||
-                            add_unique(&h->mounted, strdup(path), err) < 0)
-                                r = nvct_error_make(err, ENOMEM, "cannot build the spec");
-                }
+                else if (nvct_cdi_edits_add_mount(edits, host_path, paths.v[i], mount_options,
+                                                  err) < 0 ||
+                         add_unique(&h->mounted, strdup(paths.v[i]), err) < 0)
+                        r = -1;
         }
-        nvct_strv_free(&names);
+        nvct_strv_free(&paths);
+        nvct_strv_free(&resolved);
         return r;
 }
 
@@ -527,9 +290,10 @@ static int add_node(const host *h, nvct_cdi_edits *edits, const char *path, bool
         if (r == -ENOMEM)
                 return nvct_error_make(err, ENOMEM, "cannot build the spec");
         if (r < 0) {
+                QUOTED_JOIN(shown, h->dev_prefix, path);
                 if (required)
-                        return nvct_error_make(err, -r, "device node %s%s", h->dev_prefix, path);
-                warnf(h, "no device node %s%s: left out", h->dev_prefix, path);
+                        return nvct_error_make(err, -r, "device node %s", shown);
+                warnf(h, "no device node %s: left out", shown);
                 return 0;
         }
         if (has_node(edits, path))
@@ -551,7 +315,7 @@ static int add_missing_nodes(nvct_cdi_edits *to, const nvct_cdi_edits *from, nvc
  * "gpu<minor>/gi<id>/ci<id>/access <cap minor>". *ret_text is NULL when
  * no such file exists. */
 static int load_mig_minors(const host *h, char **ret_text, nvct_error **err) {
-        const char *prefixes[] = { h->dev_prefix, h->driver_prefix, "" };
+        const char *prefixes[] = { h->dev_prefix, h->root.prefix, "" };
         for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
                 _cleanup_free_ char *path = join(prefixes[i], MIG_MINORS_PATH);
                 if (path == NULL)
@@ -622,6 +386,47 @@ static int add_named_devices(nvct_cdi_spec *spec, unsigned strategies, const cha
         return 0;
 }
 
+/* The MIG devices of one GPU: its node and the GPU and compute instances'
+ * capability nodes each. */
+static int add_mig_devices(host *h, nvct_cdi_spec *spec, const nvct_gpu_info *gpu,
+                           const char *minors, unsigned strategies, nvct_cdi_edits *all,
+                           nvct_error **err) {
+        for (size_t m = 0; gpu->mig_enabled && m < gpu->n_migs; m++) {
+                const nvct_mig_info *mig = &gpu->migs[m];
+                /* The UUIDs are NVML's: quoted, as any text from a library. */
+                _cleanup_free_ char *uuid_q = nvct_quote(mig->uuid, strlen(mig->uuid));
+                long gi_minor = mig_minor(minors, gpu->minor, mig->gi_id, NULL);
+                long ci_minor = mig_minor(minors, gpu->minor, mig->gi_id, &mig->ci_id);
+                if (gi_minor < 0 || ci_minor < 0)
+                        return nvct_error_make(err, 0,
+                                               "MIG device %s (GPU %u, GI %u, CI %u): no "
+                                               "capability minor in %s",
+                                               nvct_quoted(uuid_q), gpu->index, mig->gi_id,
+                                               mig->ci_id, MIG_MINORS_PATH);
+                char node_path[64], gi_path[64], ci_path[64], index_name[32], type_name[40];
+                snprintf(node_path, sizeof(node_path), "/dev/nvidia%u", gpu->minor);
+                snprintf(gi_path, sizeof(gi_path), "/dev/nvidia-caps/nvidia-cap%ld", gi_minor);
+                snprintf(ci_path, sizeof(ci_path), "/dev/nvidia-caps/nvidia-cap%ld", ci_minor);
+                snprintf(index_name, sizeof(index_name), "%u:%u", gpu->index, mig->index);
+                snprintf(type_name, sizeof(type_name), "mig%u:%u", gpu->index, mig->index);
+                nvct_cdi_edits mig_edits = { 0 };
+                int r = add_node(h, &mig_edits, node_path, true, err);
+                if (r == 0)
+                        r = add_node(h, &mig_edits, gi_path, true, err);
+                if (r == 0)
+                        r = add_node(h, &mig_edits, ci_path, true, err);
+                if (r == 0)
+                        r = add_named_devices(spec, strategies, index_name, mig->uuid, type_name,
+                                              &mig_edits, err);
+                if (r == 0)
+                        r = add_missing_nodes(all, &mig_edits, err);
+                nvct_cdi_edits_clear(&mig_edits);
+                if (r < 0)
+                        return nvct_error_prefix(err, "MIG device %s", nvct_quoted(uuid_q));
+        }
+        return 0;
+}
+
 static int add_gpu_devices(host *h, nvct_cdi_spec *spec, const nvct_nvml_info *info,
                            nvct_cdi_edits *all, nvct_error **err) {
         unsigned strategies =
@@ -642,7 +447,8 @@ static int add_gpu_devices(host *h, nvct_cdi_spec *spec, const nvct_nvml_info *i
 
                 nvct_cdi_edits edits = { 0 };
                 if (add_node(h, &edits, node_path, true, err) < 0) {
-                        nvct_error_prefix(err, "GPU %u (%s)", gpu->index, gpu->uuid);
+                        _cleanup_free_ char *uuid_q = nvct_quote(gpu->uuid, strlen(gpu->uuid));
+                        nvct_error_prefix(err, "GPU %u (%s)", gpu->index, nvct_quoted(uuid_q));
                         nvct_cdi_edits_clear(&edits);
                         return -1;
                 }
@@ -651,105 +457,38 @@ static int add_gpu_devices(host *h, nvct_cdi_spec *spec, const nvct_nvml_info *i
                 if (r == 0)
                         r = add_missing_nodes(all, &edits, err);
                 nvct_cdi_edits_clear(&edits);
-                if (r < 0)
+                if (r < 0 || add_mig_devices(h, spec, gpu, minors, strategies, all, err) < 0)
                         return -1;
-
-                for (size_t m = 0; gpu->mig_enabled && m < gpu->n_migs; m++) {
-                        const nvct_mig_info *mig = &gpu->migs[m];
-                        long gi_minor = mig_minor(minors, gpu->minor, mig->gi_id, NULL);
-                        long ci_minor = mig_minor(minors, gpu->minor, mig->gi_id, &mig->ci_id);
-                        if (gi_minor < 0 || ci_minor < 0) {
-                                nvct_error_make(err, 0,
-                                                "MIG device %s (GPU %u, GI %u, CI %u): no "
-                                                "capability minor in %s",
-                                                mig->uuid, gpu->index, mig->gi_id, mig->ci_id,
-                                                MIG_MINORS_PATH);
-                                return -1;
-                        }
-                        char gi_path[64], ci_path[64];
-                        snprintf(gi_path, sizeof(gi_path), "/dev/nvidia-caps/nvidia-cap%ld",
-                                 gi_minor);
-                        snprintf(ci_path, sizeof(ci_path), "/dev/nvidia-caps/nvidia-cap%ld",
-                                 ci_minor);
-                        snprintf(index_name, sizeof(index_name), "%u:%u", gpu->index, mig->index);
-                        snprintf(type_name, sizeof(type_name), "mig%u:%u", gpu->index, mig->index);
-                        nvct_cdi_edits mig_edits = { 0 };
-                        r = add_node(h, &mig_edits, node_path, true, err);
-                        if (r == 0)
-                                r = add_node(h, &mig_edits, gi_path, true, err);
-                        if (r == 0)
-                                r = add_node(h, &mig_edits, ci_path, true, err);
-                        if (r == 0)
-                                r = add_named_devices(spec, strategies, index_name, mig->uuid,
-                                                      type_name, &mig_edits, err);
-                        if (r == 0)
-                                r = add_missing_nodes(all, &mig_edits, err);
-                        nvct_cdi_edits_clear(&mig_edits);
-                        if (r < 0)
-                                return nvct_error_prefix(err, "MIG device %s", mig->uuid);
-                }
         }
         return 0;
 }
 
 static int find_nvml(host *h, char **ret_path, nvct_error **err) {
         const char *soname = "libnvidia-ml.so.1";
-        if (h->have_cache) {
-                const nvct_ldcache_entry *e = nvct_ldcache_lookup(&h->cache, soname);
-                if (e != NULL) {
-                        _cleanup_free_ char *resolved = NULL;
-                        struct stat st;
-                        int r = resolve_in_driver_root(h, e->path, &resolved, &st, err);
-                        if (r < 0 && r != -ENOENT)
-                                return -1;
-                        if (r == 0 && S_ISREG(st.st_mode)) {
-                                *ret_path = join(h->driver_prefix, resolved);
-                                return *ret_path ? 0
-                                                 : nvct_error_make(err, ENOMEM, "out of memory");
-                        }
-                }
+        _cleanup_free_ char *found = NULL;
+        int r = nvct_driver_root_find_soname(&h->root, soname, &found, err);
+        if (r == 0) {
+                *ret_path = nvct_driver_root_host_path(&h->root, found);
+                return *ret_path ? 0 : nvct_error_make(err, ENOMEM, "out of memory");
         }
-        for (size_t i = 0; i < h->library_dirs.n; i++) {
-                _cleanup_free_ char *candidate = NULL, *resolved = NULL;
-                if (asprintf(&candidate, "%s/%s", h->library_dirs.v[i], soname) < 0)
-                        return nvct_error_make(err, ENOMEM, "out of memory");
-                struct stat st;
-                int r = resolve_in_driver_root(h, candidate, &resolved, &st, err);
-                if (r < 0 && r != -ENOENT)
-                        return -1;
-                if (r == 0 && S_ISREG(st.st_mode)) {
-                        *ret_path = join(h->driver_prefix, resolved);
-                        return *ret_path ? 0 : nvct_error_make(err, ENOMEM, "out of memory");
-                }
-        }
+        if (r != -ENOENT)
+                return -1;
+        QUOTED_JOIN(cache, h->root.prefix, "/etc/ld.so.cache");
+        _cleanup_free_ char *root_q = nvct_quote_path(h->opt->driver_root);
         return nvct_error_make(err, 0,
-                               "%s is neither in %s/etc/ld.so.cache nor in the library "
-                               "directories of driver root %s: is the NVIDIA driver installed "
-                               "there?",
-                               soname, h->driver_prefix, h->opt->driver_root);
+                               "%s is neither in %s nor in the library directories of driver "
+                               "root %s: is the NVIDIA driver installed there?",
+                               soname, cache, nvct_quoted(root_q));
 }
 
 static int host_open(host *h, const nvct_cdigen_options *opt, nvct_error **err) {
-        *h = (host){ .opt = opt, .driver_root_fd = -1 };
-        if (root_prefix(opt->driver_root, "--driver-root", &h->driver_prefix, err) < 0)
+        *h = (host){ .opt = opt, .root = { .fd = -1 } };
+        _cleanup_free_ char *driver_prefix = NULL;
+        if (root_prefix(opt->driver_root, "--driver-root", &driver_prefix, err) < 0)
                 return -1;
         if (root_prefix(opt->dev_root ? opt->dev_root : opt->driver_root, "--dev-root",
                         &h->dev_prefix, err) < 0)
                 return -1;
-        if (nvct_rootfs_open_root(opt->driver_root, &h->driver_root_fd, err) < 0)
-                return nvct_error_prefix(err, "driver root");
-        h->driver_root_real = realpath(opt->driver_root, NULL);
-        if (h->driver_root_real == NULL)
-                return nvct_error_make(err, errno, "driver root %s", opt->driver_root);
-
-        _cleanup_free_ char *cache_path = join(h->driver_prefix, "/etc/ld.so.cache");
-        if (cache_path == NULL)
-                return nvct_error_make(err, ENOMEM, "out of memory");
-        int r = nvct_ldcache_load(cache_path, true, &h->cache, err);
-        if (r < 0 && r != -ENOENT)
-                return -1;
-        h->have_cache = r == 0;
-
         for (const char *const *p = opt->library_search_paths; p != NULL && *p != NULL; p++) {
                 if ((*p)[0] != '/') {
                         _cleanup_free_ char *q = nvct_quote(*p, strlen(*p));
@@ -758,12 +497,11 @@ static int host_open(host *h, const nvct_cdigen_options *opt, nvct_error **err) 
                                                "in the driver root), not %s",
                                                q ? q : "?");
                 }
-                if (add_unique(&h->library_dirs, strdup(*p), err) < 0)
-                        return -1;
         }
-        for (size_t i = 0; i < ARRAY_SIZE(default_library_dirs); i++)
-                if (add_unique(&h->library_dirs, strdup(default_library_dirs[i]), err) < 0)
-                        return -1;
+        if (nvct_driver_root_open(opt->driver_root, opt->library_search_paths, &h->root, err) < 0)
+                return -1;
+        h->root.warn = opt->warn;
+        h->root.userdata = opt->userdata;
         return 0;
 }
 
@@ -804,9 +542,9 @@ static int add_common_edits(host *h, nvct_cdi_spec *spec, nvct_error **err) {
                 if (add_node(h, edits, control_nodes[i], i == 0, err) < 0)
                         return -1;
 
-        for (size_t i = 0; i < ARRAY_SIZE(driver_libraries); i++)
-                if (add_library(h, edits, driver_libraries[i], err) < 0)
-                        return nvct_error_prefix(err, "library %s", driver_libraries[i]);
+        for (const char *const *lib = nvct_driver_libraries; *lib != NULL; lib++)
+                if (add_library(h, edits, *lib, err) < 0)
+                        return nvct_error_prefix(err, "library %s", *lib);
         if (add_binaries(h, edits, err) < 0 || add_ipc(h, edits, err) < 0 ||
             add_firmware(h, edits, err) < 0)
                 return -1;
@@ -857,8 +595,11 @@ int nvct_cdigen_generate(const nvct_cdigen_options *opt, nvct_cdi_spec *ret_spec
         if (find_nvml(&h, &nvml_path, err) < 0 || nvct_nvml_query(nvml_path, &info, err) < 0)
                 goto out;
         if (info.n_gpus == 0) {
+                _cleanup_free_ char *path_q = nvct_quote_path(nvml_path);
+                _cleanup_free_ char *version_q =
+                        nvct_quote(info.driver_version, strlen(info.driver_version));
                 nvct_error_make(err, 0, "NVML (%s, driver %s) found no GPU: no spec to write",
-                                nvml_path, info.driver_version);
+                                nvct_quoted(path_q), nvct_quoted(version_q));
                 goto out;
         }
         h.driver_version = info.driver_version;

@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests for driver/root: a scratch driver root with a hand-built
+ * ld.so.cache (new layout), libraries and their links (one absolute, one of
+ * another driver version, one dangling), binaries, IPC sockets and
+ * firmware; what each lookup finds, resolved inside the root; errors quoted,
+ * the first one kept, a NULL err allowed. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "basic/error.h"
+#include "driver/root.h"
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define NATIVE_FLAGS 0x0303
+#elif defined(__aarch64__) && !defined(__ILP32__)
+#define NATIVE_FLAGS 0x0a03
+#else
+#define NATIVE_FLAGS 0
+#endif
+
+#define LIB "/usr/lib/x86_64-linux-gnu"
+#define VERSION "550.54.15"
+
+typedef struct fixture {
+        char root[64];
+        char *warnings; /* each warning, one line each */
+        size_t warnings_len;
+} fixture;
+
+/* ---- building the root ---- */
+
+static void path_at(const fixture *f, const char *path, char *out, size_t size) {
+        int n = snprintf(out, size, "%s%s", f->root, path);
+        assert_true(n > 0 && (size_t)n < size);
+}
+
+static void mkdirs(const fixture *f, const char *dir) {
+        char p[512];
+        path_at(f, dir, p, sizeof(p));
+        for (char *s = p + strlen(f->root) + 1; *s != '\0'; s++) {
+                if (*s != '/')
+                        continue;
+                *s = '\0';
+                assert_true(mkdir(p, 0755) == 0 || errno == EEXIST);
+                *s = '/';
+        }
+        assert_true(mkdir(p, 0755) == 0 || errno == EEXIST);
+}
+
+static void put_file(const fixture *f, const char *path, const void *data, size_t len) {
+        char p[512];
+        path_at(f, path, p, sizeof(p));
+        int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, data, len), (ssize_t)len);
+        close(fd);
+}
+
+static void put_link(const fixture *f, const char *target, const char *path) {
+        char p[512];
+        path_at(f, path, p, sizeof(p));
+        assert_int_equal(symlink(target, p), 0);
+}
+
+static void put_socket(const fixture *f, const char *path) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        path_at(f, path, sa.sun_path, sizeof(sa.sun_path));
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        assert_true(fd >= 0);
+        assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+        close(fd);
+}
+
+/* A new-layout ld.so.cache ("glibc-ld.so.cache1.1") of native entries. */
+static void put_cache(const fixture *f, const char *const *names, const char *const *paths,
+                      size_t n) {
+        size_t strings = 0;
+        for (size_t i = 0; i < n; i++)
+                strings += strlen(names[i]) + 1 + strlen(paths[i]) + 1;
+        size_t len = 48 + 24 * n + strings;
+        unsigned char *buf = calloc(1, len);
+        assert_non_null(buf);
+        memcpy(buf, "glibc-ld.so.cache1.1", 20);
+        uint32_t v = (uint32_t)n;
+        memcpy(buf + 20, &v, 4);
+        v = (uint32_t)strings;
+        memcpy(buf + 24, &v, 4);
+        buf[28] = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 2 : 3;
+        size_t at = 48 + 24 * n;
+        for (size_t i = 0; i < n; i++) {
+                unsigned char *e = buf + 48 + 24 * i;
+                int32_t flags = NATIVE_FLAGS;
+                memcpy(e, &flags, 4);
+                v = (uint32_t)at;
+                memcpy(e + 4, &v, 4);
+                memcpy(buf + at, names[i], strlen(names[i]) + 1);
+                at += strlen(names[i]) + 1;
+                v = (uint32_t)at;
+                memcpy(e + 8, &v, 4);
+                memcpy(buf + at, paths[i], strlen(paths[i]) + 1);
+                at += strlen(paths[i]) + 1;
+        }
+        mkdirs(f, "/etc");
+        put_file(f, "/etc/ld.so.cache", buf, len);
+        free(buf);
+}
+
+static int setup(void **state) {
+        fixture *f = calloc(1, sizeof(*f));
+        assert_non_null(f);
+        strcpy(f->root, "/tmp/nvct-root.XXXXXX");
+        assert_non_null(mkdtemp(f->root));
+        mkdirs(f, LIB);
+        mkdirs(f, "/opt/cfg");
+        mkdirs(f, "/usr/lib64");
+        put_file(f, LIB "/libcuda.so." VERSION, "x", 1);
+        put_link(f, "libcuda.so." VERSION, LIB "/libcuda.so.1");
+        put_link(f, "libcuda.so.1", LIB "/libcuda.so");
+        /* An absolute link: it resolves inside the root, not on the host. */
+        put_file(f, "/opt/cfg/libnvidia-cfg.so." VERSION, "x", 1);
+        put_link(f, "/opt/cfg/libnvidia-cfg.so." VERSION, LIB "/libnvidia-cfg.so.1");
+        /* Another driver version's library. */
+        put_file(f, LIB "/libnvidia-opencl.so.545.23.08", "x", 1);
+        put_link(f, "libnvidia-opencl.so.545.23.08", LIB "/libnvidia-opencl.so.1");
+        put_link(f, "libnvidia-gone.so." VERSION, LIB "/libnvidia-gone.so.1");
+        /* Not in the cache: found in a library directory. */
+        put_file(f, "/usr/lib64/libnvidia-ml.so.1", "x", 1);
+        static const char *const names[] = { "libcuda.so.1", "libnvidia-cfg.so.1",
+                                             "libnvidia-opencl.so.1", "libnvidia-gone.so.1" };
+        static const char *const paths[] = { LIB "/libcuda.so.1", LIB "/libnvidia-cfg.so.1",
+                                             LIB "/libnvidia-opencl.so.1",
+                                             LIB "/libnvidia-gone.so.1" };
+        put_cache(f, names, paths, 4);
+
+        mkdirs(f, "/usr/bin/nvidia-smi"); /* a directory: not the binary */
+        mkdirs(f, "/usr/sbin");
+        put_file(f, "/usr/sbin/nvidia-smi", "x", 1);
+        mkdirs(f, "/run/nvidia-persistenced");
+        put_file(f, "/run/nvidia-persistenced/socket", "x", 1); /* not a socket */
+        mkdirs(f, "/run/nvidia-fabricmanager");
+        put_socket(f, "/run/nvidia-fabricmanager/socket");
+        mkdirs(f, "/tmp/nvidia-mps");
+        mkdirs(f, "/lib/firmware/nvidia/" VERSION);
+        put_file(f, "/lib/firmware/nvidia/" VERSION "/gsp_tu10x.bin", "x", 1);
+        put_file(f, "/lib/firmware/nvidia/" VERSION "/gsp_ga10x.bin", "x", 1);
+        put_file(f, "/lib/firmware/nvidia/" VERSION "/other.bin", "x", 1);
+        put_file(f, "/lib/firmware/nvidia/" VERSION "/gsp_x.txt", "x", 1);
+        mkdirs(f, "/lib/firmware/nvidia/" VERSION "/gsp_dir.bin");
+        *state = f;
+        return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+        (void)st, (void)type, (void)ftw;
+        return remove(path);
+}
+
+static int teardown(void **state) {
+        fixture *f = *state;
+        nftw(f->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        free(f->warnings);
+        free(f);
+        return 0;
+}
+
+static void record_warning(void *userdata, const char *message) {
+        fixture *f = userdata;
+        size_t n = strlen(message);
+        f->warnings = realloc(f->warnings, f->warnings_len + n + 2);
+        assert_non_null(f->warnings);
+        memcpy(f->warnings + f->warnings_len, message, n);
+        f->warnings_len += n;
+        f->warnings[f->warnings_len++] = '\n';
+        f->warnings[f->warnings_len] = '\0';
+}
+
+static void open_root(fixture *f, const char *const *search, nvct_driver_root *r) {
+        nvct_error *err = NULL;
+        int rc = nvct_driver_root_open(f->root, search, r, &err);
+        if (rc < 0)
+                print_error("open: %s\n", err ? err->msg : "?");
+        assert_int_equal(rc, 0);
+        r->warn = record_warning;
+        r->userdata = f;
+}
+
+/* ---- tests ---- */
+
+static void test_open(void **state) {
+        fixture *f = *state;
+        nvct_driver_root r;
+        open_root(f, (const char *const[]){ "/opt/extra", NULL }, &r);
+        assert_string_equal(r.prefix, f->root);
+        assert_true(r.have_cache);
+        /* The caller's directories first, then the defaults. */
+        assert_string_equal(r.library_dirs.v[0], "/opt/extra");
+        assert_string_equal(r.library_dirs.v[1], "/usr/lib64");
+        char *host = nvct_driver_root_host_path(&r, "/etc/x");
+        char want[128];
+        snprintf(want, sizeof(want), "%s/etc/x", f->root);
+        assert_string_equal(host, want);
+        free(host);
+        nvct_driver_root_clear(&r);
+        assert_int_equal(r.fd, -1);
+
+        /* "/" has the empty prefix. */
+        nvct_error *err = NULL;
+        assert_int_equal(nvct_driver_root_open("/", NULL, &r, &err), 0);
+        assert_string_equal(r.prefix, "");
+        nvct_driver_root_clear(&r);
+
+        r = (nvct_driver_root){ .path = (char *)"untouched" };
+        assert_int_equal(nvct_driver_root_open("relative", NULL, &r, &err), -1);
+        assert_contains(err->msg, "must be an absolute path, not \"relative\"");
+        assert_string_equal(r.path, "untouched");
+        nvct_error_free(&err);
+        assert_int_equal(
+                nvct_driver_root_open(f->root, (const char *const[]){ "lib", NULL }, &r, &err), -1);
+        assert_contains(err->msg, "not \"lib\"");
+        nvct_error_free(&err);
+        assert_int_equal(nvct_driver_root_open("/nonexistent/x\ny", NULL, &r, &err), -1);
+        assert_contains(err->msg, "driver root");
+        assert_null(strchr(err->msg, '\n'));
+        nvct_error_free(&err);
+        assert_int_equal(nvct_driver_root_open("/nonexistent", NULL, &r, NULL), -1);
+}
+
+static void test_resolve(void **state) {
+        fixture *f = *state;
+        nvct_driver_root r;
+        open_root(f, NULL, &r);
+        nvct_error *err = NULL;
+        char *path = NULL;
+        struct stat st;
+        assert_int_equal(nvct_driver_root_resolve(&r, LIB "/libnvidia-cfg.so.1", &path, &st, &err),
+                         0);
+        assert_string_equal(path, "/opt/cfg/libnvidia-cfg.so." VERSION);
+        assert_true(S_ISREG(st.st_mode));
+        free(path);
+        path = NULL;
+        assert_int_equal(nvct_driver_root_resolve(&r, "/missing", &path, &st, &err), -ENOENT);
+        assert_int_equal(nvct_driver_root_resolve(&r, LIB "/libnvidia-gone.so.1", &path, &st, &err),
+                         -ENOENT);
+        assert_null(err);
+        assert_null(path);
+        nvct_driver_root_clear(&r);
+}
+
+/* A lookup that fails (a name longer than NAME_MAX) keeps the error that
+ * is already there, and takes a NULL err: resolve assigned *err outright,
+ * which overwrote (and leaked) the first error, and crashed on NULL. */
+static void test_resolve_first_error_wins(void **state) {
+        fixture *f = *state;
+        nvct_driver_root r;
+        open_root(f, NULL, &r);
+        char long_name[400] = "/";
+        memset(long_name + 1, 'a', 300);
+        char *path = NULL;
+        struct stat st;
+        nvct_error *err = NULL;
+        assert_int_equal(nvct_driver_root_resolve(&r, long_name, &path, &st, &err), -1);
+        assert_non_null(err);
+        assert_contains(err->msg, "File name too long");
+        nvct_error_free(&err);
+        nvct_error_make(&err, 0, "first");
+        assert_int_equal(nvct_driver_root_resolve(&r, long_name, &path, &st, &err), -1);
+        assert_string_equal(err->msg, "first");
+        nvct_error_free(&err);
+        assert_int_equal(nvct_driver_root_resolve(&r, long_name, &path, &st, NULL), -1);
+        assert_null(path);
+        nvct_driver_root_clear(&r);
+}
+
+static void test_libraries(void **state) {
+        fixture *f = *state;
+        if (NATIVE_FLAGS == 0)
+                skip();
+        nvct_driver_root r;
+        open_root(f, NULL, &r);
+        nvct_error *err = NULL;
+        char *path = NULL;
+        assert_int_equal(nvct_driver_root_find_library(&r, "libcuda", VERSION, &path, &err), 0);
+        assert_string_equal(path, LIB "/libcuda.so." VERSION);
+        free(path);
+        assert_int_equal(nvct_driver_root_find_library(&r, "libnvidia-cfg", VERSION, &path, &err),
+                         0);
+        assert_string_equal(path, "/opt/cfg/libnvidia-cfg.so." VERSION);
+        free(path);
+        path = NULL;
+        /* Another version's library is no match. */
+        assert_int_equal(
+                nvct_driver_root_find_library(&r, "libnvidia-opencl", VERSION, &path, &err),
+                -ENOENT);
+        assert_int_equal(nvct_driver_root_find_library(&r, "libnvidia-gone", VERSION, &path, &err),
+                         -ENOENT);
+        assert_null(path);
+        /* From the cache, else the library directories. */
+        assert_int_equal(nvct_driver_root_find_soname(&r, "libcuda.so.1", &path, &err), 0);
+        assert_string_equal(path, LIB "/libcuda.so." VERSION);
+        free(path);
+        assert_int_equal(nvct_driver_root_find_soname(&r, "libnvidia-ml.so.1", &path, &err), 0);
+        assert_string_equal(path, "/usr/lib64/libnvidia-ml.so.1");
+        free(path);
+        path = NULL;
+        assert_int_equal(nvct_driver_root_find_soname(&r, "libnope.so.1", &path, &err), -ENOENT);
+        assert_null(path);
+        assert_null(err);
+
+        nvct_strv names = { 0 };
+        assert_int_equal(nvct_driver_root_library_link_names(&r, "libcuda", &names, &err), 0);
+        assert_int_equal(names.n, 2);
+        assert_string_equal(names.v[0], "libcuda.so.1");
+        assert_string_equal(names.v[1], "libcuda.so");
+        nvct_strv_free(&names);
+        nvct_driver_root_clear(&r);
+}
+
+static void test_links(void **state) {
+        fixture *f = *state;
+        nvct_driver_root r;
+        open_root(f, NULL, &r);
+        nvct_error *err = NULL;
+        char *target = NULL, *resolved = NULL;
+        assert_int_equal(
+                nvct_driver_root_read_link(&r, LIB "/libcuda.so", &target, &resolved, &err), 0);
+        assert_string_equal(target, "libcuda.so.1");
+        assert_string_equal(resolved, LIB "/libcuda.so." VERSION);
+        free(target);
+        free(resolved);
+        /* Dangling: the target, nothing resolved. */
+        assert_int_equal(nvct_driver_root_read_link(&r, LIB "/libnvidia-gone.so.1", &target,
+                                                    &resolved, &err),
+                         0);
+        assert_string_equal(target, "libnvidia-gone.so." VERSION);
+        assert_null(resolved);
+        free(target);
+        target = NULL;
+        assert_int_equal(nvct_driver_root_read_link(&r, LIB "/libcuda.so." VERSION, &target,
+                                                    &resolved, &err),
+                         -ENOENT);
+        assert_null(target);
+        assert_null(err);
+        nvct_driver_root_clear(&r);
+}
+
+static void test_binaries_ipc_firmware(void **state) {
+        fixture *f = *state;
+        nvct_driver_root r;
+        open_root(f, NULL, &r);
+        nvct_error *err = NULL;
+        char *path = NULL;
+        assert_int_equal(nvct_driver_root_find_binary(&r, "nvidia-smi", &path, &err), 0);
+        assert_string_equal(path, "/usr/sbin/nvidia-smi");
+        free(path);
+        path = NULL;
+        assert_int_equal(nvct_driver_root_find_binary(&r, "nvidia-debugdump", &path, &err),
+                         -ENOENT);
+        assert_null(path);
+
+        nvct_strv ipc = { 0 };
+        assert_int_equal(nvct_driver_root_find_ipc(&r, &ipc, &err), 0);
+        assert_int_equal(ipc.n, 2);
+        assert_string_equal(ipc.v[0], "/run/nvidia-fabricmanager/socket");
+        assert_string_equal(ipc.v[1], "/tmp/nvidia-mps");
+        nvct_strv_free(&ipc);
+        char want[256];
+        snprintf(want, sizeof(want), "\"%s/run/nvidia-persistenced/socket\" is not a socket",
+                 f->root);
+        assert_non_null(f->warnings);
+        assert_contains(f->warnings, want);
+
+        nvct_strv paths = { 0 }, resolved = { 0 };
+        assert_int_equal(nvct_driver_root_find_firmware(&r, VERSION, &paths, &resolved, &err), 0);
+        assert_int_equal(paths.n, 2);
+        assert_string_equal(paths.v[0], "/lib/firmware/nvidia/" VERSION "/gsp_ga10x.bin");
+        assert_string_equal(paths.v[1], "/lib/firmware/nvidia/" VERSION "/gsp_tu10x.bin");
+        assert_int_equal(resolved.n, 2);
+        assert_string_equal(resolved.v[1], "/lib/firmware/nvidia/" VERSION "/gsp_tu10x.bin");
+        nvct_strv_free(&paths);
+        nvct_strv_free(&resolved);
+        /* No firmware for another version: nothing, no error. */
+        assert_int_equal(nvct_driver_root_find_firmware(&r, "1.2.3", &paths, &resolved, &err), 0);
+        assert_int_equal(paths.n, 0);
+        assert_null(err);
+        nvct_driver_root_clear(&r);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_first_error_wins, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_libraries, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_links, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_binaries_ipc_firmware, setup, teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
