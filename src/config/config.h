@@ -67,7 +67,7 @@ typedef struct nvct_runtime_config {
                 nvct_strv nvcdi_feature_flags;
         } jit_cdi;
         struct {
-                char *mount_spec_path;
+                char *mount_spec_path, *compat_container_root;
         } csv;
         struct {
                 char *cuda_compat_mode;

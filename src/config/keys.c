@@ -2,8 +2,8 @@
 /* The table of every config.toml key. Learnt from NVIDIA's
  * internal/config (config.go, cli.go, runtime.go, hook.go, toolkit-cli.go,
  * features.go) and the 1.3.0 hook's hook_config.go; the defaults are those of
- * GetDefault() and, for the hook, of 1.3.0's getDefaultHookConfig(). The
- * table is longer than a function should be: it is data, one entry a key. */
+ * GetDefault() and, for the hook, of 1.3.0's getDefaultHookConfig(). One
+ * table, one entry a key: data, so longer than a function would be. */
 #include "config.h"
 
 #include <string.h>
@@ -40,18 +40,12 @@
                 .doc = (doc_),                                                                     \
         }
 
-#define UNSET                                                                                      \
-        { 0 }
-#define B(x)                                                                                       \
-        { .b = (x) }
-#define S(x)                                                                                       \
-        { .s = (x) }
-#define V(...)                                                                                     \
-        {                                                                                          \
-                .v = (const char *const[]) {                                                       \
-                        __VA_ARGS__, NULL                                                          \
-                }                                                                                  \
-        }
+/* clang-format off */
+#define UNSET { 0 }
+#define B(x) { .b = (x) }
+#define S(x) { .s = (x) }
+#define V(...) { .v = (const char *const[]){ __VA_ARGS__, NULL } }
+/* clang-format on */
 
 const nvct_config_key nvct_config_keys[] = {
         /* Top level. */
@@ -123,6 +117,10 @@ const nvct_config_key nvct_config_keys[] = {
                      runtime.csv.mount_spec_path,
                      S("/etc/nvidia-container-runtime/host-files-for-container.d"),
                      "the folder of CSV files that list what csv mode mounts"),
+        TOOLKIT_ONLY(
+                "nvidia-container-runtime.modes.csv.compat-container-root", STRING,
+                runtime.csv.compat_container_root, UNSET,
+                "where csv mode looks for CUDA compat libraries instead of their usual folder"),
         TOOLKIT_ONLY("nvidia-container-runtime.modes.legacy.cuda-compat-mode", STRING,
                      runtime.legacy.cuda_compat_mode, S("ldconfig"),
                      "CUDA forward compatibility in legacy mode: ldconfig, mount, disabled, hook"),

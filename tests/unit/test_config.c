@@ -203,6 +203,7 @@ static void test_toolkit_defaults(void **state) {
         assert_int_equal(c.runtime.jit_cdi.nvcdi_feature_flags.n, 0);
         assert_string_equal(c.runtime.csv.mount_spec_path,
                             "/etc/nvidia-container-runtime/host-files-for-container.d");
+        assert_null(c.runtime.csv.compat_container_root);
         assert_string_equal(c.runtime.legacy.cuda_compat_mode, "ldconfig");
         assert_string_equal(c.runtime_hook.path, "nvidia-container-runtime-hook");
         assert_false(c.runtime_hook.skip_mode_detection);
