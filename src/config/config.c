@@ -262,5 +262,9 @@ int nvct_config_load(const char *explicit_path, const char *const *search_paths,
                         continue;
                 return r < 0 ? -1 : 0;
         }
-        return nvct_config_init_defaults(ret_config, profile, err);
+        nvct_config c;
+        if (nvct_config_init_defaults(&c, profile, err) < 0)
+                return -1;
+        *ret_config = c;
+        return 0;
 }
