@@ -151,7 +151,7 @@ void nvct_driver_root_clear(nvct_driver_root *root) {
         free(root->real);
         if (root->have_cache)
                 nvct_ldcache_clear(&root->cache);
-        nvct_strv_free(&root->library_dirs);
+        nvct_strv_clear(&root->library_dirs);
         *root = (nvct_driver_root){ .fd = -1 };
 }
 
@@ -458,6 +458,6 @@ int nvct_driver_root_find_firmware(const nvct_driver_root *root, const char *ver
                 else if (nvct_strv_add(paths, path) < 0 || nvct_strv_add(resolved, real) < 0)
                         r = oom(err);
         }
-        nvct_strv_free(&names);
+        nvct_strv_clear(&names);
         return r;
 }
