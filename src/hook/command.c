@@ -16,40 +16,6 @@
 #include "basic/quote.h"
 #include "basic/strv.h"
 
-/* ---- rootfs ---- */
-
-/* os.Getwd: $PWD when it names the working directory, else getcwd(). */
-static char *go_getwd(void) {
-        const char *pwd = getenv("PWD");
-        if (pwd != NULL && pwd[0] == '/') {
-                struct stat a, b;
-                if (stat(pwd, &a) == 0 && stat(".", &b) == 0 && a.st_dev == b.st_dev &&
-                    a.st_ino == b.st_ino)
-                        return strdup(pwd);
-        }
-        return getcwd(NULL, 0);
-}
-
-int nvct_rootfs_path(const char *root_path, size_t len, char **ret_rootfs, nvct_error **err) {
-        /* root.path becomes the CLI's last argument; a NUL would cut it. */
-        if (memchr(root_path, '\0', len) != NULL)
-                return nvct_error_make(err, 0, "root.path contains a NUL character");
-        char *rootfs;
-        if (len > 0 && root_path[0] == '/') {
-                rootfs = nvct_go_clean_path(root_path, len, NULL);
-        } else {
-                _cleanup_free_ char *cwd = go_getwd();
-                if (cwd == NULL)
-                        return nvct_error_make(err, errno,
-                                               "could not make root.path absolute: getcwd");
-                rootfs = nvct_go_join_path(cwd, root_path);
-        }
-        if (rootfs == NULL)
-                return nvct_error_make(err, 0, "out of memory");
-        *ret_rootfs = rootfs;
-        return 0;
-}
-
 /* ---- PATH ---- */
 
 char *nvct_cli_search_path(const char *root, const char *hook_path) {

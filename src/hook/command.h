@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oci/bundle.h" /* nvct_rootfs_path: the rootfs argument */
 #include "policy/decision.h"
 #include "basic/error.h"
 #include "config/hookconfig.h"
@@ -34,10 +35,6 @@ typedef struct nvct_command_input {
         bool debug;           /* -debug: --debug=/dev/stderr */
         char *const *environ; /* the hook's own environment */
 } nvct_command_input;
-
-/* filepath.Abs(root.path): relative paths are joined to the working
- * directory (the bundle, under runc) and cleaned; symlinks are not resolved. */
-int nvct_rootfs_path(const char *root_path, size_t len, char **ret_rootfs, nvct_error **err);
 
 /* The PATH the reference searches: with `root` set, each directory of the
  * rest prefixed with it; then the hook's PATH; then NVCT_DEFAULT_PATH. */

@@ -10,6 +10,14 @@
 #include "basic/hash.h"
 #include "basic/quote.h"
 
+/* Open addressing over vars: each bucket holds an index + 1 into vars, 0
+ * when empty; at most half full. */
+struct nvct_env_index {
+        size_t cap_vars;  /* allocated in vars */
+        size_t n_buckets; /* a power of two */
+        size_t buckets[];
+};
+
 void nvct_env_init(nvct_env *env) {
         *env = (nvct_env){ 0 };
 }
@@ -20,7 +28,7 @@ void nvct_env_clear(nvct_env *env) {
                 free(env->vars[i].value);
         }
         free(env->vars);
-        free(env->buckets);
+        free(env->index);
         nvct_env_init(env);
 }
 
@@ -31,38 +39,47 @@ static size_t hash_name(const char *name, size_t len) {
         return (size_t)nvct_hash(name, len);
 }
 
-static size_t *find_bucket(const nvct_env *env, const char *name, size_t len) {
-        size_t mask = env->n_buckets - 1;
+static size_t *find_bucket(nvct_env_index *index, const nvct_env_var *vars, const char *name,
+                           size_t len) {
+        size_t mask = index->n_buckets - 1;
         for (size_t i = hash_name(name, len) & mask;; i = (i + 1) & mask) {
-                size_t slot = env->buckets[i];
+                size_t slot = index->buckets[i];
                 if (slot == 0)
-                        return &env->buckets[i];
-                const nvct_env_var *v = &env->vars[slot - 1];
+                        return &index->buckets[i];
+                const nvct_env_var *v = &vars[slot - 1];
                 if (v->name_len == len && memcmp(v->name, name, len) == 0)
-                        return &env->buckets[i];
+                        return &index->buckets[i];
         }
 }
 
+/* Room for one more variable. */
 static int grow(nvct_env *env, nvct_error **err) {
-        if (env->n_vars + 1 > env->cap_vars) {
-                size_t cap = env->cap_vars ? env->cap_vars * 2 : 16;
+        nvct_env_index *index = env->index;
+        size_t cap_vars = index ? index->cap_vars : 0;
+        if (env->n_vars + 1 > cap_vars) {
+                size_t cap = cap_vars ? cap_vars * 2 : 16;
                 nvct_env_var *vars = reallocarray(env->vars, cap, sizeof(*vars));
                 if (vars == NULL)
                         return nvct_error_make(err, 0, "out of memory");
                 env->vars = vars;
-                env->cap_vars = cap;
+                cap_vars = cap;
+                if (index != NULL)
+                        index->cap_vars = cap;
         }
         /* Keep the table at most half full. */
-        if ((env->n_vars + 1) * 2 > env->n_buckets) {
-                size_t n = env->n_buckets ? env->n_buckets * 2 : 32;
-                size_t *buckets = calloc(n, sizeof(*buckets));
-                if (buckets == NULL)
+        size_t n_buckets = index ? index->n_buckets : 0;
+        if ((env->n_vars + 1) * 2 > n_buckets) {
+                size_t n = n_buckets ? n_buckets * 2 : 32;
+                nvct_env_index *bigger = calloc(1, sizeof(*bigger) + n * sizeof(size_t));
+                if (bigger == NULL)
                         return nvct_error_make(err, 0, "out of memory");
-                free(env->buckets);
-                env->buckets = buckets;
-                env->n_buckets = n;
+                bigger->cap_vars = cap_vars;
+                bigger->n_buckets = n;
                 for (size_t i = 0; i < env->n_vars; i++)
-                        *find_bucket(env, env->vars[i].name, env->vars[i].name_len) = i + 1;
+                        *find_bucket(bigger, env->vars, env->vars[i].name, env->vars[i].name_len) =
+                                i + 1;
+                free(env->index);
+                env->index = bigger;
         }
         return 0;
 }
@@ -79,8 +96,8 @@ int nvct_env_add_entry(nvct_env *env, const char *entry, size_t len, size_t inde
         const char *value = eq + 1;
         size_t value_len = len - name_len - 1;
 
-        if (env->n_buckets > 0) {
-                size_t *bucket = find_bucket(env, entry, name_len);
+        if (env->index != NULL) {
+                size_t *bucket = find_bucket(env->index, env->vars, entry, name_len);
                 if (*bucket != 0) {
                         nvct_env_var *v = &env->vars[*bucket - 1];
                         char *copy = nvct_memdup0(value, value_len);
@@ -111,14 +128,14 @@ int nvct_env_add_entry(nvct_env *env, const char *entry, size_t len, size_t inde
                 .value_len = value_len,
         };
         env->n_vars++;
-        *find_bucket(env, entry, name_len) = env->n_vars;
+        *find_bucket(env->index, env->vars, entry, name_len) = env->n_vars;
         return 0;
 }
 
 const nvct_env_var *nvct_env_lookup(const nvct_env *env, const char *name, size_t name_len) {
-        if (env->n_buckets == 0)
+        if (env->index == NULL)
                 return NULL;
-        size_t slot = *find_bucket(env, name, name_len);
+        size_t slot = *find_bucket(env->index, env->vars, name, name_len);
         return slot ? &env->vars[slot - 1] : NULL;
 }
 

@@ -20,12 +20,14 @@ typedef struct nvct_env_var {
         size_t value_len;
 } nvct_env_var;
 
+/* The name index: private to env.c. */
+typedef struct nvct_env_index nvct_env_index;
+
+/* Read vars[0 .. n_vars) in order; change it only through these functions. */
 typedef struct nvct_env {
         nvct_env_var *vars; /* in order of first appearance */
         size_t n_vars;
-        size_t cap_vars;
-        size_t *buckets; /* open addressing: index + 1 into vars, 0 when empty */
-        size_t n_buckets;
+        nvct_env_index *index; /* NULL while empty */
 } nvct_env;
 
 /* Most entries accepted: far above any real image, low enough that a hostile

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Reading what runc hands a hook: the container state (stdin) and the
- * bundle's config.json. Both are decoded in one streaming pass with yajl's
+/* Reading what runc hands a hook: the container state (stdin, state.c) and
+ * the bundle's config.json (spec.c); bundle.h goes from one to the other.
+ * Both are decoded in one streaming pass (reader.h) with yajl's
  * callback API, keeping only the fields the hook decides on, and with the
  * typing rules of Go's encoding/json (which the reference uses): a known
  * field of the wrong JSON type is an error, unknown fields are ignored
@@ -48,44 +49,57 @@ typedef struct nvct_state {
 #define NVCT_STATE_TIMEOUT_MS 10000
 
 /* Reads the first JSON value from fd without waiting for EOF after it, and
- * fails when it is not complete within NVCT_STATE_TIMEOUT_MS. */
+ * fails when it is not complete within NVCT_STATE_TIMEOUT_MS. Every entry
+ * point here takes a NULL err. */
 int nvct_state_read(int fd, nvct_state *ret_state, nvct_error **err);
 /* The same with another deadline (milliseconds; negative: none). */
 int nvct_state_read_timeout(int fd, int timeout_ms, nvct_state *ret_state, nvct_error **err);
 void nvct_state_clear(nvct_state *state);
 
+/* What nvct_spec_is_privileged reads of process.capabilities: private to
+ * the reader (its shape, both ways the reference may read it). */
+typedef struct nvct_spec_caps nvct_spec_caps;
+
+/* What the hook reads of config.json. Strings carry their lengths (JSON
+ * strings may hold NUL) and are "" when the document leaves them unset. */
 typedef struct nvct_spec {
-        char *version; /* ociVersion */
+        char *version; /* ociVersion; "" when not read (root_only) */
         size_t version_len;
-        nvct_env env; /* process.env */
-        /* process.capabilities, read both ways the reference may read it:
-         * as a plain list (OCI 1.0.0-rc1 up to rc5) or as an object whose
-         * `bounding` list matters. *_ok is false when the JSON does not fit
-         * that shape. */
-        bool has_capabilities;
-        bool caps_list_ok, caps_list_sys_admin;
-        bool caps_object_ok, caps_object_sys_admin;
-        char *root_path; /* root.path, "" when absent */
+        nvct_env env;    /* process.env, what the filter keeps of it */
+        char *root_path; /* root.path */
         size_t root_path_len;
         /* Destinations (cleaned as filepath.Clean does) of every mount whose
-         * cleaned source is /dev/null, in order. */
+         * cleaned source is /dev/null, in order; what the filter keeps. */
         char **dev_null_mounts;
         size_t *dev_null_mount_lens;
         size_t n_dev_null_mounts;
+        /* process.capabilities; NULL when absent or null. Read it with
+         * nvct_spec_is_privileged. */
+        nvct_spec_caps *caps;
 } nvct_spec;
 
-/* What a reader keeps of config.json. The hook keeps only what its decision
- * reads, so that its memory does not grow with the spec: environment entries
- * named NVIDIA_*, CUDA_VERSION or `extra_env_name` (the swarm resource), and
- * /dev/null mounts whose cleaned destination starts with `mount_prefix`.
- * Entries without '=' are always kept: they are errors. A NULL filter keeps
- * everything. */
+/* Whether the caller reads the process.env variable `name` (len bytes, as
+ * decoded: may hold any byte, NUL included). `data` is the filter's
+ * keep_env_data. Called once for each entry of the image's environment: it
+ * must be cheap, and must depend on the name alone. */
+typedef bool (*nvct_env_name_filter)(const char *name, size_t len, const void *data);
+
+/* What a reader keeps of config.json. The caller says what it reads (the
+ * hook: policy/specfilter.h), so that its memory does not grow with the
+ * spec; everything is still type-checked as the reference does, so a
+ * filter changes what is kept, never whether a spec is valid. A NULL filter
+ * keeps everything. */
 typedef struct nvct_spec_filter {
-        const char *extra_env_name; /* may be NULL */
-        bool drop_mounts;           /* keep no mount at all (still type-checked) */
-        const char *mount_prefix;   /* may be NULL: every /dev/null mount */
-        /* Read root only (the CDI hooks): every other field is skipped unread,
-         * whatever it holds, and only root is required. */
+        /* Keeps the process.env entries whose name it accepts; NULL: every
+         * one. An entry without '=' is always kept: it is an error. */
+        nvct_env_name_filter keep_env;
+        const void *keep_env_data;
+        bool drop_mounts; /* keep no mount at all (still type-checked) */
+        /* Keeps only /dev/null mounts whose cleaned destination starts with
+         * it; NULL: every /dev/null mount. */
+        const char *mount_prefix;
+        /* Read root only (the CDI hooks): every other field is skipped
+         * unread, whatever it holds, and only root is required. */
         bool root_only;
 } nvct_spec_filter;
 
@@ -99,7 +113,8 @@ void nvct_spec_clear(nvct_spec *spec);
 
 /* The reference's isPrivileged(): CAP_SYS_ADMIN in the capabilities list for
  * ociVersion in [1.0.0-rc1, 1.0.0-rc5), else in capabilities.bounding.
- * Fails when the capabilities do not have the shape that version implies. */
+ * Fails when the capabilities do not have the shape that version implies;
+ * false when there are none (as in a root_only spec). */
 int nvct_spec_is_privileged(const nvct_spec *spec, const char *name, bool *ret_privileged,
                             nvct_error **err);
 

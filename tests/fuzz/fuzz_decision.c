@@ -32,6 +32,7 @@
 
 #include "hook/command.h"
 #include "policy/decision.h"
+#include "policy/specfilter.h"
 #include "oci/env.h"
 #include "basic/error.h"
 #include "basic/gocompat.h"
@@ -530,11 +531,7 @@ static void run(const char *conf, size_t conf_len, const char *json, size_t json
         check_search_path(config.cli.root);
 
         /* As the hook reads it: only what the decision reads is kept. */
-        nvct_spec_filter filter = {
-                .extra_env_name = config.swarm_resource,
-                .drop_mounts = !config.accept_volume_mounts,
-                .mount_prefix = NVCT_DEVICE_LIST_MOUNT_ROOT,
-        };
+        nvct_spec_filter filter = nvct_decision_spec_filter(&config);
         nvct_spec spec = { 0 };
         if (nvct_spec_parse(json, json_len, SPEC_NAME, &filter, &spec, &err) < 0) {
                 CHECK(err != NULL);

@@ -235,6 +235,37 @@ static void test_many_entries(void **state) {
         nvct_env_clear(&env);
 }
 
+/* The vars array and the (private) name index grow at different points
+ * (16, 32, ... vars; 32, 64, ... buckets): every name is found after each
+ * addition across those boundaries, and a replace right after a growth
+ * finds its entry. */
+static void test_growth_boundaries(void **state) {
+        (void)state;
+        enum { N = 140 };
+        nvct_env env;
+        nvct_env_init(&env);
+        char buf[32], name[32], value[32];
+        for (int i = 0; i < N; i++) {
+                int n = snprintf(buf, sizeof(buf), "V%d=%d", i, i);
+                add_ok_len(&env, buf, (size_t)n);
+                n = snprintf(buf, sizeof(buf), "V%d=r%d", i, i);
+                add_ok_len(&env, buf, (size_t)n);
+                assert_int_equal(env.n_vars, (size_t)i + 1);
+                for (int k = 0; k <= i; k++) {
+                        snprintf(name, sizeof(name), "V%d", k);
+                        snprintf(value, sizeof(value), "r%d", k);
+                        assert_get(&env, name, value);
+                        assert_ptr_equal(nvct_env_get(&env, name), &env.vars[k]);
+                }
+                snprintf(name, sizeof(name), "V%d", i + 1);
+                assert_null(nvct_env_get(&env, name));
+        }
+        nvct_env_clear(&env);
+        assert_null(env.vars);
+        assert_null(env.index);
+        assert_null(nvct_env_get(&env, "V0"));
+}
+
 /* ---- hash.h: the keyed hash of the environment's (and CDI's, TOML's) tables ---- */
 
 static void test_siphash_vectors(void **state) {
@@ -304,6 +335,7 @@ int main(void) {
                 cmocka_unit_test(test_missing_equals),
                 cmocka_unit_test(test_nul_bytes),
                 cmocka_unit_test(test_many_entries),
+                cmocka_unit_test(test_growth_boundaries),
                 cmocka_unit_test(test_siphash_vectors),
                 cmocka_unit_test(test_crafted_names_spread),
         };

@@ -29,7 +29,9 @@
 
 #include "oci/env.h"
 #include "basic/error.h"
+#include "config/hookconfig.h"
 #include "oci/oci.h"
+#include "policy/specfilter.h"
 
 #define NAME "/bundle/config.json"
 /* A literal's bytes, NULs included, and its length. */
@@ -288,6 +290,22 @@ static bool caps_privileged(const char *version, const char *caps) {
         free(j);
         assert_true(ok);
         return priv;
+}
+
+/* What isPrivileged makes of a decoded spec's capabilities when its
+ * ociVersion is `version` (the shape that version implies): 1 privileged,
+ * 0 not, -1 the capabilities do not have that shape. 1.0.0-rc2 reads them
+ * as a list, 1.0.0 as an object. */
+static int privileged_as(const nvct_spec *spec, const char *version) {
+        nvct_spec s = *spec;
+        s.version = (char *)version;
+        s.version_len = strlen(version);
+        nvct_error *err = NULL;
+        bool priv = false;
+        int r = nvct_spec_is_privileged(&s, NAME, &priv, &err);
+        assert_true((r < 0) == (err != NULL));
+        nvct_error_free(&err);
+        return r < 0 ? -1 : priv;
 }
 
 /* The spec decodes, but isPrivileged() fails: the reference panics in
@@ -712,7 +730,7 @@ static void test_spec_minimal(void **state) {
         assert_str(spec.version, spec.version_len, "1.0.0");
         assert_int_equal(spec.env.n_vars, 0);
         assert_str(spec.root_path, spec.root_path_len, "");
-        assert_false(spec.has_capabilities);
+        assert_null(spec.caps);
         assert_int_equal(spec.n_dev_null_mounts, 0);
         bool priv = true;
         nvct_error *err = NULL;
@@ -792,10 +810,9 @@ static void test_spec_realistic(void **state) {
         assert_env(&spec, "NVIDIA_REQUIRE_CUDA", "cuda>=11.0 brand=tesla,driver>=418");
         assert_env(&spec, "CUDA_VERSION", "11.0.3");
         assert_env(&spec, "HOSTNAME", "");
-        assert_true(spec.has_capabilities);
-        assert_true(spec.caps_object_ok);
-        assert_true(spec.caps_object_sys_admin);
-        assert_false(spec.caps_list_ok);
+        assert_non_null(spec.caps);
+        assert_int_equal(privileged_as(&spec, "1.0.0"), 1);
+        assert_int_equal(privileged_as(&spec, "1.0.0-rc2"), -1);
         assert_int_equal(spec.n_dev_null_mounts, 2);
         assert_str(spec.dev_null_mounts[0], spec.dev_null_mount_lens[0],
                    "/var/run/nvidia-container-devices/GPU-1");
@@ -931,7 +948,7 @@ static void test_spec_unknown_fields(void **state) {
         assert_str(spec.root_path, spec.root_path_len, "/r");
         assert_int_equal(spec.n_dev_null_mounts, 1);
         assert_str(spec.dev_null_mounts[0], spec.dev_null_mount_lens[0], "/d");
-        assert_false(spec.has_capabilities);
+        assert_null(spec.caps);
         nvct_spec_clear(&spec);
 }
 
@@ -944,8 +961,8 @@ static void test_spec_key_folding(void **state) {
         assert_str(spec.version, spec.version_len, "1.0.0");
         assert_env(&spec, "A", "1");
         assert_str(spec.root_path, spec.root_path_len, "/r");
-        assert_true(spec.has_capabilities);
-        assert_true(spec.caps_object_sys_admin);
+        assert_non_null(spec.caps);
+        assert_int_equal(privileged_as(&spec, "1.0.0"), 1);
         assert_int_equal(spec.n_dev_null_mounts, 1);
         assert_str(spec.dev_null_mounts[0], spec.dev_null_mount_lens[0], "/d");
         nvct_spec_clear(&spec);
@@ -1055,23 +1072,24 @@ static void test_spec_process_merge(void **state) {
                                  "'process':{'capabilities':{'bounding':['CAP_SYS_ADMIN']}},"
                                  "'root':{}}");
         assert_env(&spec, "A", "1");
-        assert_true(spec.has_capabilities);
-        assert_true(spec.caps_object_sys_admin);
+        assert_non_null(spec.caps);
+        assert_int_equal(privileged_as(&spec, "1.0.0"), 1);
         nvct_spec_clear(&spec);
 
         spec = spec_ok("{'ociVersion':'1.0.0','process':{'capabilities':['CAP_SYS_ADMIN'],"
                        "'env':['A=1']},'process':{'env':['B=2']},'root':{}}");
         assert_int_equal(spec.env.n_vars, 1);
         assert_env(&spec, "B", "2");
-        assert_true(spec.has_capabilities);
-        assert_true(spec.caps_list_sys_admin);
+        assert_non_null(spec.caps);
+        assert_int_equal(privileged_as(&spec, "1.0.0-rc2"), 1);
+        assert_int_equal(privileged_as(&spec, "1.0.0"), -1);
         nvct_spec_clear(&spec);
 
         /* But null in between drops the old one. */
         spec = spec_ok("{'ociVersion':'1.0.0','process':{'env':['A=1'],'capabilities':"
                        "{'bounding':['CAP_SYS_ADMIN']}},'process':null,'process':{},'root':{}}");
         assert_int_equal(spec.env.n_vars, 0);
-        assert_false(spec.has_capabilities);
+        assert_null(spec.caps);
         nvct_spec_clear(&spec);
 
         /* Same for root. */
@@ -1215,25 +1233,23 @@ static void test_spec_caps_shapes(void **state) {
         /* Both interpretations are tracked independently. */
         char *j = spec_with_caps("1.0.0", "['CAP_SYS_ADMIN']");
         nvct_spec spec = spec_ok_raw(j, strlen(j));
-        assert_true(spec.has_capabilities);
-        assert_true(spec.caps_list_ok);
-        assert_true(spec.caps_list_sys_admin);
-        assert_false(spec.caps_object_ok);
+        assert_non_null(spec.caps);
+        assert_int_equal(privileged_as(&spec, "1.0.0-rc2"), 1);
+        assert_int_equal(privileged_as(&spec, "1.0.0"), -1);
         nvct_spec_clear(&spec);
         free(j);
         j = spec_with_caps("1.0.0-rc2", "{'bounding':['CAP_SYS_ADMIN']}");
         spec = spec_ok_raw(j, strlen(j));
-        assert_true(spec.has_capabilities);
-        assert_false(spec.caps_list_ok);
-        assert_true(spec.caps_object_ok);
-        assert_true(spec.caps_object_sys_admin);
+        assert_non_null(spec.caps);
+        assert_int_equal(privileged_as(&spec, "1.0.0-rc2"), -1);
+        assert_int_equal(privileged_as(&spec, "1.0.0"), 1);
         nvct_spec_clear(&spec);
         free(j);
         j = spec_with_caps("1.0.0", "{'bounding':[1],'effective':['CAP_SYS_ADMIN']}");
         spec = spec_ok_raw(j, strlen(j));
-        assert_true(spec.has_capabilities);
-        assert_false(spec.caps_list_ok);
-        assert_false(spec.caps_object_ok);
+        assert_non_null(spec.caps);
+        assert_int_equal(privileged_as(&spec, "1.0.0-rc2"), -1);
+        assert_int_equal(privileged_as(&spec, "1.0.0"), -1);
         nvct_spec_clear(&spec);
         free(j);
 }
@@ -1251,7 +1267,7 @@ static void test_spec_caps_absent(void **state) {
         }
         char *j = spec_with_caps("1.0.0", "null");
         nvct_spec spec = spec_ok_raw(j, strlen(j));
-        assert_false(spec.has_capabilities);
+        assert_null(spec.caps);
         nvct_spec_clear(&spec);
         free(j);
 
@@ -1898,11 +1914,39 @@ static void test_spec_root_only(void **state) {
         assert_string_equal(spec.root_path, "rootfs");
         assert_int_equal(spec.env.n_vars, 0);
         assert_int_equal(spec.n_dev_null_mounts, 0);
-        assert_false(spec.has_capabilities);
+        assert_null(spec.caps);
         nvct_spec_clear(&spec);
 
         spec = filtered("{\"root\":{}}", &root_only);
         assert_string_equal(spec.root_path, "");
+        /* ociVersion is not read, and is "" as every string field left
+         * unset: isPrivileged on it, with no capabilities read, is false
+         * (it copied from a NULL version). */
+        assert_non_null(spec.version);
+        assert_int_equal(spec.version_len, 0);
+        assert_null(spec.caps);
+        bool priv = true;
+        nvct_error *perr = NULL;
+        assert_int_equal(nvct_spec_is_privileged(&spec, NAME, &priv, &perr), 0);
+        assert_null(perr);
+        assert_false(priv);
+        nvct_spec_clear(&spec);
+
+        /* Nor does it copy from a NULL version when there are
+         * capabilities (a spec whose reader left version unset). */
+        spec = filtered("{\"ociVersion\":\"1.0.0\",\"process\":{\"capabilities\":{"
+                        "\"bounding\":[\"CAP_SYS_ADMIN\"]}},\"root\":{}}",
+                        NULL);
+        nvct_spec unversioned = spec;
+        unversioned.version = NULL;
+        unversioned.version_len = 0;
+        assert_int_equal(nvct_spec_is_privileged(&unversioned, NAME, &priv, &perr), 0);
+        assert_true(priv);
+        nvct_spec_clear(&spec);
+
+        /* A version given is still not read. */
+        spec = filtered("{\"ociVersion\":\"1.0.0-rc2\",\"root\":{}}", &root_only);
+        assert_string_equal(spec.version, "");
         nvct_spec_clear(&spec);
 
         /* Still required, still typed: root. */
@@ -1918,10 +1962,12 @@ static void test_spec_root_only(void **state) {
         }
 }
 
+/* The hook's filter (policy/specfilter.h) over the reader. */
 static void test_spec_filter(void **state) {
         (void)state;
-        const nvct_spec_filter filter = { .extra_env_name = "DOCKER_RESOURCE_GPU",
-                                          .mount_prefix = "/var/run/nvidia-container-devices" };
+        nvct_hook_config config = { .swarm_resource = (char *)"DOCKER_RESOURCE_GPU",
+                                    .accept_volume_mounts = true };
+        const nvct_spec_filter filter = nvct_decision_spec_filter(&config);
         nvct_spec spec = filtered(
                 "{\"ociVersion\":\"1.0.2\",\"process\":{\"env\":[\"PATH=/"
                 "bin\",\"NVIDIA_VISIBLE_DEVICES=0\","
@@ -1986,6 +2032,147 @@ static void test_spec_filter(void **state) {
         nvct_error_free(&err);
 }
 
+/* The reader's filter is the caller's: a name predicate and its data. */
+static size_t keep_calls;
+static char last_name[64];
+static size_t last_len;
+
+static bool keep_prefixed(const char *name, size_t len, const void *data) {
+        const char *prefix = data;
+        keep_calls++;
+        last_len = len < sizeof(last_name) ? len : sizeof(last_name);
+        memcpy(last_name, name, last_len);
+        return len >= strlen(prefix) && memcmp(name, prefix, strlen(prefix)) == 0;
+}
+
+static void test_spec_filter_predicate(void **state) {
+        (void)state;
+        const nvct_spec_filter filter = { .keep_env = keep_prefixed, .keep_env_data = "KEEP_" };
+        keep_calls = 0;
+        nvct_spec spec = filtered("{\"ociVersion\":\"1\",\"process\":{\"env\":[\"KEEP_A=1\","
+                                  "\"DROP=2\",\"NVIDIA_X=3\",\"KEEP_B=4\"]},\"root\":{}}",
+                                  &filter);
+        /* Asked once an entry; the hook's names mean nothing here. */
+        assert_int_equal(keep_calls, 4);
+        assert_int_equal(spec.env.n_vars, 2);
+        assert_string_equal(spec.env.vars[0].name, "KEEP_A");
+        assert_string_equal(spec.env.vars[1].name, "KEEP_B");
+        nvct_spec_clear(&spec);
+
+        /* A name that is not ASCII is asked as Go decodes it: invalid UTF-8
+         * turned into U+FFFD. */
+        keep_calls = 0;
+        spec = filtered(
+                "{\"ociVersion\":\"1\",\"process\":{\"env\":[\"KEEP_\xff=1\"]},\"root\":{}}",
+                &filter);
+        assert_int_equal(keep_calls, 1);
+        assert_int_equal(last_len, 8);
+        assert_memory_equal(last_name, "KEEP_\xef\xbf\xbd", 8);
+        assert_int_equal(spec.env.n_vars, 1);
+        assert_string_equal(spec.env.vars[0].name, "KEEP_\xef\xbf\xbd");
+        nvct_spec_clear(&spec);
+
+        /* An entry without '=' is not asked about: it is kept, to fail. */
+        keep_calls = 0;
+        nvct_spec out = { 0 };
+        nvct_error *err = NULL;
+        const char *json = "{\"ociVersion\":\"1\",\"process\":{\"env\":[\"JUNK\"]},\"root\":{}}";
+        assert_int_equal(nvct_spec_parse(json, strlen(json), NAME, &filter, &out, &err), -1);
+        assert_int_equal(keep_calls, 0);
+        assert_contains(err->msg, "process.env[0]");
+        nvct_error_free(&err);
+
+        /* No predicate: every entry, even with mounts dropped. */
+        const nvct_spec_filter all_env = { .drop_mounts = true };
+        spec = filtered("{\"ociVersion\":\"1\",\"process\":{\"env\":[\"A=1\",\"B=2\"]},"
+                        "\"root\":{}}",
+                        &all_env);
+        assert_int_equal(spec.env.n_vars, 2);
+        nvct_spec_clear(&spec);
+}
+
+/* What the hook's filter keeps follows its config. */
+static void test_spec_hook_filter_config(void **state) {
+        (void)state;
+        const char *json = "{\"ociVersion\":\"1\",\"process\":{\"env\":[\"DOCKER_RESOURCE_GPU=1\","
+                           "\"NVIDIA_VISIBLE_DEVICES=0\",\"CUDA_VERSION=12\",\"NVIDIA_=x\","
+                           "\"NVIDIA=y\",\"CUDA_VERSIO=z\"]},\"root\":{},\"mounts\":[{"
+                           "\"source\":\"/dev/null\",\"destination\":"
+                           "\"/var/run/nvidia-container-devices/0\"}]}";
+        /* No swarm resource, volume mounts not accepted. */
+        nvct_hook_config config = { 0 };
+        nvct_spec_filter filter = nvct_decision_spec_filter(&config);
+        assert_true(filter.drop_mounts);
+        nvct_spec spec = filtered(json, &filter);
+        assert_int_equal(spec.env.n_vars, 3);
+        assert_string_equal(spec.env.vars[0].name, "NVIDIA_VISIBLE_DEVICES");
+        assert_string_equal(spec.env.vars[1].name, "CUDA_VERSION");
+        assert_string_equal(spec.env.vars[2].name, "NVIDIA_");
+        assert_int_equal(spec.n_dev_null_mounts, 0);
+        nvct_spec_clear(&spec);
+
+        config.swarm_resource = (char *)"DOCKER_RESOURCE_GPU";
+        config.accept_volume_mounts = true;
+        filter = nvct_decision_spec_filter(&config);
+        spec = filtered(json, &filter);
+        assert_int_equal(spec.env.n_vars, 4);
+        assert_string_equal(spec.env.vars[0].name, "DOCKER_RESOURCE_GPU");
+        assert_int_equal(spec.n_dev_null_mounts, 1);
+        nvct_spec_clear(&spec);
+
+        assert_true(nvct_decision_reads_env(RAW("NVIDIA_REQUIRE_CUDA"), &config));
+        assert_true(nvct_decision_reads_env(RAW("DOCKER_RESOURCE_GPU"), &config));
+        assert_false(nvct_decision_reads_env(RAW("DOCKER_RESOURCE_GP"), &config));
+        assert_false(nvct_decision_reads_env(RAW("CUDA_VERSION\0"), &config));
+        assert_false(nvct_decision_reads_env(RAW("PATH"), &config));
+}
+
+/* error.h allows a NULL err: every entry point then fails without a
+ * message, and without crashing (the feed used to read *err). */
+static void test_null_err(void **state) {
+        (void)state;
+        nvct_spec spec = { 0 };
+        const char *bad_specs[] = {
+                "{\"ociVersion\":1}",                    /* a type error */
+                "{\"ociVersion\":\"1\"",                 /* invalid JSON */
+                "{\"ociVersion\":\"1\",\"process\":{}}", /* no root */
+                "{\"ociVersion\":\"1\",\"process\":{\"env\":[\"A\"]},\"root\":{}}", /* env */
+                "null",
+        };
+        for (size_t i = 0; i < sizeof(bad_specs) / sizeof(bad_specs[0]); i++) {
+                const char *b = bad_specs[i];
+                assert_int_equal(nvct_spec_parse(b, strlen(b), NAME, NULL, &spec, NULL), -1);
+                const nvct_spec_filter root_only = { .root_only = true };
+                if (i < 3)
+                        assert_int_equal(
+                                nvct_spec_parse(b, strlen(b), NAME, &root_only, &spec, NULL), -1);
+                assert_null(spec.version);
+        }
+        assert_int_equal(nvct_spec_load("/nonexistent/config.json", NULL, &spec, NULL), -1);
+
+        const char *caps = "{\"ociVersion\":\"1.0.0\",\"process\":{\"capabilities\":[]},"
+                           "\"root\":{}}";
+        assert_int_equal(nvct_spec_parse(caps, strlen(caps), NAME, NULL, &spec, NULL), 0);
+        bool priv = true;
+        assert_int_equal(nvct_spec_is_privileged(&spec, NAME, &priv, NULL), -1);
+        nvct_spec_clear(&spec);
+
+        nvct_state st = { .pid = 3 };
+        assert_int_equal(nvct_state_parse(RAW("{\"pid\":\"1\"}"), &st, NULL), -1);
+        assert_int_equal(nvct_state_parse(RAW("{\"pid\":"), &st, NULL), -1);
+        assert_int_equal(nvct_state_parse(RAW("{\"pid\":1.5}"), &st, NULL), -1);
+        assert_int_equal(st.pid, 3);
+        int fds[2];
+        assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+        assert_int_equal(write(fds[1], "{\"pid\":", 7), 7);
+        assert_int_equal(nvct_state_read_timeout(fds[0], 50, &st, NULL), -1);
+        close(fds[1]);
+        assert_int_equal(nvct_state_read(fds[0], &st, NULL), -1);
+        close(fds[0]);
+        assert_int_equal(nvct_state_read(-1, &st, NULL), -1);
+        assert_int_equal(st.pid, 3);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_state_basic),
@@ -2024,6 +2211,9 @@ int main(void) {
                 cmocka_unit_test(test_spec_load),
                 cmocka_unit_test(test_spec_filter),
                 cmocka_unit_test(test_spec_root_only),
+                cmocka_unit_test(test_spec_filter_predicate),
+                cmocka_unit_test(test_spec_hook_filter_config),
+                cmocka_unit_test(test_null_err),
                 cmocka_unit_test(test_state_read_deadline),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

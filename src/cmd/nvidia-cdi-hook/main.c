@@ -21,6 +21,7 @@
 #include "basic/error.h"
 #include "basic/file.h"
 #include "basic/gocompat.h"
+#include "oci/bundle.h"
 #include "oci/oci.h"
 #include "basic/quote.h"
 #include "basic/rootfs.h"
@@ -60,82 +61,19 @@ static char *quote(const char *s) {
  * from stdin, or from `state_path` (NVIDIA's --container-spec: a file
  * holding the state, "-" or "" for stdin). */
 static int load_rootfs(const char *state_path, char **ret_rootfs, nvct_error **err) {
-        nvct_state state = { 0 };
-        nvct_spec spec = { 0 };
         _cleanup_close_ int file_fd = -1;
-        _cleanup_free_ char *spec_path = NULL;
-        _cleanup_free_ char *rootfs = NULL;
-        _cleanup_free_ char *qspec = NULL;
         int fd = STDIN_FILENO;
         const char *where = "on stdin";
-        int r = -1;
 
         if (state_path != NULL && state_path[0] != '\0' && strcmp(state_path, "-") != 0) {
                 size_t size;
                 if (nvct_open_regular(state_path, "container state", NVCT_STATE_MAX_SIZE, false,
                                       &file_fd, &size, err) < 0)
-                        goto out;
+                        return -1;
                 fd = file_fd;
                 where = "in the --container-spec file";
         }
-        /* Bounded in size and time (NVCT_STATE_TIMEOUT_MS): a runtime that
-         * never finishes writing cannot hang container creation. */
-        if (nvct_state_read(fd, &state, err) < 0) {
-                nvct_error_prefix(err, "could not decode the container state %s", where);
-                goto out;
-        }
-        if (memchr(state.bundle, '\0', state.bundle_len) != NULL) {
-                nvct_error_make(err, 0, "invalid container state: bundle contains a NUL");
-                goto out;
-        }
-        if (state.bundle_len == 0) {
-                nvct_error_make(err, 0, "invalid container state: no bundle");
-                goto out;
-        }
-        spec_path = nvct_go_join_path(state.bundle, "config.json");
-        if (spec_path == NULL) {
-                nvct_error_make(err, ENOMEM, "could not load the OCI spec");
-                goto out;
-        }
-        /* Only root.path matters: the rest (the image's environment among
-         * it) is skipped unread, so nothing in it can fail the hook. */
-        nvct_spec_filter filter = { .root_only = true };
-        if (nvct_spec_load(spec_path, &filter, &spec, err) < 0) {
-                nvct_error_prefix(err, "could not load the OCI spec");
-                goto out;
-        }
-        /* Security: the bundle comes from the state, root.path from
-         * config.json: paths are quoted in every message, so that a bundle
-         * "/x\n\e[31m" cannot print a line or a colour of its own. */
-        qspec = nvct_quote_path(spec_path);
-        if (memchr(spec.root_path, '\0', spec.root_path_len) != NULL) {
-                nvct_error_make(err, 0, "%s: root.path contains a NUL character",
-                                nvct_quoted(qspec));
-                goto out;
-        }
-        if (spec.root_path_len == 0) {
-                nvct_error_make(err, 0, "%s: no root.path", nvct_quoted(qspec));
-                goto out;
-        }
-        rootfs = spec.root_path[0] == '/'
-                         ? nvct_go_clean_path(spec.root_path, spec.root_path_len, NULL)
-                         : nvct_go_join_path(state.bundle, spec.root_path);
-        if (rootfs == NULL) {
-                nvct_error_make(err, ENOMEM, "could not load the OCI spec");
-                goto out;
-        }
-        /* Acting "inside" "/" would be acting on the host. */
-        if (strcmp(rootfs, "/") == 0) {
-                nvct_error_make(err, 0, "%s: root.path is the host's root \"/\"",
-                                nvct_quoted(qspec));
-                goto out;
-        }
-        *ret_rootfs = TAKE_PTR(rootfs);
-        r = 0;
-out:
-        nvct_spec_clear(&spec);
-        nvct_state_clear(&state);
-        return r;
+        return nvct_bundle_read_rootfs(fd, where, ret_rootfs, err);
 }
 
 /* ---- create-symlinks ---- */

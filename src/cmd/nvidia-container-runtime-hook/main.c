@@ -15,7 +15,9 @@
 #include "basic/error.h"
 #include "basic/gocompat.h"
 #include "config/hookconfig.h"
+#include "oci/bundle.h"
 #include "oci/oci.h"
+#include "policy/specfilter.h"
 #include "basic/quote.h"
 #include "hook/report.h"
 
@@ -77,24 +79,11 @@ static int prestart(const nvct_cmdline *opts) {
                 nvct_error_prefix(&err, "could not decode the container state on stdin");
                 goto out;
         }
-        /* The bundle path comes from the runtime, but a NUL inside it would
-         * make us open another file than the one named. */
-        if (memchr(state.bundle, '\0', state.bundle_len) != NULL) {
-                nvct_error_make(&err, 0, "invalid container state: bundle contains a NUL");
+        if (nvct_bundle_spec_path(&state, false, &spec_path, &err) < 0)
                 goto out;
-        }
-        spec_path = nvct_go_join_path(state.bundle, "config.json");
-        if (spec_path == NULL) {
-                nvct_error_make(&err, 0, "out of memory");
-                goto out;
-        }
         /* Keep only what the decision reads: memory stays flat however
          * large the image's environment or the mount list. */
-        nvct_spec_filter filter = {
-                .extra_env_name = config.swarm_resource,
-                .drop_mounts = !config.accept_volume_mounts,
-                .mount_prefix = NVCT_DEVICE_LIST_MOUNT_ROOT,
-        };
+        nvct_spec_filter filter = nvct_decision_spec_filter(&config);
         if (nvct_spec_load(spec_path, &filter, &spec, &err) < 0) {
                 nvct_error_prefix(&err, "could not load the OCI spec");
                 goto out;
