@@ -87,9 +87,9 @@ typedef struct host {
 static void host_clear(host *h) {
         nvct_driver_root_clear(&h->root);
         free(h->dev_prefix);
-        nvct_strv_free(&h->mounted);
-        nvct_strv_free(&h->links);
-        nvct_strv_free(&h->folders);
+        nvct_strv_clear(&h->mounted);
+        nvct_strv_clear(&h->links);
+        nvct_strv_clear(&h->folders);
 }
 
 static void warnf(const host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -202,7 +202,7 @@ static int add_library(host *h, nvct_cdi_edits *edits, const char *lib, nvct_err
         r = nvct_driver_root_library_link_names(&h->root, lib, &names, err);
         for (size_t i = 0; r == 0 && i < names.n; i++)
                 r = note_link(h, dir, names.v[i], err);
-        nvct_strv_free(&names);
+        nvct_strv_clear(&names);
         if (r < 0)
                 return -1;
         return add_unique(&h->folders, TAKE_PTR(dir), err);
@@ -225,7 +225,7 @@ static int add_ipc(host *h, nvct_cdi_edits *edits, nvct_error **err) {
         int r = nvct_driver_root_find_ipc(&h->root, &paths, err);
         for (size_t i = 0; r == 0 && i < paths.n; i++)
                 r = add_mount(h, edits, paths.v[i], err);
-        nvct_strv_free(&paths);
+        nvct_strv_clear(&paths);
         return r;
 }
 
@@ -246,8 +246,8 @@ static int add_firmware(host *h, nvct_cdi_edits *edits, nvct_error **err) {
                          add_unique(&h->mounted, strdup(paths.v[i]), err) < 0)
                         r = -1;
         }
-        nvct_strv_free(&paths);
-        nvct_strv_free(&resolved);
+        nvct_strv_clear(&paths);
+        nvct_strv_clear(&resolved);
         return r;
 }
 
@@ -519,7 +519,7 @@ static int add_hook(const host *h, nvct_cdi_edits *edits, const char *const *hea
         int r = args.failed ? nvct_error_make(err, ENOMEM, "cannot build the spec")
                             : nvct_cdi_edits_add_hook(edits, "createContainer", h->opt->hook_path,
                                                       (const char *const *)args.v, hook_env, err);
-        nvct_strv_free(&args);
+        nvct_strv_clear(&args);
         if (r < 0)
                 return r;
         /* Any cdiVersion has a hook's timeout: the spec's version stays. */

@@ -62,7 +62,7 @@ static int strv_copy_nt(const char *const *src, char ***ret, size_t *ret_n) {
         for (size_t i = 0; src != NULL && src[i] != NULL; i++)
                 nvct_strv_add(&v, src[i]);
         if (v.failed) {
-                nvct_strv_free(&v);
+                nvct_strv_clear(&v);
                 return -1;
         }
         *ret = v.v;

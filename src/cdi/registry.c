@@ -183,7 +183,7 @@ static int read_spec_names(const char *dir, nvct_strv *ret_names, char **ret_rea
         }
         closedir(d);
         if (r < 0) {
-                nvct_strv_free(&names);
+                nvct_strv_clear(&names);
                 return -1;
         }
         if (names.n > 1)
@@ -230,7 +230,7 @@ static int list_dir(lister *l, const char *dir, size_t priority) {
                 }
                 nvct_cdi_spec_clear(&spec);
         }
-        nvct_strv_free(&names);
+        nvct_strv_clear(&names);
         return r;
 }
 

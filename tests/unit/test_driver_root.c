@@ -328,7 +328,7 @@ static void test_libraries(void **state) {
         assert_int_equal(names.n, 2);
         assert_string_equal(names.v[0], "libcuda.so.1");
         assert_string_equal(names.v[1], "libcuda.so");
-        nvct_strv_free(&names);
+        nvct_strv_clear(&names);
         nvct_driver_root_clear(&r);
 }
 
@@ -379,7 +379,7 @@ static void test_binaries_ipc_firmware(void **state) {
         assert_int_equal(ipc.n, 2);
         assert_string_equal(ipc.v[0], "/run/nvidia-fabricmanager/socket");
         assert_string_equal(ipc.v[1], "/tmp/nvidia-mps");
-        nvct_strv_free(&ipc);
+        nvct_strv_clear(&ipc);
         char want[256];
         snprintf(want, sizeof(want), "\"%s/run/nvidia-persistenced/socket\" is not a socket",
                  f->root);
@@ -393,8 +393,8 @@ static void test_binaries_ipc_firmware(void **state) {
         assert_string_equal(paths.v[1], "/lib/firmware/nvidia/" VERSION "/gsp_tu10x.bin");
         assert_int_equal(resolved.n, 2);
         assert_string_equal(resolved.v[1], "/lib/firmware/nvidia/" VERSION "/gsp_tu10x.bin");
-        nvct_strv_free(&paths);
-        nvct_strv_free(&resolved);
+        nvct_strv_clear(&paths);
+        nvct_strv_clear(&resolved);
         /* No firmware for another version: nothing, no error. */
         assert_int_equal(nvct_driver_root_find_firmware(&r, "1.2.3", &paths, &resolved, &err), 0);
         assert_int_equal(paths.n, 0);
