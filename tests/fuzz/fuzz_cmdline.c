@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzzes the hook's own command line: the input, split at NUL bytes, is
  * argv (argv[0] first; an empty input is argc == 0), handed to
- * nvct_cmdline_parse. Checks that first_arg stays within argv, that -config
- * points into argv, and that everything before first_arg is flags, flag
- * values or "--". */
+ * nvct_cli_parse with the hook's flags (the table the hook itself uses).
+ * Checks that first_arg stays within argv, that -config points into argv,
+ * that everything before first_arg is flags, flag values or "--", and that a
+ * failed parse stores nothing. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,8 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "basic/cmdline.h"
+#include "basic/cli.h"
 #include "basic/error.h"
+#include "cmd/nvidia-container-runtime-hook/flags.h"
 #include "fuzz.h"
 
 /* Whether a flag argument (one or two dashes) names -config with no
@@ -24,17 +26,24 @@ static bool takes_next_value(const char *s) {
         return strcmp(name, "config") == 0;
 }
 
-static void check_result(int argc, char *const *argv, const nvct_cmdline *c) {
+/* The hook's flags as parsed, and where parsing stopped. */
+typedef struct hook_cmdline {
+        hook_flags f;
+        bool help;
+        int first_arg;
+} hook_cmdline;
+
+static void check_result(int argc, char *const *argv, const hook_cmdline *c) {
         CHECK(c->first_arg >= 1);
         CHECK(c->first_arg <= (argc > 1 ? argc : 1));
-        if (c->config != NULL) {
+        if (c->f.config != NULL) {
                 /* A pointer into one of the arguments, not a copy, and
                  * never empty (-config= means no -config). */
-                CHECK(c->config[0] != '\0');
+                CHECK(c->f.config[0] != '\0');
                 bool inside = false;
                 for (int i = 1; i < c->first_arg && !inside; i++) {
                         size_t len = strlen(argv[i]);
-                        inside = c->config >= argv[i] && c->config < argv[i] + len;
+                        inside = c->f.config >= argv[i] && c->f.config < argv[i] + len;
                 }
                 CHECK(inside);
         }
@@ -90,13 +99,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         argv[n] = NULL;
 
-        nvct_cmdline c = { .first_arg = -1 };
+        /* Sentinels: a failed parse must leave every output as it was. */
+        static const char sentinel[] = "sentinel";
+        hook_cmdline c = { .f = { true, false, true, sentinel }, .help = true, .first_arg = -1 };
+        const nvct_cli_opt opts[] = HOOK_FLAGS_OPTIONS(&c.f);
         nvct_error *err = NULL;
-        if (nvct_cmdline_parse(argc, argv, &c, &err) < 0) {
+        if (nvct_cli_parse(NVCT_CLI_GO, argc, argv, 1, opts, sizeof(opts) / sizeof(opts[0]), NULL,
+                           &c.help, &c.first_arg, &err) < 0) {
                 CHECK(err != NULL && err->msg != NULL && err->msg[0] != '\0');
                 nvct_error_free(&err);
+                CHECK(c.f.debug && !c.f.dry_run && c.f.version && c.f.config == sentinel);
+                CHECK(c.help && c.first_arg == -1);
         } else {
                 CHECK(err == NULL);
+                /* A -config not given keeps what it held. */
+                if (c.f.config == sentinel)
+                        c.f.config = NULL;
                 check_result(argc, argv, &c);
         }
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "basic/cleanup.h"
-#include "basic/cmdline.h"
+#include "basic/cli.h"
 #include "hook/command.h"
 #include "policy/decision.h"
 #include "basic/error.h"
@@ -21,6 +21,8 @@
 #include "basic/quote.h"
 #include "hook/report.h"
 
+#include "flags.h"
+
 #ifndef NVCT_VERSION
 #define NVCT_VERSION "unknown"
 #endif
@@ -29,36 +31,11 @@
 
 extern char **environ;
 
-static void usage(FILE *f, const char *argv0) {
-        fprintf(f,
-                "Usage of %s:\n"
-                "  -config string\n"
-                "        configuration file\n"
-                "  -debug\n"
-                "        enable debug output\n"
-                "  -dry-run\n"
-                "        resolve everything prestart would, print it and what would be\n"
-                "        executed, and execute nothing\n"
-                "  -version\n"
-                "        print the version and exit\n"
-                "\n"
-                "Commands:\n"
-                "  prestart\n"
-                "        run the prestart hook\n"
-                "  poststart\n"
-                "        no-op\n"
-                "  poststop\n"
-                "        no-op\n",
-                argv0);
-}
+static hook_flags flags;
+static const nvct_cli_opt options[] = HOOK_FLAGS_OPTIONS(&flags);
 
-static int fail(nvct_error **err) {
-        fprintf(stderr, PROGRAM ": %s\n", (*err)->msg);
-        nvct_error_free(err);
-        return 1;
-}
-
-static int prestart(const nvct_cmdline *opts) {
+static int prestart(const nvct_cli_call *call) {
+        const hook_flags *opts = &flags;
         _cleanup_error_ nvct_error *err = NULL;
         nvct_hook_config config;
         nvct_state state = { 0 };
@@ -147,7 +124,7 @@ static int prestart(const nvct_cmdline *opts) {
 
 out:
         if (err != NULL)
-                status = fail(&err);
+                status = nvct_cli_fail(call, &err);
         nvct_command_clear(&cmd);
         nvct_request_clear(&req);
         nvct_spec_clear(&spec);
@@ -156,36 +133,37 @@ out:
         return status;
 }
 
-int main(int argc, char **argv) {
-        _cleanup_error_ nvct_error *err = NULL;
-        nvct_cmdline opts;
-        const char *argv0 = argc > 0 ? argv[0] : PROGRAM;
+static int no_op(const nvct_cli_call *call) {
+        (void)call;
+        return EXIT_SUCCESS;
+}
 
-        if (nvct_cmdline_parse(argc, argv, &opts, &err) < 0) {
-                fprintf(stderr, PROGRAM ": %s\n", err->msg);
-                usage(stderr, argv0);
-                return 2;
-        }
-        if (opts.help) {
-                usage(stdout, argv0);
-                return 0;
-        }
-        if (opts.version) {
-                printf(PROGRAM " (nvct) %s\n", NVCT_VERSION);
-                return 0;
-        }
-        if (opts.first_arg >= argc) {
-                fprintf(stderr, PROGRAM ": no command given\n");
-                usage(stderr, argv0);
-                return 2;
-        }
-        const char *command = argv[opts.first_arg];
-        if (strcmp(command, "prestart") == 0)
-                return prestart(&opts);
-        if (strcmp(command, "poststart") == 0 || strcmp(command, "poststop") == 0)
-                return 0;
-        _cleanup_free_ char *q = nvct_quote(command, strlen(command));
-        fprintf(stderr, PROGRAM ": unknown command %s\n", nvct_quoted(q));
-        usage(stderr, argv0);
-        return 2;
+/* -version, once the flags are parsed: before the command, as the
+ * reference checks it. */
+static int check_version(const nvct_cli_call *call) {
+        if (!flags.version)
+                return NVCT_CLI_CONTINUE;
+        fprintf(call->out, PROGRAM " (nvct) %s\n", NVCT_VERSION);
+        return EXIT_SUCCESS;
+}
+
+/* The reference ignores whatever follows the command. */
+static const nvct_cli_command cmd_prestart = { "prestart", "run the prestart hook",
+                                               .args = NVCT_CLI_RAW_ARGS, .run = prestart };
+static const nvct_cli_command cmd_poststart = { "poststart", "no-op", .args = NVCT_CLI_RAW_ARGS,
+                                                .run = no_op };
+static const nvct_cli_command cmd_poststop = { "poststop", "no-op", .args = NVCT_CLI_RAW_ARGS,
+                                               .run = no_op };
+static const nvct_cli_command *const commands[] = { &cmd_prestart, &cmd_poststart, &cmd_poststop,
+                                                    NULL };
+static const nvct_cli_command root = {
+        .options = options,
+        .n_options = ARRAY_SIZE(options),
+        .run = check_version,
+        .subcommands = commands,
+};
+static const nvct_cli_program program = { PROGRAM, NVCT_CLI_GO, .root = &root };
+
+int main(int argc, char **argv) {
+        return nvct_cli_run(&program, argc, argv, stdout, stderr);
 }
