@@ -5,7 +5,8 @@
  * is valid (a known cdiVersion, not lower than the content needs), is
  * written deterministically in both formats, and loads back from either as
  * the same spec. The one spec that loads but is not written is one whose
- * device had only intelRdt/netDevices edits, which the model drops. */
+ * device had only intelRdt/netDevices edits, which the model drops. Every
+ * device's qualified name parses back into the kind and the name. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,6 +64,20 @@ static void check_valid(const nvct_cdi_spec *s) {
         }
         for (size_t h = 0; h < s->edits.n_hooks; h++)
                 CHECK(s->edits.hooks[h].path[0] == '/');
+        /* Every device's qualified name (what cdi list shows, what a runtime
+         * is asked for) splits back into the kind and the name. */
+        for (size_t i = 0; i < s->n_devices; i++) {
+                char *q = nvct_cdi_qualified_name(s->kind, s->devices[i].name);
+                if (q == NULL)
+                        continue;
+                char *kind = NULL, *name = NULL;
+                nvct_error *err = NULL;
+                CHECK(nvct_cdi_parse_qualified_name(q, &kind, &name, &err) == 0 && err == NULL);
+                CHECK(strcmp(kind, s->kind) == 0 && strcmp(name, s->devices[i].name) == 0);
+                free(kind);
+                free(name);
+                free(q);
+        }
 }
 
 /* Writes `s` as `format`, loads it back and compares. */
