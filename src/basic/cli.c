@@ -182,7 +182,7 @@ static void merge_commit(nvct_strv *to, nvct_strv *from, char **merged) {
 }
 
 static void staged_clear(staged *st) {
-        nvct_strv_free(&st->v);
+        nvct_strv_clear(&st->v);
         free(st->merged);
         st->merged = NULL;
 }
@@ -447,7 +447,7 @@ static int run_level(nvct_cli_call *call, nvct_strv *unknown) {
 static void free_values(const nvct_cli_command *cmd) {
         for (size_t i = 0; i < cmd->n_options; i++)
                 if (cmd->options[i].kind == NVCT_CLI_STRINGS)
-                        nvct_strv_free(cmd->options[i].ret_strings);
+                        nvct_strv_clear(cmd->options[i].ret_strings);
 }
 
 int nvct_cli_run(const nvct_cli_program *program, int argc, char *const *argv, FILE *out,
@@ -479,6 +479,6 @@ int nvct_cli_run(const nvct_cli_program *program, int argc, char *const *argv, F
         }
         for (size_t i = 0; i < depth; i++)
                 free_values(levels[i]);
-        nvct_strv_free(&unknown);
+        nvct_strv_clear(&unknown);
         return status;
 }

@@ -123,8 +123,8 @@ struct nvct_cli_command {
         /* Collect unknown flags in nvct_cli_call.unknown instead of failing
          * (see nvct_cli_parse). */
         bool collect_unknown;
-        /* Runs the command and returns the exit status. A command with
-         * subcommands may have one too: it runs once its own flags are
+        /* Runs the command and returns the exit status; required unless
+         * the command has subcommands, which may have one too: it runs once its own flags are
          * parsed (to act on them: --version), and returns NVCT_CLI_CONTINUE
          * to go on to the subcommand. */
         int (*run)(const nvct_cli_call *call);
