@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "basic/cleanup.h"
+#include "basic/cli.h"
 #include "basic/error.h"
 #include "formats/toml.h"
 
@@ -176,28 +177,32 @@ static void print_value(FILE *f, const nvct_toml_value *v) {
         }
 }
 
-int main(int argc, char *argv[]) {
+static int decode(const nvct_cli_call *call) {
         _cleanup_error_ nvct_error *err = NULL;
         _cleanup_toml_ nvct_toml_value *root = NULL;
         _cleanup_free_ char *data = NULL;
         size_t len = 0;
 
-        if (argc > 1) {
-                fprintf(stderr, "usage: %s < FILE.toml\n", argv[0]);
-                return 2;
-        }
-
         if (read_all(STDIN_FILENO, &data, &len, &err) < 0 ||
-            nvct_toml_parse(data, len, "<stdin>", &root, &err) < 0) {
-                fprintf(stderr, "toml-decode: %s\n", err->msg);
-                return 1;
-        }
+            nvct_toml_parse(data, len, "<stdin>", &root, &err) < 0)
+                return nvct_cli_fail(call, &err);
 
         print_value(stdout, root);
         fputc('\n', stdout);
         if (fflush(stdout) != 0 || ferror(stdout)) {
-                fprintf(stderr, "toml-decode: cannot write output: %s\n", strerror(errno));
-                return 1;
+                nvct_error_make(&err, errno, "cannot write output");
+                return nvct_cli_fail(call, &err);
         }
         return 0;
+}
+
+static const nvct_cli_command root = {
+        .synopsis = "< FILE.toml",
+        .description = "Decodes TOML on stdin into toml-test's tagged JSON on stdout.",
+        .run = decode,
+};
+static const nvct_cli_program program = { "toml-decode", NVCT_CLI_URFAVE, .root = &root };
+
+int main(int argc, char *argv[]) {
+        return nvct_cli_run(&program, argc, argv, stdout, stderr);
 }
