@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include "basic/cleanup.h"
+#include "basic/utf8.h"
 #include "document.h"
 #include "internal.h"
 
@@ -55,7 +56,7 @@ static int write_json(const nvct_document_node *root, unsigned flags, char **ret
                       size_t *ret_len, nvct_error **err) {
         yajl_gen g = yajl_gen_alloc(NULL);
         if (g == NULL)
-                return nvct_error_make(err, ENOMEM, "out of memory");
+                return nvct_error_make(err, 0, "out of memory");
         if (flags & NVCT_DOCUMENT_INDENT)
                 yajl_gen_config(g, yajl_gen_beautify, 1);
         /* Bytes as they are: Go mode keeps text that is not UTF-8. */
@@ -74,7 +75,7 @@ static int write_json(const nvct_document_node *root, unsigned flags, char **ret
                 yajl_gen_get_buf(g, &buf, &len);
                 char *copy = malloc(len + 1);
                 if (copy == NULL) {
-                        r = nvct_error_make(err, ENOMEM, "out of memory");
+                        r = nvct_error_make(err, 0, "out of memory");
                 } else {
                         memcpy(copy, buf, len);
                         copy[len] = '\0';
@@ -119,7 +120,7 @@ static void yaml_emit(emitter *e, yaml_event_t *ev, int initialized) {
                 return;
         if (!initialized) {
                 e->failed = true;
-                e->problem = "cannot make a YAML event (text that is not UTF-8?)";
+                e->problem = "cannot make a YAML event";
                 return;
         }
         /* yaml_emitter_emit takes the event, also when it fails. */
@@ -164,12 +165,42 @@ static bool plain_ok(const char *s, size_t len) {
         return true;
 }
 
+/* Whether a string that was a plain scalar can be written plain again: a
+ * subset of what libyaml's emitter writes plain in block context (printable
+ * ASCII, no leading or trailing space, no indicator first, no "...", no ": "
+ * or " #", no flow indicator, not ending in ':'). Writing only what libyaml
+ * surely writes plain keeps the output a fixed point: a plain string read
+ * back is plain again, and one written quoted reads back quoted. */
+static bool plain_again(const char *s, size_t len) {
+        if (len == 0 || s[0] == ' ' || s[len - 1] == ' ' || s[len - 1] == ':')
+                return false;
+        if (strchr("-?:,[]{}#&*!|>'\"%@`", s[0]) != NULL)
+                return false;
+        if (len >= 3 && memcmp(s, "...", 3) == 0)
+                return false;
+        for (size_t i = 0; i < len; i++) {
+                if (s[i] < 0x20 || s[i] > 0x7e || strchr(",[]{}", s[i]) != NULL)
+                        return false;
+                if (i + 1 < len &&
+                    ((s[i] == ':' && s[i + 1] == ' ') || (s[i] == ' ' && s[i + 1] == '#')))
+                        return false;
+        }
+        return true;
+}
+
 static void yaml_text(emitter *e, const char *s, size_t len, bool plain) {
         if (e->failed)
                 return;
         if (len > INT_MAX) {
                 e->failed = true;
                 e->problem = "a string too long for libyaml";
+                return;
+        }
+        /* libyaml lets a UTF-16 surrogate (Go mode keeps any bytes) through
+         * as an escape its own parser refuses: checked here. */
+        if (!nvct_utf8_valid(s, len)) {
+                e->failed = true;
+                e->problem = "text that is not UTF-8";
                 return;
         }
         yaml_event_t ev;
@@ -179,9 +210,9 @@ static void yaml_text(emitter *e, const char *s, size_t len, bool plain) {
                           plain ? YAML_PLAIN_SCALAR_STYLE : YAML_DOUBLE_QUOTED_SCALAR_STYLE));
 }
 
-/* A string stays plain when it was (it resolves to a string: nothing else
- * is marked plain with that kind) or when plain_ok says so; numbers,
- * booleans and null are written plain, from their text. */
+/* A string is written plain when plain_ok says so, or when it was plain and
+ * plain_again says so (and it still reads as a string: set_string clears the
+ * mark, but be sure); numbers, booleans and null plain, from their text. */
 static void yaml_scalar(emitter *e, const nvct_document_node *n) {
         switch ((nvct_document_kind)n->kind) {
         case NVCT_DOCUMENT_NULL:
@@ -196,9 +227,9 @@ static void yaml_scalar(emitter *e, const nvct_document_node *n) {
                 return;
         default:
                 yaml_text(e, n->text, n->len,
-                          ((n->flags & NODE_PLAIN) &&
-                           resolve_plain(n->text, n->len, NULL) == NVCT_DOCUMENT_STRING) ||
-                                  plain_ok(n->text, n->len));
+                          resolve_plain(n->text, n->len, NULL) == NVCT_DOCUMENT_STRING &&
+                                  (plain_ok(n->text, n->len) ||
+                                   ((n->flags & NODE_PLAIN) && plain_again(n->text, n->len))));
         }
 }
 
@@ -237,7 +268,7 @@ static int write_yaml(const nvct_document_node *root, char **ret_data, size_t *r
                       nvct_error **err) {
         emitter e = { 0 };
         if (!yaml_emitter_initialize(&e.yaml))
-                return nvct_error_make(err, ENOMEM, "out of memory");
+                return nvct_error_make(err, 0, "out of memory");
         yaml_emitter_set_output(&e.yaml, yaml_output, &e);
         yaml_emitter_set_unicode(&e.yaml, 1);
         yaml_emitter_set_indent(&e.yaml, 2);
@@ -261,7 +292,7 @@ static int write_yaml(const nvct_document_node *root, char **ret_data, size_t *r
         }
         *ret_data = e.buf != NULL ? e.buf : strdup("");
         if (*ret_data == NULL)
-                return nvct_error_make(err, ENOMEM, "out of memory");
+                return nvct_error_make(err, 0, "out of memory");
         *ret_len = e.len;
         return 0;
 }
@@ -269,7 +300,7 @@ static int write_yaml(const nvct_document_node *root, char **ret_data, size_t *r
 int nvct_document_write(const nvct_document_node *root, nvct_document_format format, unsigned flags,
                         char **ret_data, size_t *ret_len, nvct_error **err) {
         if (root == NULL)
-                return nvct_error_make(err, EINVAL, "no document to write");
+                return nvct_error_make(err, 0, "no document to write");
         if (format == NVCT_DOCUMENT_YAML)
                 return write_yaml(root, ret_data, ret_len, err);
         return write_json(root, flags, ret_data, ret_len, err);
