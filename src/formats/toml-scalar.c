@@ -394,106 +394,69 @@ static int make_float(parser *p, double d, nvct_toml_value **ret) {
         return 0;
 }
 
-int toml_parse_number(parser *p, nvct_toml_value **ret) {
+/* 0x, 0o or 0b and their digits, at the prefix. */
+static int parse_prefixed_integer(parser *p, size_t start, nvct_toml_value **ret) {
         _cleanup_(text_buf_clear) text_buf digits = {};
-        size_t start = p->pos;
-        bool negative = false, has_sign = false;
-        int r;
-
-        int c = peek(p);
-        if (c == '+' || c == '-') {
-                negative = c == '-';
-                has_sign = true;
-                p->pos++;
-        }
-
-        if (p->len - p->pos >= 3 &&
-            (memcmp(p->data + p->pos, "inf", 3) == 0 || memcmp(p->data + p->pos, "nan", 3) == 0)) {
-                bool is_nan = p->data[p->pos] == 'n';
-                p->pos += 3;
-                double d = is_nan ? NAN : INFINITY;
-                return make_float(p, negative ? -d : d, ret);
-        }
-
-        if (!has_sign && peek(p) == '0' &&
-            (peek_at(p, 1) == 'x' || peek_at(p, 1) == 'o' || peek_at(p, 1) == 'b')) {
-                int prefix = peek_at(p, 1);
-                unsigned base = prefix == 'x' ? 16 : prefix == 'o' ? 8 : 2;
-                p->pos += 2;
-                if (digit_value(peek(p), base) < 0)
-                        return toml_parser_fail(p, start, "expected digits after '0%c'", prefix);
-                r = read_digits(p, base, &digits);
-                if (r < 0)
-                        return r;
-
-                uint64_t acc = 0;
-                for (size_t i = 0; i < digits.len; i++) {
-                        unsigned d = (unsigned)digit_value((unsigned char)digits.data[i], base);
-                        if (acc > ((uint64_t)INT64_MAX - d) / base)
-                                return toml_parser_fail(p, start,
-                                                        "integer does not fit in 64 bits");
-                        acc = acc * base + d;
-                }
-                return make_integer(p, (int64_t)acc, ret);
-        }
-
-        if (!is_digit(peek(p)))
-                return toml_parser_fail(p, start, "invalid number");
-        if (peek(p) == '0' && (is_digit(peek_at(p, 1)) || peek_at(p, 1) == '_'))
-                return toml_parser_fail(p, start, "leading zeros are not allowed");
-        r = read_digits(p, 10, &digits);
+        int prefix = peek_at(p, 1);
+        unsigned base = prefix == 'x' ? 16 : prefix == 'o' ? 8 : 2;
+        p->pos += 2;
+        if (digit_value(peek(p), base) < 0)
+                return toml_parser_fail(p, start, "expected digits after '0%c'", prefix);
+        int r = read_digits(p, base, &digits);
         if (r < 0)
                 return r;
-        size_t n_integer_digits = digits.len;
+        uint64_t acc = 0;
+        for (size_t i = 0; i < digits.len; i++) {
+                unsigned d = (unsigned)digit_value((unsigned char)digits.data[i], base);
+                if (acc > ((uint64_t)INT64_MAX - d) / base)
+                        return toml_parser_fail(p, start, "integer does not fit in 64 bits");
+                acc = acc * base + d;
+        }
+        return make_integer(p, (int64_t)acc, ret);
+}
 
+/* The fraction and exponent after a decimal integer's digits, appended to
+ * digits as "." and "e[sign]"; *ret_is_float when there was either. */
+static int read_float_tail(parser *p, size_t start, text_buf *digits, bool *ret_is_float) {
         bool is_float = false;
+        int r;
         if (peek(p) == '.') {
                 is_float = true;
                 p->pos++;
                 if (!is_digit(peek(p)))
                         return toml_parser_fail(p, start,
                                                 "expected a digit after the decimal point");
-                if (text_buf_putc(&digits, '.') < 0)
+                if (text_buf_putc(digits, '.') < 0)
                         return toml_parser_oom(p);
-                r = read_digits(p, 10, &digits);
+                r = read_digits(p, 10, digits);
                 if (r < 0)
                         return r;
         }
-        c = peek(p);
+        int c = peek(p);
         if (c == 'e' || c == 'E') {
                 is_float = true;
                 p->pos++;
-                if (text_buf_putc(&digits, 'e') < 0)
+                if (text_buf_putc(digits, 'e') < 0)
                         return toml_parser_oom(p);
                 c = peek(p);
                 if (c == '+' || c == '-') {
-                        if (text_buf_putc(&digits, (char)c) < 0)
+                        if (text_buf_putc(digits, (char)c) < 0)
                                 return toml_parser_oom(p);
                         p->pos++;
                 }
                 if (!is_digit(peek(p)))
                         return toml_parser_fail(p, start, "expected digits in the exponent");
-                r = read_digits(p, 10, &digits);
+                r = read_digits(p, 10, digits);
                 if (r < 0)
                         return r;
         }
+        *ret_is_float = is_float;
+        return 0;
+}
 
-        if (!is_float) {
-                uint64_t limit = negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-                uint64_t acc = 0;
-                for (size_t i = 0; i < n_integer_digits; i++) {
-                        unsigned d = (unsigned)(digits.data[i] - '0');
-                        if (acc > (limit - d) / 10)
-                                return toml_parser_fail(p, start,
-                                                        "integer does not fit in 64 bits");
-                        acc = acc * 10 + d;
-                }
-                int64_t i = acc > (uint64_t)INT64_MAX ? INT64_MIN
-                            : negative                ? -(int64_t)acc
-                                                      : (int64_t)acc;
-                return make_integer(p, i, ret);
-        }
-
+/* The float whose digits (with "." and "e") were read. */
+static int make_float_from(parser *p, size_t start, bool negative, const text_buf *digits,
+                           nvct_toml_value **ret) {
         /* strtod() honours the locale's decimal point, so spell it that way. */
         _cleanup_(text_buf_clear) text_buf number = {};
         const char *decimal_point = localeconv()->decimal_point;
@@ -501,15 +464,13 @@ int toml_parse_number(parser *p, nvct_toml_value **ret) {
                 decimal_point = ".";
         if (negative && text_buf_putc(&number, '-') < 0)
                 return toml_parser_oom(p);
-        for (size_t i = 0; i < digits.len; i++) {
-                if (digits.data[i] == '.')
-                        r = text_buf_append(&number, decimal_point, strlen(decimal_point));
-                else
-                        r = text_buf_putc(&number, digits.data[i]);
+        for (size_t i = 0; i < digits->len; i++) {
+                int r = digits->data[i] == '.'
+                                ? text_buf_append(&number, decimal_point, strlen(decimal_point))
+                                : text_buf_putc(&number, digits->data[i]);
                 if (r < 0)
                         return toml_parser_oom(p);
         }
-
         char *end = NULL;
         errno = 0;
         double d = strtod(number.data, &end);
@@ -518,4 +479,52 @@ int toml_parse_number(parser *p, nvct_toml_value **ret) {
         if (errno == ERANGE && isinf(d))
                 return toml_parser_fail(p, start, "float out of range");
         return make_float(p, d, ret);
+}
+
+int toml_parse_number(parser *p, nvct_toml_value **ret) {
+        _cleanup_(text_buf_clear) text_buf digits = {};
+        size_t start = p->pos;
+        bool negative = false, has_sign = false;
+
+        int c = peek(p);
+        if (c == '+' || c == '-') {
+                negative = c == '-';
+                has_sign = true;
+                p->pos++;
+        }
+        if (p->len - p->pos >= 3 &&
+            (memcmp(p->data + p->pos, "inf", 3) == 0 || memcmp(p->data + p->pos, "nan", 3) == 0)) {
+                bool is_nan = p->data[p->pos] == 'n';
+                p->pos += 3;
+                double d = is_nan ? NAN : INFINITY;
+                return make_float(p, negative ? -d : d, ret);
+        }
+        if (!has_sign && peek(p) == '0' &&
+            (peek_at(p, 1) == 'x' || peek_at(p, 1) == 'o' || peek_at(p, 1) == 'b'))
+                return parse_prefixed_integer(p, start, ret);
+
+        if (!is_digit(peek(p)))
+                return toml_parser_fail(p, start, "invalid number");
+        if (peek(p) == '0' && (is_digit(peek_at(p, 1)) || peek_at(p, 1) == '_'))
+                return toml_parser_fail(p, start, "leading zeros are not allowed");
+        int r = read_digits(p, 10, &digits);
+        if (r < 0)
+                return r;
+        size_t n_integer_digits = digits.len;
+        bool is_float = false;
+        if (read_float_tail(p, start, &digits, &is_float) < 0)
+                return -1;
+        if (is_float)
+                return make_float_from(p, start, negative, &digits, ret);
+
+        uint64_t limit = negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+        uint64_t acc = 0;
+        for (size_t i = 0; i < n_integer_digits; i++) {
+                unsigned d = (unsigned)(digits.data[i] - '0');
+                if (acc > (limit - d) / 10)
+                        return toml_parser_fail(p, start, "integer does not fit in 64 bits");
+                acc = acc * 10 + d;
+        }
+        int64_t i = acc > (uint64_t)INT64_MAX ? INT64_MIN : negative ? -(int64_t)acc : (int64_t)acc;
+        return make_integer(p, i, ret);
 }
