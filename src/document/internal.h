@@ -42,7 +42,9 @@ typedef struct member {
         nvct_document_node value;
 } member;
 
-/* An object's or array's members, malloc'ed, grown geometrically. A large
+/* An object's or array's members: malloc'ed and grown geometrically, or,
+ * once a parse has closed the container, exactly its members in the root's
+ * arena (cap 0: copied out to the heap when it grows). A large
  * object gets a hash index of its keys (open addressing; a slot holds a
  * member's position + 1, 0 is empty), built when first needed and dropped
  * when a member is removed. */

@@ -115,7 +115,8 @@ void node_clear(nvct_document_node *n) {
                                 }
                         }
                         free(b->index);
-                        free(b);
+                        if (b->cap != 0) /* else: in the root's arena */
+                                free(b);
                 }
         } else if (n->flags & NODE_OWN_TEXT) {
                 free((char *)n->text);
@@ -217,7 +218,7 @@ static int set_text(nvct_document_node *n, nvct_document_kind kind, const char *
                                        nvct_document_kind_name(kind), len, UINT32_MAX);
         char *copy = malloc(len + 1);
         if (copy == NULL)
-                return nvct_error_make(err, ENOMEM, "out of memory");
+                return nvct_error_make(err, 0, "out of memory");
         if (len > 0)
                 memcpy(copy, s, len);
         copy[len] = '\0';
@@ -232,7 +233,7 @@ static int set_text(nvct_document_node *n, nvct_document_kind kind, const char *
 int nvct_document_set_number(nvct_document_node *node, const char *text, size_t len,
                              nvct_error **err) {
         if (!nvct_document_is_number(text, len))
-                return nvct_error_make(err, EINVAL, "not a JSON number");
+                return nvct_error_make(err, 0, "not a JSON number");
         return set_text(node, NVCT_DOCUMENT_NUMBER, text, len, err);
 }
 
@@ -248,14 +249,23 @@ bool block_reserve(nvct_document_node *n) {
         size_t size = n->kind == NVCT_DOCUMENT_OBJECT ? sizeof(member) : sizeof(nvct_document_node);
         if (b != NULL && b->n < b->cap)
                 return true;
-        size_t cap = b != NULL ? (size_t)b->cap * 2 : 4;
+        size_t cap = b != NULL && b->n > 2 ? (size_t)b->n * 2 : 4;
         if (cap > UINT32_MAX)
                 return false;
-        block *bigger = realloc(b, offsetof(block, data) + cap * size);
-        if (bigger == NULL)
-                return false;
-        if (b == NULL)
-                *bigger = (block){ 0 };
+        block *bigger;
+        if (b != NULL && b->cap == 0) {
+                /* In the root's arena: copied out, the arena keeps the old. */
+                bigger = malloc(offsetof(block, data) + cap * size);
+                if (bigger == NULL)
+                        return false;
+                memcpy(bigger, b, offsetof(block, data) + b->n * size);
+        } else {
+                bigger = realloc(b, offsetof(block, data) + cap * size);
+                if (bigger == NULL)
+                        return false;
+                if (b == NULL)
+                        *bigger = (block){ 0 };
+        }
         bigger->cap = (uint32_t)cap;
         n->block = bigger;
         return true;
@@ -363,7 +373,7 @@ static int adopt(nvct_document_node *value, nvct_document_node *slot, nvct_error
                 nvct_document_node *copy = nvct_document_copy(value);
                 nvct_document_free(value);
                 if (copy == NULL)
-                        return nvct_error_make(err, ENOMEM, "out of memory");
+                        return nvct_error_make(err, 0, "out of memory");
                 value = copy;
         }
         *slot = *value;
@@ -376,10 +386,10 @@ static int check_value(nvct_document_node *container, nvct_document_kind kind,
                        nvct_document_node *value, nvct_error **err) {
         if (container == NULL || container->kind != kind) {
                 nvct_document_free(value);
-                return nvct_error_make(err, EINVAL, "not an %s", nvct_document_kind_name(kind));
+                return nvct_error_make(err, 0, "not an %s", nvct_document_kind_name(kind));
         }
         if (value == NULL || !(value->flags & NODE_STANDALONE))
-                return nvct_error_make(err, EINVAL, "the value is not a standalone node");
+                return nvct_error_make(err, 0, "the value is not a standalone node");
         return 0;
 }
 
@@ -403,7 +413,7 @@ int nvct_document_object_set(nvct_document_node *object, const char *key, size_t
         if (copy == NULL || !block_reserve(object)) {
                 free(copy);
                 nvct_document_free(value);
-                return nvct_error_make(err, ENOMEM, "out of memory");
+                return nvct_error_make(err, 0, "out of memory");
         }
         if (len > 0)
                 memcpy(copy, key, len);
@@ -463,11 +473,11 @@ int nvct_document_array_insert(nvct_document_node *array, size_t i, nvct_documen
         size_t n = container_size(array);
         if (i > n) {
                 nvct_document_free(value);
-                return nvct_error_make(err, EINVAL, "index %zu past the end (%zu items)", i, n);
+                return nvct_error_make(err, 0, "index %zu past the end (%zu items)", i, n);
         }
         if (!block_reserve(array)) {
                 nvct_document_free(value);
-                return nvct_error_make(err, ENOMEM, "out of memory");
+                return nvct_error_make(err, 0, "out of memory");
         }
         nvct_document_node *items = block_items(array->block);
         memmove(&items[i + 1], &items[i], (n - i) * sizeof(*items));

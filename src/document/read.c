@@ -14,12 +14,17 @@
 #include <yaml.h>
 
 #include "basic/cleanup.h"
+#include "basic/hash.h"
 #include "basic/quote.h"
 #include "basic/utf8.h"
 #include "document.h"
 #include "internal.h"
 
 #define ARENA_CHUNK_SIZE (64u << 10)
+/* Keys kept once each (key_copy): the table's size (a power of two) and the
+ * longest key kept. */
+#define KEYS_KEPT 4096
+#define KEY_KEPT_MAX 64
 /* Longest path shown in a message before it is cut. */
 #define PATH_SHOWN_MAX 512
 
@@ -40,26 +45,28 @@ typedef struct parser {
         frame *stack;
         size_t depth, stack_cap, max_depth;
         size_t n_nodes, max_nodes;
-        bool density; /* max_nodes comes from bytes_per_node */
+        bool density;      /* max_nodes comes from bytes_per_node */
+        const char **keys; /* key_copy's table */
+        size_t n_keys;
         char *problem;
 } parser;
 
 /* ---- the arena ---- */
 
-/* `len` bytes and a NUL in the root's arena. A text over a quarter of a
- * chunk gets a chunk of its own, behind the one being filled: at most a
- * quarter of each chunk goes unused. */
-static const char *arena_copy(parser *p, const char *s, size_t len) {
+/* `size` bytes in the root's arena, aligned to `align` (a power of two).
+ * A block over a quarter of a chunk gets a chunk of its own, behind the one
+ * being filled: at most a quarter of each chunk goes unused. */
+static void *arena_alloc(parser *p, size_t size, size_t align) {
         arena_chunk *c = p->root->chunks;
-        size_t need = len + 1;
-        if (c == NULL || c->size - c->used < need) {
-                bool own = need > ARENA_CHUNK_SIZE / 4;
-                size_t size = own ? need : ARENA_CHUNK_SIZE;
-                arena_chunk *fresh = malloc(sizeof(*fresh) + size);
+        size_t at = c != NULL ? (c->used + align - 1) & ~(align - 1) : 0;
+        if (c == NULL || at > c->size || c->size - at < size) {
+                bool own = size > ARENA_CHUNK_SIZE / 4;
+                size_t chunk_size = own ? size : ARENA_CHUNK_SIZE;
+                arena_chunk *fresh = malloc(sizeof(*fresh) + chunk_size);
                 if (fresh == NULL)
                         return NULL;
                 fresh->used = 0;
-                fresh->size = size;
+                fresh->size = chunk_size;
                 if (own && c != NULL) {
                         fresh->next = c->next;
                         c->next = fresh;
@@ -68,13 +75,56 @@ static const char *arena_copy(parser *p, const char *s, size_t len) {
                         p->root->chunks = fresh;
                 }
                 c = fresh;
+                at = 0;
         }
-        char *copy = c->data + c->used;
+        c->used = at + size;
+        return c->data + at;
+}
+
+/* `len` bytes and a NUL in the root's arena. */
+static const char *arena_copy(parser *p, const char *s, size_t len) {
+        char *copy = arena_alloc(p, len + 1, 1);
+        if (copy == NULL)
+                return NULL;
         if (len > 0)
                 memcpy(copy, s, len);
         copy[len] = '\0';
-        c->used += need;
         return copy;
+}
+
+/* A key's copy: the same one for each of its occurrences. Real documents
+ * repeat a few names ("name", "containerEdits", "env") thousands of times;
+ * keeping each once saves a good part of what a parsed document costs.
+ * Bounded: short keys, and at most KEYS_KEPT/2 of them (a document of
+ * distinct keys copies the others); the table is keyed (basic/hash.h), so
+ * an input cannot make its keys collide. */
+static const char *key_copy(parser *p, const char *s, size_t len) {
+        if (len > KEY_KEPT_MAX)
+                return arena_copy(p, s, len);
+        if (p->keys == NULL) {
+                p->keys = calloc(KEYS_KEPT, sizeof(*p->keys));
+                if (p->keys == NULL)
+                        return arena_copy(p, s, len);
+        }
+        size_t i = (size_t)(nvct_hash(s, len) & (KEYS_KEPT - 1));
+        for (; p->keys[i] != NULL; i = (i + 1) & (KEYS_KEPT - 1)) {
+                const char *k = p->keys[i];
+                if ((unsigned char)k[0] == len && memcmp(k + 1, s, len) == 0)
+                        return k + 1;
+        }
+        if (p->n_keys >= KEYS_KEPT / 2)
+                return arena_copy(p, s, len);
+        /* Its length first, then its bytes and a NUL. */
+        char *copy = arena_alloc(p, len + 2, 1);
+        if (copy == NULL)
+                return NULL;
+        copy[0] = (char)len;
+        if (len > 0)
+                memcpy(copy + 1, s, len);
+        copy[len + 1] = '\0';
+        p->keys[i] = copy;
+        p->n_keys++;
+        return copy + 1;
 }
 
 /* ---- errors ---- */
@@ -107,10 +157,10 @@ static void render_path(const parser *p, size_t levels, char *buf, size_t size) 
                 if (f->node->kind == NVCT_DOCUMENT_ARRAY) {
                         size_t index = container_size(f->node);
                         /* An open container is the last item. */
-                        if (i + 1 < levels)
+                        if (i + 1 < p->depth)
                                 index--;
                         n = snprintf(buf + at, size - at, "[%zu]", index);
-                } else if (i + 1 == levels && !f->has_key) {
+                } else if (i + 1 == p->depth && !f->has_key) {
                         break; /* the key is not read yet */
                 } else if (is_name(f->key, f->key_len)) {
                         n = snprintf(buf + at, size - at, "%s%.*s", at > 0 ? "." : "",
@@ -255,7 +305,7 @@ static bool read_key(parser *p, const char *s, size_t len) {
         if (at >= 0) {
                 f->key = block_members(f->node->block)[at].key;
         } else {
-                f->key = arena_copy(p, s, len);
+                f->key = key_copy(p, s, len);
                 if (f->key == NULL)
                         return fail_key(p, "out of memory");
         }
@@ -282,8 +332,10 @@ static bool open_container(parser *p, nvct_document_kind kind) {
         return true;
 }
 
-/* A closed container's array shrinks to what it holds, and an object's
- * index goes (a lookup rebuilds it): what a document costs stays close to
+/* A closed container's members move to the root's arena, exactly: no
+ * slack from doubling, no malloc header per small object (nothing points
+ * into the heap array, the members being closed too). The index of a large
+ * object goes (a lookup rebuilds it): what a document costs stays close to
  * what it holds. */
 static bool close_container(parser *p) {
         nvct_document_node *n = p->stack[--p->depth].node;
@@ -293,15 +345,15 @@ static bool close_container(parser *p) {
         free(b->index);
         b->index = NULL;
         b->index_size = 0;
-        if (b->n < b->cap) {
-                size_t size = n->kind == NVCT_DOCUMENT_OBJECT ? sizeof(member)
-                                                              : sizeof(nvct_document_node);
-                block *exact = realloc(b, offsetof(block, data) + b->n * size);
-                if (exact != NULL) {
-                        exact->cap = exact->n;
-                        n->block = exact;
-                }
-        }
+        size_t size = n->kind == NVCT_DOCUMENT_OBJECT ? sizeof(member) : sizeof(nvct_document_node);
+        size_t bytes = offsetof(block, data) + b->n * size;
+        block *exact = arena_alloc(p, bytes, _Alignof(block));
+        if (exact == NULL)
+                return fail(p, "out of memory");
+        memcpy(exact, b, bytes);
+        exact->cap = 0;
+        free(b);
+        n->block = exact;
         return true;
 }
 
@@ -378,7 +430,7 @@ static void line_column(const char *data, size_t len, size_t offset, size_t *lin
 static int parse_json(const char *data, size_t len, parser *p, nvct_error **err) {
         yajl_handle h = yajl_alloc(&json_callbacks, NULL, p);
         if (h == NULL)
-                return nvct_error_make(err, ENOMEM, "out of memory");
+                return nvct_error_make(err, 0, "out of memory");
         /* UTF-8 is checked here (strict mode), where the message can say
          * where; Go mode keeps the bytes. */
         yajl_config(h, yajl_dont_validate_strings, 1);
@@ -488,7 +540,7 @@ static bool yaml_event(parser *p, const yaml_event_t *ev, int *documents, bool *
 static int parse_yaml(const char *data, size_t len, parser *p, nvct_error **err) {
         yaml_parser_t yp;
         if (!yaml_parser_initialize(&yp))
-                return nvct_error_make(err, ENOMEM, "out of memory");
+                return nvct_error_make(err, 0, "out of memory");
         yaml_parser_set_input_string(&yp, (const unsigned char *)data, len);
         int documents = 0, r = 0;
         bool done = false;
@@ -496,7 +548,7 @@ static int parse_yaml(const char *data, size_t len, parser *p, nvct_error **err)
                 yaml_event_t ev;
                 if (!yaml_parser_parse(&yp, &ev)) {
                         if (yp.error == YAML_MEMORY_ERROR)
-                                r = nvct_error_make(err, ENOMEM, "out of memory");
+                                r = nvct_error_make(err, 0, "out of memory");
                         else
                                 r = nvct_error_make(
                                         err, 0, "line %zu, column %zu: invalid YAML: %s%s%s",
@@ -559,7 +611,7 @@ int nvct_document_parse(const char *data, size_t len, nvct_document_format forma
         set_bounds(&p, len);
         p.root = calloc(1, sizeof(*p.root));
         if (p.root == NULL) {
-                nvct_error_make(err, ENOMEM, "out of memory");
+                nvct_error_make(err, 0, "out of memory");
                 return prefix_name(name, err);
         }
         p.root->node.flags = NODE_STANDALONE | NODE_ROOT;
@@ -568,6 +620,7 @@ int nvct_document_parse(const char *data, size_t len, nvct_document_format forma
         /* A failed parse leaves containers open: their arrays are the
          * root's, freed with it. */
         free(p.stack);
+        free(p.keys);
         free(p.problem);
         if (r < 0) {
                 nvct_document_free(&p.root->node);
