@@ -125,10 +125,13 @@ int nvct_document_parse(const char *data, size_t len, nvct_document_format forma
  * (yajl_gen_number), strings and keys byte for byte (bytes that are not
  * UTF-8 too: Go mode kept them), compact unless NVCT_DOCUMENT_INDENT; an
  * indented one ends in a newline. YAML: block style, indent 2, one document;
- * a string is written plain when it reads back as the same string (or was
- * plain), else double-quoted; numbers, booleans and null plain, from their
- * text. Fails on a tree deeper than NVCT_DOCUMENT_MAX_WRITE_DEPTH (JSON),
- * and on what libyaml cannot write (YAML: text that is not UTF-8). */
+ * a string is written plain when every common resolver (YAML 1.1 and 1.2)
+ * reads it back as that string (the CDI writer's rule), or when it was plain
+ * and libyaml surely writes it plain, else double-quoted (so that writing
+ * what was read back gives the same bytes); numbers, booleans and null
+ * plain, from their text. Fails on a tree deeper than
+ * NVCT_DOCUMENT_MAX_WRITE_DEPTH (JSON), and on text that is not UTF-8
+ * (YAML). */
 int nvct_document_write(const nvct_document_node *root, nvct_document_format format, unsigned flags,
                         char **ret_data, size_t *ret_len, nvct_error **err);
 

@@ -302,6 +302,17 @@ static void test_order_and_mutation(void **state) {
         nvct_document_free(copy);
         nvct_document_free(root);
 
+        /* A parsed array grows out of its parse's arena. */
+        root = parse_json("[1,[2,3],4]", &strict);
+        assert_int_equal(
+                nvct_document_array_append(root, nvct_document_new_number("5", 1), NULL, &err), 0);
+        assert_int_equal(nvct_document_array_insert(nvct_document_array_get(root, 1), 0,
+                                                    nvct_document_new_string("x", 1), NULL, &err),
+                         0);
+        assert_true(nvct_document_array_remove(root, 0));
+        assert_written(root, "[[\"x\",2,3],4,5]");
+        nvct_document_free(root);
+
         /* Built from nothing. */
         root = nvct_document_new_object();
         for (int i = 0; i < 100; i++) {
