@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The loader: a spec file's document tree (tree.c) filled into the model,
+/* The loader: a spec file's document tree (src/document, strict mode) filled into the model,
  * strictly (unknown fields, wrong types, integers out of range are errors,
  * as in the CDI reference's strict decoding), then validated (validate.c).
  * intelRdt and netDevices are checked, count for the minimum version, and
@@ -13,40 +13,75 @@
 #include <string.h>
 
 #include "internal.h"
-#include "tree.h"
 #include "basic/cleanup.h"
 #include "basic/file.h"
 #include "basic/quote.h"
 #include "basic/strv.h"
+#include "document/document.h"
 
-static bool word_in(const char *s, size_t len, const char *const *words, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                if (strlen(words[i]) == len && memcmp(s, words[i], len) == 0)
-                        return true;
-        return false;
+/* The loader's view of the shared document tree (src/document). */
+typedef nvct_document_node node;
+
+/* Security: a value costs a node, and "0," is one in two bytes: a document
+ * may hold one value per BYTES_PER_NODE bytes (beyond the first MIN_NODES),
+ * so that what it costs stays a small multiple of its size, and MAX_NODES in
+ * all. Real specs have about 25 bytes per value, compact JSON included. */
+#define MAX_NODES (1u << 20)
+#define BYTES_PER_NODE 8
+#define MIN_NODES (1u << 16)
+
+/* Strict (CDI): a key twice and text that is not UTF-8 are errors; a NUL
+ * byte too (a string here becomes a path or an argument). */
+static const nvct_document_options document_options = {
+        .mode = NVCT_DOCUMENT_STRICT,
+        .max_size = NVCT_CDI_MAX_FILE_SIZE,
+        .max_depth = NVCT_CDI_MAX_DEPTH,
+        .max_nodes = MAX_NODES,
+        .bytes_per_node = BYTES_PER_NODE,
+        .min_nodes = MIN_NODES,
+        .refuse_nul = true,
+};
+
+static nvct_document_kind kind(const node *n) {
+        return nvct_document_kind_of(n);
 }
 
-/* YAML 1.2 core schema: the plain scalars that are null. */
+/* The members of a map or the items of a list. */
+static size_t n_items(const node *n) {
+        return kind(n) == NVCT_DOCUMENT_OBJECT ? nvct_document_object_size(n)
+                                               : nvct_document_array_size(n);
+}
+
+static const node *list_item(const node *list, size_t i) {
+        return nvct_document_array_get(list, i);
+}
+
+/* The document resolves YAML plain scalars by the 1.2 core schema: "",
+ * "~", "null", "Null" and "NULL" are null, as JSON's null. */
 static bool is_null(const node *n) {
-        static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
-        return n->type == NODE_NULL ||
-               (n->type == NODE_PLAIN && word_in(n->text, n->len, nulls, ARRAY_SIZE(nulls)));
+        return kind(n) == NVCT_DOCUMENT_NULL;
 }
 
-/* How a value is named in a type error: its text for scalars. */
+/* How a value is named in a type error: its text for scalars (quoted; a
+ * YAML plain "true" too), JSON's true, false and null as they are. */
 static char *describe(const node *n) {
-        switch (n->type) {
-        case NODE_NULL:
+        switch (kind(n)) {
+        case NVCT_DOCUMENT_NULL:
                 return strdup("null");
-        case NODE_BOOL:
-                return strdup(n->boolean ? "true" : "false");
-        case NODE_MAP:
+        case NVCT_DOCUMENT_OBJECT:
                 return strdup("a map");
-        case NODE_LIST:
+        case NVCT_DOCUMENT_ARRAY:
                 return strdup("a list");
+        case NVCT_DOCUMENT_BOOL:
+                if (!nvct_document_is_plain(n))
+                        return strdup(nvct_document_bool(n) ? "true" : "false");
+                break;
         default:
-                return is_null(n) ? strdup("null") : nvct_quote(n->text, n->len);
+                break;
         }
+        size_t len;
+        const char *text = nvct_document_text(n, &len);
+        return nvct_quote(text, len);
 }
 
 static int type_error(nvct_error **err, const field_path *p, const char *want, const node *n) {
@@ -59,21 +94,23 @@ static int type_error(nvct_error **err, const field_path *p, const char *want, c
  * is null counts as absent (as Go's decoder leaves the field unset). */
 static int match_fields(nvct_error **err, const field_path *p, const node *n,
                         const char *const *names, const node **slots, size_t n_names) {
-        if (n->type != NODE_MAP)
+        if (kind(n) != NVCT_DOCUMENT_OBJECT)
                 return type_error(err, p, "a map", n);
         for (size_t i = 0; i < n_names; i++)
                 slots[i] = NULL;
-        for (size_t k = 0; k < n->n_kids; k++) {
-                const node *kid = &n->kids[k];
+        for (size_t k = 0; k < nvct_document_object_size(n); k++) {
+                size_t key_len;
+                const char *key = nvct_document_object_key(n, k, &key_len);
+                const node *value = nvct_document_object_value(n, k);
                 size_t i = 0;
-                while (i < n_names && !(strlen(names[i]) == kid->key_len &&
-                                        memcmp(names[i], kid->key, kid->key_len) == 0))
+                while (i < n_names &&
+                       !(strlen(names[i]) == key_len && memcmp(names[i], key, key_len) == 0))
                         i++;
                 if (i == n_names) {
-                        _cleanup_free_ char *q = nvct_quote(kid->key, kid->key_len);
+                        _cleanup_free_ char *q = nvct_quote(key, key_len);
                         return cdi_field_error(err, p, "unknown field %s", q ? q : "?");
                 }
-                slots[i] = is_null(kid) ? NULL : kid;
+                slots[i] = is_null(value) ? NULL : value;
         }
         return 0;
 }
@@ -84,8 +121,9 @@ static int require(nvct_error **err, const field_path *p, const node *slot, cons
         return cdi_field_error(err, p, "missing field \"%s\"", name);
 }
 
+/* A JSON string, a quoted YAML scalar, or any plain YAML scalar but null. */
 static bool is_string_node(const node *n) {
-        return n->type == NODE_STRING || (n->type == NODE_PLAIN && !is_null(n));
+        return kind(n) == NVCT_DOCUMENT_STRING || (nvct_document_is_plain(n) && !is_null(n));
 }
 
 /* A string; a plain YAML scalar is one whatever it looks like ("0",
@@ -93,7 +131,9 @@ static bool is_string_node(const node *n) {
 static int get_string(nvct_error **err, const field_path *p, const node *n, char **ret) {
         if (!is_string_node(n))
                 return type_error(err, p, "a string", n);
-        char *s = nvct_memdup0(n->text, n->len);
+        size_t len;
+        const char *text = nvct_document_text(n, &len);
+        char *s = nvct_memdup0(text, len);
         if (s == NULL)
                 return cdi_oom(err);
         free(*ret);
@@ -103,18 +143,18 @@ static int get_string(nvct_error **err, const field_path *p, const node *n, char
 
 static int get_strings(nvct_error **err, const field_path *p, const node *n, char ***ret,
                        size_t *ret_n) {
-        if (n->type != NODE_LIST)
+        if (kind(n) != NVCT_DOCUMENT_ARRAY)
                 return type_error(err, p, "a list of strings", n);
-        if (n->n_kids == 0)
+        if (n_items(n) == 0)
                 return 0;
-        char **v = calloc(n->n_kids, sizeof(*v));
+        char **v = calloc(n_items(n), sizeof(*v));
         if (v == NULL)
                 return cdi_oom(err);
         *ret = v;
-        *ret_n = n->n_kids;
-        for (size_t i = 0; i < n->n_kids; i++) {
+        *ret_n = n_items(n);
+        for (size_t i = 0; i < n_items(n); i++) {
                 field_path at = INDEX(p, i);
-                if (get_string(err, &at, &n->kids[i], &v[i]) < 0)
+                if (get_string(err, &at, list_item(n, i), &v[i]) < 0)
                         return -1;
         }
         return 0;
@@ -125,10 +165,10 @@ static int get_strings(nvct_error **err, const field_path *p, const node *n, cha
  * guessing). */
 static int get_int(nvct_error **err, const field_path *p, const node *n, int64_t min, int64_t max,
                    int64_t *ret) {
-        if (n->type != NODE_NUMBER && (n->type != NODE_PLAIN || is_null(n)))
+        if (kind(n) != NVCT_DOCUMENT_NUMBER && !(nvct_document_is_plain(n) && !is_null(n)))
                 return type_error(err, p, "an integer", n);
-        const char *s = n->text;
-        size_t len = n->len, i = 0;
+        size_t len, i = 0;
+        const char *s = nvct_document_text(n, &len);
         bool negative = len > 0 && s[0] == '-';
         if (negative)
                 i++;
@@ -172,19 +212,11 @@ static int get_uint32(nvct_error **err, const field_path *p, const node *n, uint
         return 0;
 }
 
+/* A boolean: JSON's, or a YAML plain true, True, TRUE, false, False or
+ * FALSE (the core schema's, which the document resolves). */
 static int get_bool(nvct_error **err, const field_path *p, const node *n, bool *ret) {
-        static const char *const trues[] = { "true", "True", "TRUE" };
-        static const char *const falses[] = { "false", "False", "FALSE" };
-        if (n->type == NODE_BOOL) {
-                *ret = n->boolean;
-                return 0;
-        }
-        if (n->type == NODE_PLAIN && word_in(n->text, n->len, trues, ARRAY_SIZE(trues))) {
-                *ret = true;
-                return 0;
-        }
-        if (n->type == NODE_PLAIN && word_in(n->text, n->len, falses, ARRAY_SIZE(falses))) {
-                *ret = false;
+        if (kind(n) == NVCT_DOCUMENT_BOOL) {
+                *ret = nvct_document_bool(n);
                 return 0;
         }
         return type_error(err, p, "a boolean", n);
@@ -193,39 +225,41 @@ static int get_bool(nvct_error **err, const field_path *p, const node *n, bool *
 /* A list whose items are filled into a calloc'ed array of `size` each. */
 static int get_list(nvct_error **err, const field_path *p, const node *n, const char *want,
                     void **ret, size_t *ret_n, size_t size) {
-        if (n->type != NODE_LIST)
+        if (kind(n) != NVCT_DOCUMENT_ARRAY)
                 return type_error(err, p, want, n);
-        if (n->n_kids == 0)
+        if (n_items(n) == 0)
                 return 0;
-        void *v = calloc(n->n_kids, size);
+        void *v = calloc(n_items(n), size);
         if (v == NULL)
                 return cdi_oom(err);
         *ret = v;
-        *ret_n = n->n_kids;
+        *ret_n = n_items(n);
         return 0;
 }
 
 static int fill_annotations(nvct_error **err, const field_path *p, const node *n,
                             nvct_cdi_annotation **ret, size_t *ret_n) {
-        if (n->type != NODE_MAP)
+        if (kind(n) != NVCT_DOCUMENT_OBJECT)
                 return type_error(err, p, "a map of strings", n);
-        if (n->n_kids == 0)
+        if (n_items(n) == 0)
                 return 0;
-        nvct_cdi_annotation *v = calloc(n->n_kids, sizeof(*v));
+        nvct_cdi_annotation *v = calloc(n_items(n), sizeof(*v));
         if (v == NULL)
                 return cdi_oom(err);
         *ret = v;
-        *ret_n = n->n_kids;
-        for (size_t i = 0; i < n->n_kids; i++) {
-                const node *kid = &n->kids[i];
+        *ret_n = n_items(n);
+        for (size_t i = 0; i < n_items(n); i++) {
+                size_t key_len;
+                const char *key = nvct_document_object_key(n, i, &key_len);
+                const node *kid = nvct_document_object_value(n, i);
                 /* The key is the document's: quoted, never a path segment. */
                 if (!is_string_node(kid)) {
-                        _cleanup_free_ char *q = nvct_quote(kid->key, kid->key_len);
+                        _cleanup_free_ char *q = nvct_quote(key, key_len);
                         _cleanup_free_ char *got = describe(kid);
                         return cdi_field_error(err, p, "the value of %s: expected a string, got %s",
                                                q ? q : "?", got ? got : "?");
                 }
-                v[i].key = nvct_memdup0(kid->key, kid->key_len);
+                v[i].key = nvct_memdup0(key, key_len);
                 if (v[i].key == NULL || get_string(err, p, kid, &v[i].value) < 0)
                         return v[i].key == NULL ? cdi_oom(err) : -1;
         }
@@ -345,12 +379,12 @@ static int fill_intel_rdt(nvct_error **err, const field_path *p, const node *n,
         }
         if (f[CLOS_ID] != NULL) {
                 /* The reference: a CLOS name is a plain directory name. */
-                const node *c = f[CLOS_ID];
-                if ((c->len == 1 && c->text[0] == '.') ||
-                    (c->len == 2 && memcmp(c->text, "..", 2) == 0) ||
-                    memchr(c->text, '/', c->len)) {
+                size_t c_len;
+                const char *c_text = nvct_document_text(f[CLOS_ID], &c_len);
+                if ((c_len == 1 && c_text[0] == '.') ||
+                    (c_len == 2 && memcmp(c_text, "..", 2) == 0) || memchr(c_text, '/', c_len)) {
                         field_path at = FIELD(p, names[CLOS_ID]);
-                        _cleanup_free_ char *q = nvct_quote(c->text, c->len);
+                        _cleanup_free_ char *q = nvct_quote(c_text, c_len);
                         return cdi_field_error(err, &at, "invalid CLOS name %s", q ? q : "?");
                 }
         }
@@ -380,14 +414,15 @@ static int fill_intel_rdt(nvct_error **err, const field_path *p, const node *n,
 static int check_interface_name(nvct_error **err, const field_path *p, const node *n) {
         if (!is_string_node(n))
                 return type_error(err, p, "a string", n);
-        bool ok = n->len >= 1 && n->len <= 15 && !(n->len == 1 && n->text[0] == '.') &&
-                  !(n->len == 2 && memcmp(n->text, "..", 2) == 0);
-        for (size_t i = 0; ok && i < n->len; i++)
-                ok = n->text[i] != '/' && n->text[i] != ':' &&
-                     strchr(" \t\n\v\f\r", n->text[i]) == NULL;
+        size_t len;
+        const char *text = nvct_document_text(n, &len);
+        bool ok = len >= 1 && len <= 15 && !(len == 1 && text[0] == '.') &&
+                  !(len == 2 && memcmp(text, "..", 2) == 0);
+        for (size_t i = 0; ok && i < len; i++)
+                ok = text[i] != '/' && text[i] != ':' && strchr(" \t\n\v\f\r", text[i]) == NULL;
         if (ok)
                 return 0;
-        _cleanup_free_ char *q = nvct_quote(n->text, n->len);
+        _cleanup_free_ char *q = nvct_quote(text, len);
         return cdi_field_error(err, p, "invalid network interface name %s", q ? q : "?");
 }
 
@@ -395,12 +430,12 @@ static int fill_net_devices(nvct_error **err, const field_path *p, const node *n
                             version_need *need) {
         enum { HOST_INTERFACE_NAME, NAME, N };
         static const char *const names[N] = { "hostInterfaceName", "name" };
-        if (n->type != NODE_LIST)
+        if (kind(n) != NVCT_DOCUMENT_ARRAY)
                 return type_error(err, p, "a list", n);
-        for (size_t i = 0; i < n->n_kids; i++) {
+        for (size_t i = 0; i < n_items(n); i++) {
                 field_path item = INDEX(p, i);
                 const node *f[N];
-                if (match_fields(err, &item, &n->kids[i], names, f, N) < 0 ||
+                if (match_fields(err, &item, list_item(n, i), names, f, N) < 0 ||
                     require(err, &item, f[HOST_INTERFACE_NAME], "hostInterfaceName") < 0 ||
                     require(err, &item, f[NAME], "name") < 0)
                         return -1;
@@ -410,7 +445,7 @@ static int fill_net_devices(nvct_error **err, const field_path *p, const node *n
                                 return -1;
                 }
         }
-        if (n->n_kids > 0)
+        if (n_items(n) > 0)
                 cdi_need_at_least(need, V110, "netDevices");
         return 0;
 }
@@ -435,7 +470,7 @@ static int fill_edits(nvct_error **err, const field_path *p, const node *n, nvct
                         return -1;
                 for (size_t i = 0; i < e->n_device_nodes; i++) {
                         field_path item = INDEX(&at, i);
-                        if (fill_device_node(err, &item, &f[DEVICE_NODES]->kids[i],
+                        if (fill_device_node(err, &item, list_item(f[DEVICE_NODES], i),
                                              &e->device_nodes[i]) < 0)
                                 return -1;
                 }
@@ -447,7 +482,7 @@ static int fill_edits(nvct_error **err, const field_path *p, const node *n, nvct
                         return -1;
                 for (size_t i = 0; i < e->n_mounts; i++) {
                         field_path item = INDEX(&at, i);
-                        if (fill_mount(err, &item, &f[MOUNTS]->kids[i], &e->mounts[i]) < 0)
+                        if (fill_mount(err, &item, list_item(f[MOUNTS], i), &e->mounts[i]) < 0)
                                 return -1;
                 }
         }
@@ -458,7 +493,7 @@ static int fill_edits(nvct_error **err, const field_path *p, const node *n, nvct
                         return -1;
                 for (size_t i = 0; i < e->n_hooks; i++) {
                         field_path item = INDEX(&at, i);
-                        if (fill_hook(err, &item, &f[HOOKS]->kids[i], &e->hooks[i]) < 0)
+                        if (fill_hook(err, &item, list_item(f[HOOKS], i), &e->hooks[i]) < 0)
                                 return -1;
                 }
         }
@@ -470,7 +505,7 @@ static int fill_edits(nvct_error **err, const field_path *p, const node *n, nvct
                         return -1;
                 for (size_t i = 0; i < e->n_additional_gids; i++) {
                         field_path item = INDEX(&at, i);
-                        if (get_uint32(err, &item, &f[ADDITIONAL_GIDS]->kids[i],
+                        if (get_uint32(err, &item, list_item(f[ADDITIONAL_GIDS], i),
                                        &e->additional_gids[i]) < 0)
                                 return -1;
                 }
@@ -486,7 +521,7 @@ static int fill_edits(nvct_error **err, const field_path *p, const node *n, nvct
         if (f[NET_DEVICES] != NULL) {
                 if (fill_net_devices(err, &at, f[NET_DEVICES], need) < 0)
                         return -1;
-                *ret_dropped |= f[NET_DEVICES]->n_kids > 0;
+                *ret_dropped |= n_items(f[NET_DEVICES]) > 0;
         }
         return 0;
 }
@@ -496,7 +531,7 @@ static int fill_spec(nvct_error **err, const node *root, nvct_cdi_spec *spec, dr
         static const char *const names[N] = { "cdiVersion", "kind", "annotations", "devices",
                                               "containerEdits" };
         const node *f[N];
-        if (root->type != NODE_MAP)
+        if (kind(root) != NVCT_DOCUMENT_OBJECT)
                 return type_error(err, NULL, "a map (the spec)", root);
         if (match_fields(err, NULL, root, names, f, N) < 0 ||
             require(err, NULL, f[CDI_VERSION], "cdiVersion") < 0 ||
@@ -534,7 +569,7 @@ static int fill_spec(nvct_error **err, const node *root, nvct_cdi_spec *spec, dr
                 nvct_cdi_device *d = &spec->devices[i];
                 field_path item = INDEX(&at, i);
                 const node *df[D_N];
-                if (match_fields(err, &item, &f[DEVICES]->kids[i], device_names, df, D_N) < 0 ||
+                if (match_fields(err, &item, list_item(f[DEVICES], i), device_names, df, D_N) < 0 ||
                     require(err, &item, df[D_NAME], "name") < 0 ||
                     require(err, &item, df[D_CONTAINER_EDITS], "containerEdits") < 0)
                         return -1;
@@ -554,12 +589,31 @@ static int fill_spec(nvct_error **err, const node *root, nvct_cdi_spec *spec, dr
         return 0;
 }
 
-/* Fills and validates the spec from a tree, which it frees. */
-static int tree_to_spec(tree *t, nvct_cdi_spec *ret_spec, nvct_error **err) {
+/* The document's tree (which copies what it keeps). Its errors carry no
+ * file name, as the loader's own: callers add it. The document names its
+ * input first, quoted as nvct_quote_path does; that prefix is taken off. */
+static int parse_document(const char *data, size_t len, nvct_cdi_format format, const char *name,
+                          node **ret_root, nvct_error **err) {
+        nvct_document_format df = format == NVCT_CDI_JSON ? NVCT_DOCUMENT_JSON : NVCT_DOCUMENT_YAML;
+        _cleanup_error_ nvct_error *local = NULL;
+        if (nvct_document_parse(data, len, df, name, &document_options, ret_root, &local) == 0)
+                return 0;
+        _cleanup_free_ char *q = nvct_quote_path(name);
+        if (local == NULL || q == NULL)
+                return cdi_oom(err);
+        const char *msg = local->msg;
+        size_t qlen = strlen(q);
+        if (strncmp(msg, q, qlen) == 0 && strncmp(msg + qlen, ": ", 2) == 0)
+                msg += qlen + 2;
+        return nvct_error_make(err, 0, "%s", msg);
+}
+
+/* Fills and validates the spec from a document, which it frees. */
+static int document_to_spec(node *root, nvct_cdi_spec *ret_spec, nvct_error **err) {
         nvct_cdi_spec spec = { 0 };
         dropped drop = { .need = { V030, NULL } };
-        int r = fill_spec(err, &t->root, &spec, &drop);
-        cdi_tree_free(t);
+        int r = fill_spec(err, root, &spec, &drop);
+        nvct_document_free(root);
         if (r == 0)
                 r = cdi_validate(&spec, spec.version, &drop, err);
         free(drop.device_has_dropped);
@@ -569,15 +623,6 @@ static int tree_to_spec(tree *t, nvct_cdi_spec *ret_spec, nvct_error **err) {
         }
         *ret_spec = spec;
         return 0;
-}
-
-/* Parses and validates; errors carry no file name (callers add it). */
-static int parse(const char *data, size_t len, nvct_cdi_format format, nvct_cdi_spec *ret_spec,
-                 nvct_error **err) {
-        tree t;
-        if (cdi_tree_parse(data, len, format, &t, err) < 0)
-                return -1;
-        return tree_to_spec(&t, ret_spec, err);
 }
 
 /* Security: a spec's file name is chosen by whoever can write a spec
@@ -599,7 +644,9 @@ int nvct_cdi_spec_parse(const char *data, size_t len, const char *name, nvct_cdi
         nvct_cdi_format format = cdi_format_of_name(name);
         if (format == 0)
                 return bad_name(name, err);
-        if (parse(data, len, format, ret_spec, err) < 0)
+        node *root = NULL;
+        if (parse_document(data, len, format, name, &root, err) < 0 ||
+            document_to_spec(root, ret_spec, err) < 0)
                 return prefix_name(name, err);
         return 0;
 }
@@ -621,14 +668,14 @@ int cdi_load_unnamed(const char *path, nvct_cdi_spec *ret_spec, bool *ret_parsed
         if (read_spec_file(path, &data, &len, err) < 0)
                 return -1;
         *ret_parsed = true;
-        tree t;
-        int r = cdi_tree_parse(data, len, format, &t, err);
+        node *root = NULL;
+        int r = parse_document(data, len, format, path, &root, err);
         /* The tree holds copies: the file's bytes need not stay while the
          * spec is filled. */
         free(TAKE_PTR(data));
         if (r < 0)
                 return -1;
-        return tree_to_spec(&t, ret_spec, err);
+        return document_to_spec(root, ret_spec, err);
 }
 
 int nvct_cdi_spec_load(const char *path, nvct_cdi_spec *ret_spec, nvct_error **err) {

@@ -1392,13 +1392,15 @@ static void test_load_errors_json(void **state) {
 
         parse_fails("{'cdiVersion':'0.3.0','kind':'v.com/c','devices':[{'name':'d',"
                     "'containerEdits':{'env':['A=\\u0000']}}]}",
-                    "t.json", "\"t.json\": line 1, column 98: a NUL byte in a string");
+                    "t.json",
+                    "\"t.json\": line 1, column 98: devices[0].containerEdits.env[0]: a NUL "
+                    "byte in a string");
         parse_fails("{'cdiVersion':'0.3.0',\n}", "t.json",
                     "\"t.json\": line 2, column 2: invalid JSON: invalid object key");
 
         /* Invalid UTF-8, raw. */
         static const char raw[] = "{\"cdiVersion\":\"0.3.0\",\"kind\":\"\xff\",\"devices\":[]}";
-        parse_fails_len(raw, sizeof(raw) - 1, "t.json", "invalid JSON", NULL);
+        parse_fails_len(raw, sizeof(raw) - 1, "t.json", "kind: invalid UTF-8 in a string", NULL);
 }
 
 static void test_load_errors_yaml(void **state) {
@@ -1408,7 +1410,7 @@ static void test_load_errors_yaml(void **state) {
                 const char *want;
         } cases[] = {
                 { "cdiVersion: 0.3.0\nkind: &k v.com/c\ndevices: []\n",
-                  "line 2, column 7: YAML anchors are not supported" },
+                  "line 2, column 7: kind: YAML anchors are not supported" },
                 { "cdiVersion: 0.3.0\nkind: *k\ndevices: []\n", "YAML aliases are not supported" },
                 { "cdiVersion: 0.3.0\nkind: !!str v.com/c\ndevices: []\n",
                   "YAML tags are not supported" },
@@ -1517,8 +1519,8 @@ static void test_load_size(void **state) {
         }
         data[2 * n] = ']';
         parse_fails_len(data, 2 * n + 1, "t.json",
-                        "line 1, column 524289: more than 262144 values: a spec may hold one per "
-                        "8 bytes (at least 65536)",
+                        "line 1, column 524289: [262143]: more than 262144 values: a document may "
+                        "hold one per 8 bytes (at least 65536)",
                         NULL);
         /* The same in YAML. */
         data[2 * n - 1] = ']';
@@ -1534,8 +1536,8 @@ static void test_load_size(void **state) {
                 data[2 + 2 * i] = ',';
         }
         data[2 * n] = ']';
-        parse_fails_len(data, 2 * n + 1, "t.json", "column 2097153: more than 1048576 values",
-                        NULL);
+        parse_fails_len(data, 2 * n + 1, "t.json",
+                        "column 2097153: [1048575]: more than 1048576 values", NULL);
         free(data);
 }
 
