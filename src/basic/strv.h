@@ -27,12 +27,6 @@ bool nvct_strv_contains(const nvct_strv *strv, const char *item);
 /* Frees every string and the array, and empties the vector in place (the
  * nvct_strv itself is the caller's). NULL is allowed. */
 void nvct_strv_clear(nvct_strv *strv);
-/* The old name of nvct_strv_clear, kept only until its callers outside
- * src/basic (src/cdi/cdigen.c, src/cmd/nvidia-cdi-hook, src/cmd/nvidia-ctk,
- * src/hook/command.c, tests/unit/test_args.c) are renamed; then delete it. */
-static inline void nvct_strv_free(nvct_strv *strv) {
-        nvct_strv_clear(strv);
-}
 /* The same for a bare array of `n` strings (a vector handed out as v, n). */
 void nvct_strv_free_array(char **v, size_t n);
 

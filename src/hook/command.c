@@ -261,8 +261,8 @@ int nvct_command_build(const nvct_command_input *in, nvct_command *ret_command, 
         };
         return 0;
 fail:
-        nvct_strv_free(&argv);
-        nvct_strv_free(&envp);
+        nvct_strv_clear(&argv);
+        nvct_strv_clear(&envp);
         return -1;
 }
 
