@@ -64,24 +64,10 @@ static void test_free_array(void **state) {
         nvct_strv_clear(NULL);
 }
 
-/* The old name, kept for callers not yet renamed, empties in place too. */
-static void test_old_name_clears(void **state) {
-        (void)state;
-        nvct_strv s = { 0 };
-        assert_int_equal(nvct_strv_add(&s, "x"), 0);
-        nvct_strv_free(&s);
-        assert_null(s.v);
-        assert_int_equal(s.n, 0);
-        assert_int_equal(nvct_strv_add(&s, "y"), 0);
-        assert_string_equal(s.v[0], "y");
-        nvct_strv_clear(&s);
-}
-
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_push_grows_and_terminates),
                 cmocka_unit_test(test_failed_push_is_sticky),
-                cmocka_unit_test(test_old_name_clears),
                 cmocka_unit_test(test_free_array),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
