@@ -5,6 +5,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "cleanup.h"
+#include "quote.h"
 
 char *nvct_go_clean_path(const char *path, size_t n, size_t *ret_len) {
         /* The result is never longer than the input, except "" -> "." and
@@ -431,4 +435,33 @@ bool nvct_go_key_matches(const char *key, size_t len, const char *name) {
                 }
         }
         return pos == len;
+}
+
+int nvct_find_executable(const char *name, const char *search_path, char **ret_path,
+                         nvct_error **err) {
+        const char *p = search_path;
+        for (;;) {
+                const char *colon = strchr(p, ':');
+                size_t n = colon ? (size_t)(colon - p) : strlen(p);
+                if (n > 0 && p[0] == '/') {
+                        _cleanup_free_ char *dir = strndup(p, n);
+                        _cleanup_free_ char *candidate = dir ? nvct_go_join_path(dir, name) : NULL;
+                        if (candidate == NULL)
+                                return nvct_error_make(err, 0, "out of memory");
+                        struct stat st;
+                        if (stat(candidate, &st) == 0 && !S_ISDIR(st.st_mode) &&
+                            (st.st_mode & 0111) != 0) {
+                                *ret_path = TAKE_PTR(candidate);
+                                return 0;
+                        }
+                }
+                if (colon == NULL)
+                        break;
+                p = colon + 1;
+        }
+        /* The search path holds config.toml's root and the hook's PATH. */
+        _cleanup_free_ char *qname = nvct_quote_path(name);
+        _cleanup_free_ char *qpath = nvct_quote_path(search_path);
+        return nvct_error_make(err, 0, "could not find %s in PATH %s", nvct_quoted(qname),
+                               nvct_quoted(qpath));
 }

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
+
 /* filepath.Clean: a newly allocated string (its length in *ret_len when not
  * NULL: the input may hold NUL bytes), or NULL on allocation failure. */
 char *nvct_go_clean_path(const char *path, size_t len, size_t *ret_len);
@@ -40,5 +42,11 @@ bool nvct_go_parse_bool(const char *s, size_t len, bool *ret);
  * under Go's case folding: ASCII case-insensitive, plus U+017F (long s) for
  * 's' and U+212A (Kelvin sign) for 'k'. `name` is plain ASCII. */
 bool nvct_go_key_matches(const char *key, size_t len, const char *name);
+
+/* exec.LookPath over `search_path`: the first regular, executable file named
+ * `name`. Relative directories (an empty PATH entry means ".") are skipped:
+ * the working directory is the bundle, not a place to run binaries from. */
+int nvct_find_executable(const char *name, const char *search_path, char **ret_path,
+                         nvct_error **err);
 
 #endif

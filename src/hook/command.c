@@ -67,35 +67,6 @@ char *nvct_cli_search_path(const char *root, const char *hook_path) {
         return out;
 }
 
-int nvct_find_executable(const char *name, const char *search_path, char **ret_path,
-                         nvct_error **err) {
-        const char *p = search_path;
-        for (;;) {
-                const char *colon = strchr(p, ':');
-                size_t n = colon ? (size_t)(colon - p) : strlen(p);
-                if (n > 0 && p[0] == '/') {
-                        _cleanup_free_ char *dir = strndup(p, n);
-                        _cleanup_free_ char *candidate = dir ? nvct_go_join_path(dir, name) : NULL;
-                        if (candidate == NULL)
-                                return nvct_error_make(err, 0, "out of memory");
-                        struct stat st;
-                        if (stat(candidate, &st) == 0 && !S_ISDIR(st.st_mode) &&
-                            (st.st_mode & 0111) != 0) {
-                                *ret_path = TAKE_PTR(candidate);
-                                return 0;
-                        }
-                }
-                if (colon == NULL)
-                        break;
-                p = colon + 1;
-        }
-        /* The search path holds config.toml's root and the hook's PATH. */
-        _cleanup_free_ char *qname = nvct_quote_path(name);
-        _cleanup_free_ char *qpath = nvct_quote_path(search_path);
-        return nvct_error_make(err, 0, "could not find %s in PATH %s", nvct_quoted(qname),
-                               nvct_quoted(qpath));
-}
-
 /* ---- argv ---- */
 
 /* "--flag=" + bytes that came from the container. A NUL cannot travel in an

@@ -12,6 +12,7 @@
 #include "oci/bundle.h" /* nvct_rootfs_path: the rootfs argument */
 #include "policy/decision.h"
 #include "basic/error.h"
+#include "basic/gocompat.h" /* nvct_find_executable, which moved there */
 #include "config/hookconfig.h"
 
 #define NVCT_CLI_NAME "nvidia-container-cli"
@@ -39,12 +40,6 @@ typedef struct nvct_command_input {
 /* The PATH the reference searches: with `root` set, each directory of the
  * rest prefixed with it; then the hook's PATH; then NVCT_DEFAULT_PATH. */
 char *nvct_cli_search_path(const char *root, const char *hook_path);
-
-/* exec.LookPath over `search_path`: the first regular, executable file named
- * `name`. Relative directories (an empty PATH entry means ".") are skipped:
- * the working directory is the bundle, not a place to run binaries from. */
-int nvct_find_executable(const char *name, const char *search_path, char **ret_path,
-                         nvct_error **err);
 
 int nvct_command_build(const nvct_command_input *in, nvct_command *ret_command, nvct_error **err);
 void nvct_command_clear(nvct_command *cmd);

@@ -1,0 +1,623 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The config.json editor (edit.h). Members are found by walking fixed paths
+ * of keys; each key on a path carries the field order of its specs-go
+ * struct, so that a member created is placed where json.Marshal puts it. */
+#define _GNU_SOURCE
+#include "edit.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "basic/cleanup.h"
+#include "basic/file.h"
+#include "basic/quote.h"
+
+struct nvct_oci_edit {
+        char *path;
+        char *qpath; /* quoted, for messages */
+        mode_t mode;
+        nvct_document_node *root;
+        bool changed;
+        size_t added;
+};
+
+/* specs-go's field orders (json.Marshal writes a struct's fields in order). */
+static const char *const spec_order[] = { "ociVersion", "process", "root",    "hostname",
+                                          "domainname", "mounts",  "hooks",   "annotations",
+                                          "linux",      "solaris", "windows", "vm",
+                                          "zos",        NULL };
+static const char *const process_order[] = { "terminal",
+                                             "consoleSize",
+                                             "user",
+                                             "args",
+                                             "commandLine",
+                                             "env",
+                                             "cwd",
+                                             "capabilities",
+                                             "rlimits",
+                                             "noNewPrivileges",
+                                             "apparmorProfile",
+                                             "oomScoreAdj",
+                                             "scheduler",
+                                             "selinuxLabel",
+                                             "ioPriority",
+                                             "execCPUAffinity",
+                                             NULL };
+static const char *const user_order[] = {
+        "uid", "gid", "umask", "additionalGids", "username", NULL
+};
+static const char *const hooks_order[] = {
+        "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+        NULL
+};
+static const char *const linux_order[] = { "uidMappings", "gidMappings",   "sysctl",
+                                           "resources",   "cgroupsPath",   "namespaces",
+                                           "devices",     "seccomp",       "rootfsPropagation",
+                                           "maskedPaths", "readonlyPaths", "mountLabel",
+                                           "intelRdt",    "personality",   "timeOffsets",
+                                           NULL };
+static const char *const resources_order[] = { "devices", "memory",  "cpu",
+                                               "pids",    "blockIO", "hugepageLimits",
+                                               "network", "rdma",    "unified",
+                                               NULL };
+
+/* One step of a path: a key, and the order of the object that holds it. */
+typedef struct step {
+        const char *key;
+        const char *const *order;
+} step;
+
+#define STEP(k, o)                                                                                 \
+        { k, o }
+static const step p_env[] = { STEP("process", spec_order), STEP("env", process_order) };
+static const step p_annotations[] = { STEP("annotations", spec_order) };
+static const step p_mounts[] = { STEP("mounts", spec_order) };
+static const step p_devices[] = { STEP("linux", spec_order), STEP("devices", linux_order) };
+static const step p_rules[] = { STEP("linux", spec_order), STEP("resources", linux_order),
+                                STEP("devices", resources_order) };
+static const step p_gids[] = { STEP("process", spec_order), STEP("user", process_order),
+                               STEP("additionalGids", user_order) };
+
+const char *nvct_oci_hook_kind_name(nvct_oci_hook_kind kind) {
+        return (unsigned)kind < NVCT_OCI_HOOK_KIND_COUNT ? hooks_order[kind] : "(unknown)";
+}
+
+static int edit_error(const nvct_oci_edit *e, int errno_, const char *field, const char *what,
+                      nvct_error **err) {
+        return nvct_error_make(err, errno_, "%s: %s: %s", nvct_quoted(e->qpath), field, what);
+}
+
+/* The path's text ("linux.resources.devices"), for messages. */
+static void path_text(const step *path, size_t n, char *buf, size_t size) {
+        size_t used = 0;
+        buf[0] = '\0';
+        for (size_t i = 0; i < n && used < size; i++) {
+                int r = snprintf(buf + used, size - used, "%s%s", i ? "." : "", path[i].key);
+                if (r < 0)
+                        break;
+                used += (size_t)r;
+        }
+}
+
+/* Walks a path. *ret NULL when a member on it is absent or null; an object
+ * above or the last member of another kind than `kind` is an error. */
+static int lookup(const nvct_oci_edit *e, const step *path, size_t n, nvct_document_kind kind,
+                  nvct_document_node **ret, nvct_error **err) {
+        nvct_document_node *node = e->root;
+        for (size_t i = 0; i < n; i++) {
+                node = nvct_document_object_get(node, path[i].key);
+                if (node == NULL || nvct_document_kind_of(node) == NVCT_DOCUMENT_NULL) {
+                        *ret = NULL;
+                        return 0;
+                }
+                nvct_document_kind want = i + 1 == n ? kind : NVCT_DOCUMENT_OBJECT;
+                if (nvct_document_kind_of(node) != want) {
+                        char field[128], what[64];
+                        path_text(path, i + 1, field, sizeof(field));
+                        snprintf(what, sizeof(what), "an %s expected, not a %s",
+                                 nvct_document_kind_name(want),
+                                 nvct_document_kind_name(nvct_document_kind_of(node)));
+                        return edit_error(e, 0, field, what, err);
+                }
+        }
+        *ret = node;
+        return 0;
+}
+
+static ssize_t rank(const char *const *order, const char *key) {
+        for (size_t i = 0; order[i] != NULL; i++)
+                if (strcmp(order[i], key) == 0)
+                        return (ssize_t)i;
+        return -1;
+}
+
+/* Where a new member `key` goes in obj: after the last member that comes
+ * before it in `order`; with none, before the first that comes after it;
+ * with neither, last. */
+static size_t insert_position(const nvct_document_node *obj, const char *key,
+                              const char *const *order) {
+        ssize_t r = rank(order, key);
+        size_t n = nvct_document_object_size(obj), after = SIZE_MAX, before = SIZE_MAX;
+        for (size_t i = 0; i < n; i++) {
+                ssize_t ri = rank(order, nvct_document_object_key(obj, i, NULL));
+                if (ri < 0)
+                        continue;
+                if (ri < r)
+                        after = i;
+                else if (before == SIZE_MAX)
+                        before = i;
+        }
+        if (after != SIZE_MAX)
+                return after + 1;
+        return before != SIZE_MAX ? before : n;
+}
+
+/* Inserts key: value (standalone, taken over) into obj at `pos`. The tree
+ * has no insert for objects: a new object is built from copies, with the
+ * new member in place, and replaces obj (in its parent under parent_key, or
+ * as the root) only once complete, so that a failure leaves obj as it was. */
+static int object_insert(nvct_oci_edit *e, nvct_document_node *parent, const char *parent_key,
+                         nvct_document_node *obj, size_t pos, const char *key,
+                         nvct_document_node *value, nvct_error **err) {
+        size_t n = nvct_document_object_size(obj);
+        if (pos >= n)
+                return nvct_document_object_set(obj, key, strlen(key), value, NULL, err);
+        _cleanup_document_ nvct_document_node *fresh = nvct_document_new_object();
+        _cleanup_document_ nvct_document_node *v = value;
+        if (fresh == NULL)
+                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+        for (size_t i = 0; i <= n; i++) {
+                if (i == pos &&
+                    nvct_document_object_set(fresh, key, strlen(key), TAKE_PTR(v), NULL, err) < 0)
+                        return -1;
+                if (i == n)
+                        break;
+                size_t klen;
+                const char *k = nvct_document_object_key(obj, i, &klen);
+                nvct_document_node *copy = nvct_document_copy(nvct_document_object_value(obj, i));
+                if (copy == NULL)
+                        return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+                if (nvct_document_object_set(fresh, k, klen, copy, NULL, err) < 0)
+                        return -1;
+        }
+        if (parent == NULL) {
+                nvct_document_free(e->root);
+                e->root = TAKE_PTR(fresh);
+                return 0;
+        }
+        return nvct_document_object_set(parent, parent_key, strlen(parent_key), TAKE_PTR(fresh),
+                                        NULL, err);
+}
+
+/* lookup, creating what is absent or null: objects above, `kind` at the
+ * end. */
+static int ensure(nvct_oci_edit *e, const step *path, size_t n, nvct_document_kind kind,
+                  nvct_document_node **ret, nvct_error **err) {
+        nvct_document_node *node;
+        if (lookup(e, path, n, kind, &node, err) < 0)
+                return -1;
+        if (node != NULL) {
+                *ret = node;
+                return 0;
+        }
+        nvct_document_node *parent = NULL, *obj = e->root;
+        const char *parent_key = NULL;
+        for (size_t i = 0; i < n; i++) {
+                nvct_document_kind want = i + 1 == n ? kind : NVCT_DOCUMENT_OBJECT;
+                nvct_document_node *child = nvct_document_object_get(obj, path[i].key);
+                if (child != NULL && nvct_document_kind_of(child) == NVCT_DOCUMENT_NULL) {
+                        /* A null member becomes the container in place,
+                         * keeping its position (Go reads null as absent). */
+                        nvct_document_node *fresh = want == NVCT_DOCUMENT_OBJECT
+                                                            ? nvct_document_new_object()
+                                                            : nvct_document_new_array();
+                        if (fresh == NULL)
+                                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+                        if (nvct_document_object_set(obj, path[i].key, strlen(path[i].key), fresh,
+                                                     &child, err) < 0)
+                                return -1;
+                        e->changed = true;
+                } else if (child == NULL) {
+                        nvct_document_node *fresh = want == NVCT_DOCUMENT_OBJECT
+                                                            ? nvct_document_new_object()
+                                                            : nvct_document_new_array();
+                        if (fresh == NULL)
+                                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+                        size_t pos = insert_position(obj, path[i].key, path[i].order);
+                        if (object_insert(e, parent, parent_key, obj, pos, path[i].key, fresh,
+                                          err) < 0)
+                                return -1;
+                        e->changed = true;
+                        /* obj may have been replaced: find it again. */
+                        obj = parent == NULL ? e->root
+                                             : nvct_document_object_get(parent, parent_key);
+                        child = nvct_document_object_get(obj, path[i].key);
+                }
+                parent = obj;
+                parent_key = path[i].key;
+                obj = child;
+        }
+        *ret = obj;
+        return 0;
+}
+
+int nvct_oci_edit_load(const char *bundle, nvct_oci_edit **ret_edit, nvct_error **err) {
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "%s/config.json", bundle) < 0)
+                return nvct_error_make(err, ENOMEM, "config.json");
+        _cleanup_free_ char *qpath = nvct_quote_path(path);
+        _cleanup_close_ int fd = -1;
+        size_t size;
+        if (nvct_open_regular(path, "OCI spec", NVCT_OCI_EDIT_MAX_SIZE, false, &fd, &size, err) < 0)
+                return -1;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return nvct_error_make(err, errno, "%s: fstat", nvct_quoted(qpath));
+        /* Security: read to EOF but never past the bound, whatever fstat
+         * said: the file may grow while it is read. */
+        _cleanup_free_ char *data = malloc(NVCT_OCI_EDIT_MAX_SIZE + 1u);
+        if (data == NULL)
+                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(qpath));
+        size_t len = 0;
+        for (;;) {
+                ssize_t r = read(fd, data + len, NVCT_OCI_EDIT_MAX_SIZE + 1u - len);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0)
+                        return nvct_error_make(err, errno, "%s: read", nvct_quoted(qpath));
+                if (r == 0)
+                        break;
+                len += (size_t)r;
+                if (len > NVCT_OCI_EDIT_MAX_SIZE)
+                        return nvct_error_make(err, EFBIG, "%s: larger than %u bytes",
+                                               nvct_quoted(qpath), NVCT_OCI_EDIT_MAX_SIZE);
+        }
+        nvct_document_options opts = {
+                .mode = NVCT_DOCUMENT_GO,
+                .max_size = NVCT_OCI_EDIT_MAX_SIZE,
+                .max_depth = NVCT_DOCUMENT_GO_MAX_DEPTH,
+        };
+        _cleanup_document_ nvct_document_node *root = NULL;
+        if (nvct_document_parse(data, len, NVCT_DOCUMENT_JSON, path, &opts, &root, err) < 0)
+                return -1;
+        if (nvct_document_kind_of(root) != NVCT_DOCUMENT_OBJECT)
+                return nvct_error_make(err, 0, "%s: an object expected, not a %s",
+                                       nvct_quoted(qpath),
+                                       nvct_document_kind_name(nvct_document_kind_of(root)));
+        nvct_oci_edit *e = calloc(1, sizeof(*e));
+        if (e == NULL)
+                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(qpath));
+        e->path = TAKE_PTR(path);
+        e->qpath = TAKE_PTR(qpath);
+        e->mode = st.st_mode & 07777;
+        e->root = TAKE_PTR(root);
+        *ret_edit = e;
+        return 0;
+}
+
+void nvct_oci_edit_free(nvct_oci_edit *edit) {
+        if (edit == NULL)
+                return;
+        nvct_document_free(edit->root);
+        free(edit->path);
+        free(edit->qpath);
+        free(edit);
+}
+
+const char *nvct_oci_edit_path(const nvct_oci_edit *edit) {
+        return edit->path;
+}
+const nvct_document_node *nvct_oci_edit_root(const nvct_oci_edit *edit) {
+        return edit->root;
+}
+bool nvct_oci_edit_changed(const nvct_oci_edit *edit) {
+        return edit->changed;
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static int get(const nvct_oci_edit *e, const step *path, size_t n, nvct_document_kind kind,
+               const nvct_document_node **ret_node, nvct_error **err) {
+        nvct_document_node *node;
+        if (lookup(e, path, n, kind, &node, err) < 0)
+                return -1;
+        *ret_node = node;
+        return 0;
+}
+
+int nvct_oci_edit_env(const nvct_oci_edit *e, const nvct_document_node **ret, nvct_error **err) {
+        return get(e, p_env, N(p_env), NVCT_DOCUMENT_ARRAY, ret, err);
+}
+int nvct_oci_edit_annotations(const nvct_oci_edit *e, const nvct_document_node **ret,
+                              nvct_error **err) {
+        return get(e, p_annotations, N(p_annotations), NVCT_DOCUMENT_OBJECT, ret, err);
+}
+int nvct_oci_edit_mounts(const nvct_oci_edit *e, const nvct_document_node **ret, nvct_error **err) {
+        return get(e, p_mounts, N(p_mounts), NVCT_DOCUMENT_ARRAY, ret, err);
+}
+int nvct_oci_edit_devices(const nvct_oci_edit *e, const nvct_document_node **ret,
+                          nvct_error **err) {
+        return get(e, p_devices, N(p_devices), NVCT_DOCUMENT_ARRAY, ret, err);
+}
+int nvct_oci_edit_device_rules(const nvct_oci_edit *e, const nvct_document_node **ret,
+                               nvct_error **err) {
+        return get(e, p_rules, N(p_rules), NVCT_DOCUMENT_ARRAY, ret, err);
+}
+int nvct_oci_edit_additional_gids(const nvct_oci_edit *e, const nvct_document_node **ret,
+                                  nvct_error **err) {
+        return get(e, p_gids, N(p_gids), NVCT_DOCUMENT_ARRAY, ret, err);
+}
+
+static int hooks_path(nvct_oci_hook_kind kind, step path[2]) {
+        if ((unsigned)kind >= NVCT_OCI_HOOK_KIND_COUNT)
+                return -1;
+        path[0] = (step)STEP("hooks", spec_order);
+        path[1] = (step)STEP(hooks_order[kind], hooks_order);
+        return 0;
+}
+
+int nvct_oci_edit_hooks(const nvct_oci_edit *e, nvct_oci_hook_kind kind,
+                        const nvct_document_node **ret, nvct_error **err) {
+        step path[2];
+        if (hooks_path(kind, path) < 0)
+                return edit_error(e, EINVAL, "hooks", "no such hook kind", err);
+        return get(e, path, 2, NVCT_DOCUMENT_ARRAY, ret, err);
+}
+
+/* Security: every mutation that adds counts against one bound. */
+static int count_added(nvct_oci_edit *e, const char *field, nvct_error **err) {
+        if (e->added >= NVCT_OCI_EDIT_MAX_ADDED)
+                return edit_error(e, E2BIG, field, "too many entries added (at most 4096)", err);
+        e->added++;
+        return 0;
+}
+
+static int check_string(const nvct_oci_edit *e, const char *field, const char *s,
+                        nvct_error **err) {
+        if (s == NULL)
+                return edit_error(e, EINVAL, field, "missing", err);
+        if (strnlen(s, NVCT_OCI_EDIT_MAX_STRING + 1u) > NVCT_OCI_EDIT_MAX_STRING)
+                return edit_error(e, E2BIG, field, "longer than 131072 bytes", err);
+        return 0;
+}
+
+/* Sets key to a new string in a standalone object being built. */
+static int put_string(const nvct_oci_edit *e, nvct_document_node *obj, const char *key,
+                      const char *s, nvct_error **err) {
+        if (check_string(e, key, s, err) < 0)
+                return -1;
+        nvct_document_node *v = nvct_document_new_string(s, strlen(s));
+        if (v == NULL)
+                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+        return nvct_document_object_set(obj, key, strlen(key), v, NULL, err);
+}
+
+static int put_int(const nvct_oci_edit *e, nvct_document_node *obj, const char *key, int64_t n,
+                   nvct_error **err) {
+        char text[32];
+        int len = snprintf(text, sizeof(text), "%" PRId64, n);
+        nvct_document_node *v = nvct_document_new_number(text, (size_t)len);
+        if (v == NULL)
+                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+        return nvct_document_object_set(obj, key, strlen(key), v, NULL, err);
+}
+
+static int put_strv(const nvct_oci_edit *e, nvct_document_node *obj, const char *key,
+                    const char *const *strv, nvct_error **err) {
+        if (strv == NULL)
+                return 0;
+        _cleanup_document_ nvct_document_node *a = nvct_document_new_array();
+        if (a == NULL)
+                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+        for (size_t i = 0; strv[i] != NULL; i++) {
+                if (i >= NVCT_OCI_EDIT_MAX_STRV)
+                        return edit_error(e, E2BIG, key, "more than 1024 items", err);
+                if (check_string(e, key, strv[i], err) < 0)
+                        return -1;
+                nvct_document_node *v = nvct_document_new_string(strv[i], strlen(strv[i]));
+                if (v == NULL)
+                        return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+                if (nvct_document_array_append(a, v, NULL, err) < 0)
+                        return -1;
+        }
+        return nvct_document_object_set(obj, key, strlen(key), TAKE_PTR(a), NULL, err);
+}
+
+/* Appends a built entry (standalone, taken over) to the array at path. */
+static int append_at(nvct_oci_edit *e, const step *path, size_t n, nvct_document_node *entry,
+                     nvct_error **err) {
+        _cleanup_document_ nvct_document_node *v = entry;
+        char field[128];
+        path_text(path, n, field, sizeof(field));
+        if (count_added(e, field, err) < 0)
+                return -1;
+        nvct_document_node *array = NULL;
+        if (ensure(e, path, n, NVCT_DOCUMENT_ARRAY, &array, err) < 0)
+                return -1;
+        if (nvct_document_array_append(array, TAKE_PTR(v), NULL, err) < 0)
+                return -1;
+        e->changed = true;
+        return 0;
+}
+
+int nvct_oci_edit_set_env(nvct_oci_edit *e, const char *entry, nvct_error **err) {
+        if (check_string(e, "process.env", entry, err) < 0)
+                return -1;
+        const char *eq = strchr(entry, '=');
+        if (eq == NULL || eq == entry)
+                return edit_error(e, EINVAL, "process.env", "an entry must be NAME=VALUE", err);
+        size_t name_len = (size_t)(eq - entry) + 1, len = strlen(entry);
+        nvct_document_node *env;
+        if (lookup(e, p_env, N(p_env), NVCT_DOCUMENT_ARRAY, &env, err) < 0)
+                return -1;
+        bool found = false;
+        for (size_t i = 0; i < nvct_document_array_size(env); i++) {
+                nvct_document_node *item = nvct_document_array_get(env, i);
+                size_t ilen;
+                const char *text = nvct_document_text(item, &ilen);
+                if (nvct_document_kind_of(item) != NVCT_DOCUMENT_STRING || ilen < name_len ||
+                    memcmp(text, entry, name_len) != 0)
+                        continue;
+                found = true;
+                if (ilen == len && memcmp(text, entry, len) == 0)
+                        continue;
+                if (nvct_document_set_string(item, entry, len, err) < 0)
+                        return -1;
+                e->changed = true;
+        }
+        if (found)
+                return 0;
+        nvct_document_node *v = nvct_document_new_string(entry, len);
+        if (v == NULL)
+                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+        return append_at(e, p_env, N(p_env), v, err);
+}
+
+int nvct_oci_edit_add_mount(nvct_oci_edit *e, const nvct_oci_mount *m, nvct_error **err) {
+        _cleanup_document_ nvct_document_node *obj = nvct_document_new_object();
+        if (obj == NULL)
+                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+        if (put_string(e, obj, "destination", m->destination, err) < 0 ||
+            (m->type != NULL && put_string(e, obj, "type", m->type, err) < 0) ||
+            (m->source != NULL && put_string(e, obj, "source", m->source, err) < 0) ||
+            put_strv(e, obj, "options", m->options, err) < 0)
+                return nvct_error_prefix(err, "mounts");
+        return append_at(e, p_mounts, N(p_mounts), TAKE_PTR(obj), err);
+}
+
+int nvct_oci_edit_add_device(nvct_oci_edit *e, const nvct_oci_device *d, nvct_error **err) {
+        if (d->type != 'c' && d->type != 'b' && d->type != 'u' && d->type != 'p')
+                return edit_error(e, EINVAL, "linux.devices", "type must be c, b, u or p", err);
+        if (d->major < 0 || d->minor < 0)
+                return edit_error(e, EINVAL, "linux.devices", "a negative major or minor", err);
+        _cleanup_document_ nvct_document_node *obj = nvct_document_new_object();
+        if (obj == NULL)
+                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+        char type[2] = { d->type, '\0' };
+        if (put_string(e, obj, "path", d->path, err) < 0 ||
+            put_string(e, obj, "type", type, err) < 0 ||
+            put_int(e, obj, "major", d->major, err) < 0 ||
+            put_int(e, obj, "minor", d->minor, err) < 0 ||
+            (d->file_mode >= 0 && put_int(e, obj, "fileMode", d->file_mode, err) < 0) ||
+            (d->uid >= 0 && put_int(e, obj, "uid", d->uid, err) < 0) ||
+            (d->gid >= 0 && put_int(e, obj, "gid", d->gid, err) < 0))
+                return nvct_error_prefix(err, "linux.devices");
+        return append_at(e, p_devices, N(p_devices), TAKE_PTR(obj), err);
+}
+
+int nvct_oci_edit_add_device_rule(nvct_oci_edit *e, const nvct_oci_device_rule *r,
+                                  nvct_error **err) {
+        if (r->access != NULL && strspn(r->access, "rwm") != strlen(r->access))
+                return edit_error(e, EINVAL, "linux.resources.devices",
+                                  "access must be made of r, w and m", err);
+        _cleanup_document_ nvct_document_node *obj = nvct_document_new_object();
+        nvct_document_node *allow = nvct_document_new_bool(r->allow);
+        if (obj == NULL || allow == NULL) {
+                nvct_document_free(allow);
+                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+        }
+        if (nvct_document_object_set(obj, "allow", 5, allow, NULL, err) < 0 ||
+            (r->type != NULL && put_string(e, obj, "type", r->type, err) < 0) ||
+            (r->major >= 0 && put_int(e, obj, "major", r->major, err) < 0) ||
+            (r->minor >= 0 && put_int(e, obj, "minor", r->minor, err) < 0) ||
+            (r->access != NULL && put_string(e, obj, "access", r->access, err) < 0))
+                return nvct_error_prefix(err, "linux.resources.devices");
+        return append_at(e, p_rules, N(p_rules), TAKE_PTR(obj), err);
+}
+
+int nvct_oci_edit_add_hook(nvct_oci_edit *e, nvct_oci_hook_kind kind, const nvct_oci_hook *h,
+                           nvct_error **err) {
+        step path[2];
+        if (hooks_path(kind, path) < 0)
+                return edit_error(e, EINVAL, "hooks", "no such hook kind", err);
+        _cleanup_document_ nvct_document_node *obj = nvct_document_new_object();
+        if (obj == NULL)
+                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+        if (put_string(e, obj, "path", h->path, err) < 0 ||
+            put_strv(e, obj, "args", h->args, err) < 0 ||
+            put_strv(e, obj, "env", h->env, err) < 0 ||
+            (h->timeout >= 0 && put_int(e, obj, "timeout", h->timeout, err) < 0))
+                return nvct_error_prefix(err, "hooks.%s", path[1].key);
+        return append_at(e, path, 2, TAKE_PTR(obj), err);
+}
+
+const char *nvct_oci_hook_path(const nvct_document_node *hook) {
+        nvct_document_node *p = nvct_document_object_get(hook, "path");
+        return p != NULL && nvct_document_kind_of(p) == NVCT_DOCUMENT_STRING
+                       ? nvct_document_text(p, NULL)
+                       : NULL;
+}
+
+bool nvct_oci_hook_has_basename(const nvct_document_node *hook, void *basename) {
+        const char *path = nvct_oci_hook_path(hook);
+        if (path == NULL)
+                return false;
+        const char *slash = strrchr(path, '/');
+        return strcmp(slash != NULL ? slash + 1 : path, (const char *)basename) == 0;
+}
+
+int nvct_oci_edit_remove_hooks(nvct_oci_edit *e, nvct_oci_hook_kind kind,
+                               bool (*match)(const nvct_document_node *hook, void *userdata),
+                               void *userdata, size_t *ret_removed, nvct_error **err) {
+        step path[2];
+        if (hooks_path(kind, path) < 0)
+                return edit_error(e, EINVAL, "hooks", "no such hook kind", err);
+        nvct_document_node *hooks;
+        if (lookup(e, path, 2, NVCT_DOCUMENT_ARRAY, &hooks, err) < 0)
+                return -1;
+        size_t removed = 0;
+        if (hooks == NULL)
+                goto done;
+        /* Backwards: removing an item moves only those after it. */
+        for (size_t i = nvct_document_array_size(hooks); i-- > 0;) {
+                if (match(nvct_document_array_get(hooks, i), userdata)) {
+                        nvct_document_array_remove(hooks, i);
+                        removed++;
+                }
+        }
+        if (removed > 0)
+                e->changed = true;
+done:
+        if (ret_removed != NULL)
+                *ret_removed = removed;
+        return 0;
+}
+
+int nvct_oci_edit_add_gid(nvct_oci_edit *e, uint32_t gid, nvct_error **err) {
+        nvct_document_node *gids;
+        if (lookup(e, p_gids, N(p_gids), NVCT_DOCUMENT_ARRAY, &gids, err) < 0)
+                return -1;
+        char text[16];
+        int len = snprintf(text, sizeof(text), "%" PRIu32, gid);
+        for (size_t i = 0; i < nvct_document_array_size(gids); i++) {
+                nvct_document_node *item = nvct_document_array_get(gids, i);
+                size_t ilen;
+                const char *t = nvct_document_text(item, &ilen);
+                if (nvct_document_kind_of(item) == NVCT_DOCUMENT_NUMBER && ilen == (size_t)len &&
+                    memcmp(t, text, ilen) == 0)
+                        return 0;
+        }
+        nvct_document_node *v = nvct_document_new_number(text, (size_t)len);
+        if (v == NULL)
+                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+        return append_at(e, p_gids, N(p_gids), v, err);
+}
+
+int nvct_oci_edit_write(nvct_oci_edit *e, nvct_error **err) {
+        if (!e->changed)
+                return 0;
+        _cleanup_free_ char *data = NULL;
+        size_t len;
+        if (nvct_document_write(e->root, NVCT_DOCUMENT_JSON, 0, &data, &len, err) < 0)
+                return nvct_error_prefix(err, "%s", nvct_quoted(e->qpath));
+        if (nvct_write_file_atomic(e->path, data, len, e->mode, err) < 0)
+                return -1;
+        e->changed = false;
+        return 0;
+}
