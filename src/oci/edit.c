@@ -161,7 +161,9 @@ static size_t insert_position(const nvct_document_node *obj, const char *key,
 /* Inserts key: value (standalone, taken over) into obj at `pos`. The tree
  * has no insert for objects: a new object is built from copies, with the
  * new member in place, and replaces obj (in its parent under parent_key, or
- * as the root) only once complete, so that a failure leaves obj as it was. */
+ * as the root) only once complete, so that a failure leaves obj as it was.
+ * It costs a copy of obj, at most once per member created (a handful of
+ * fixed paths), so an edit stays linear in the file. */
 static int object_insert(nvct_oci_edit *e, nvct_document_node *parent, const char *parent_key,
                          nvct_document_node *obj, size_t pos, const char *key,
                          nvct_document_node *value, nvct_error **err) {
@@ -247,6 +249,42 @@ static int ensure(nvct_oci_edit *e, const step *path, size_t n, nvct_document_ki
         return 0;
 }
 
+/* Security: reads to EOF but never past NVCT_OCI_EDIT_MAX_SIZE, whatever
+ * fstat said (`size`, the first guess): the file may grow while it is read.
+ * The buffer grows by doubling, so a file that lies costs linear time. */
+static int read_bounded(int fd, size_t size, const char *qpath, char **ret_data, size_t *ret_len,
+                        nvct_error **err) {
+        size_t cap = size < 4096 ? 4096 : size + 1, len = 0;
+        _cleanup_free_ char *data = malloc(cap);
+        if (data == NULL)
+                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(qpath));
+        for (;;) {
+                if (len == cap) {
+                        size_t ncap = cap > NVCT_OCI_EDIT_MAX_SIZE / 2 ? NVCT_OCI_EDIT_MAX_SIZE + 1u
+                                                                       : cap * 2;
+                        char *grown = realloc(data, ncap);
+                        if (grown == NULL)
+                                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(qpath));
+                        data = grown;
+                        cap = ncap;
+                }
+                ssize_t r = read(fd, data + len, cap - len);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0)
+                        return nvct_error_make(err, errno, "%s: read", nvct_quoted(qpath));
+                if (r == 0)
+                        break;
+                len += (size_t)r;
+                if (len > NVCT_OCI_EDIT_MAX_SIZE)
+                        return nvct_error_make(err, EFBIG, "%s: larger than %u bytes",
+                                               nvct_quoted(qpath), NVCT_OCI_EDIT_MAX_SIZE);
+        }
+        *ret_data = TAKE_PTR(data);
+        *ret_len = len;
+        return 0;
+}
+
 int nvct_oci_edit_load(const char *bundle, nvct_oci_edit **ret_edit, nvct_error **err) {
         _cleanup_free_ char *path = NULL;
         if (asprintf(&path, "%s/config.json", bundle) < 0)
@@ -259,25 +297,10 @@ int nvct_oci_edit_load(const char *bundle, nvct_oci_edit **ret_edit, nvct_error 
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return nvct_error_make(err, errno, "%s: fstat", nvct_quoted(qpath));
-        /* Security: read to EOF but never past the bound, whatever fstat
-         * said: the file may grow while it is read. */
-        _cleanup_free_ char *data = malloc(NVCT_OCI_EDIT_MAX_SIZE + 1u);
-        if (data == NULL)
-                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(qpath));
+        _cleanup_free_ char *data = NULL;
         size_t len = 0;
-        for (;;) {
-                ssize_t r = read(fd, data + len, NVCT_OCI_EDIT_MAX_SIZE + 1u - len);
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r < 0)
-                        return nvct_error_make(err, errno, "%s: read", nvct_quoted(qpath));
-                if (r == 0)
-                        break;
-                len += (size_t)r;
-                if (len > NVCT_OCI_EDIT_MAX_SIZE)
-                        return nvct_error_make(err, EFBIG, "%s: larger than %u bytes",
-                                               nvct_quoted(qpath), NVCT_OCI_EDIT_MAX_SIZE);
-        }
+        if (read_bounded(fd, size, qpath, &data, &len, err) < 0)
+                return -1;
         nvct_document_options opts = {
                 .mode = NVCT_DOCUMENT_GO,
                 .max_size = NVCT_OCI_EDIT_MAX_SIZE,
@@ -496,6 +519,9 @@ int nvct_oci_edit_add_device(nvct_oci_edit *e, const nvct_oci_device *d, nvct_er
                 return edit_error(e, EINVAL, "linux.devices", "type must be c, b, u or p", err);
         if (d->major < 0 || d->minor < 0)
                 return edit_error(e, EINVAL, "linux.devices", "a negative major or minor", err);
+        if (d->file_mode > UINT32_MAX || d->uid > UINT32_MAX || d->gid > UINT32_MAX)
+                return edit_error(e, ERANGE, "linux.devices",
+                                  "fileMode, uid and gid must fit in 32 bits", err);
         _cleanup_document_ nvct_document_node *obj = nvct_document_new_object();
         if (obj == NULL)
                 return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));

@@ -281,6 +281,12 @@ static void test_field_errors(void **state) {
         nvct_error_free(&err);
         d.type = 'x';
         assert_int_equal(nvct_oci_edit_add_device(e, &d, NULL), -1);
+        d.type = 'b';
+        d.uid = (int64_t)UINT32_MAX + 1;
+        assert_int_equal(nvct_oci_edit_add_device(e, &d, &err), -1);
+        assert_non_null(
+                strstr(err->msg, "linux.devices: fileMode, uid and gid must fit in 32 bits"));
+        nvct_error_free(&err);
         nvct_oci_hook h = { .path = "/x", .timeout = -1 };
         assert_int_equal(nvct_oci_edit_add_hook(e, NVCT_OCI_HOOK_PRESTART, &h, &err), -1);
         assert_non_null(strstr(err->msg, "hooks.prestart: an array expected, not a object"));
