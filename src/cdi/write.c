@@ -18,6 +18,7 @@
 
 #include "internal.h"
 #include "version.h"
+#include "basic/buf.h"
 #include "basic/cleanup.h"
 
 /* One walk of the model drives either back end; the first failure stops
@@ -28,27 +29,12 @@ typedef struct emitter {
         const char *problem;
         yajl_gen gen;
         yaml_emitter_t yaml;
-        char *buf; /* YAML output */
-        size_t len, cap;
+        nvct_buf out; /* YAML output */
 } emitter;
 
 static int yaml_output(void *data, unsigned char *buffer, size_t size) {
         emitter *e = data;
-        if (size > SIZE_MAX / 2 - e->len)
-                return 0;
-        if (e->len + size > e->cap) {
-                size_t cap = e->cap ? e->cap : 4096;
-                while (cap < e->len + size)
-                        cap *= 2;
-                char *bigger = realloc(e->buf, cap);
-                if (bigger == NULL)
-                        return 0;
-                e->buf = bigger;
-                e->cap = cap;
-        }
-        memcpy(e->buf + e->len, buffer, size);
-        e->len += size;
-        return 1;
+        return nvct_buf_append(&e->out, buffer, size) == 0;
 }
 
 static void yaml_emit(emitter *e, yaml_event_t *ev, int initialized) {
@@ -398,14 +384,14 @@ static int write_yaml(const nvct_cdi_spec *spec, const char *version, char **ret
                 e.problem = "cannot flush";
         }
         yaml_emitter_delete(&e.yaml);
-        _cleanup_free_ char *buf = e.buf;
-        if (e.failed)
+        if (e.failed) {
+                nvct_buf_clear(&e.out);
                 return nvct_error_make(err, 0, "cannot write the CDI spec as YAML: %s", e.problem);
-        char *data = nvct_memdup0(buf, e.len);
-        if (data == NULL)
+        }
+        if (e.out.data == NULL && nvct_buf_append(&e.out, NULL, 0) < 0)
                 return cdi_oom(err);
-        *ret_data = data;
-        *ret_len = e.len;
+        *ret_data = TAKE_PTR(e.out.data);
+        *ret_len = e.out.len;
         return 0;
 }
 

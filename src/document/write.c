@@ -11,6 +11,7 @@
 #include <yajl/yajl_gen.h>
 #include <yaml.h>
 
+#include "basic/buf.h"
 #include "basic/cleanup.h"
 #include "basic/utf8.h"
 #include "document.h"
@@ -91,28 +92,14 @@ static int write_json(const nvct_document_node *root, unsigned flags, char **ret
 
 typedef struct emitter {
         yaml_emitter_t yaml;
-        char *buf;
-        size_t len, cap;
+        nvct_buf out;
         bool failed;
         const char *problem;
 } emitter;
 
 static int yaml_output(void *data, unsigned char *buffer, size_t size) {
         emitter *e = data;
-        if (e->len + size + 1 > e->cap) {
-                size_t cap = e->cap ? e->cap : 4096;
-                while (cap < e->len + size + 1)
-                        cap *= 2;
-                char *bigger = realloc(e->buf, cap);
-                if (bigger == NULL)
-                        return 0;
-                e->buf = bigger;
-                e->cap = cap;
-        }
-        memcpy(e->buf + e->len, buffer, size);
-        e->len += size;
-        e->buf[e->len] = '\0';
-        return 1;
+        return nvct_buf_append(&e->out, buffer, size) == 0;
 }
 
 static void yaml_emit(emitter *e, yaml_event_t *ev, int initialized) {
@@ -287,13 +274,13 @@ static int write_yaml(const nvct_document_node *root, char **ret_data, size_t *r
         }
         yaml_emitter_delete(&e.yaml);
         if (e.failed) {
-                free(e.buf);
+                nvct_buf_clear(&e.out);
                 return nvct_error_make(err, 0, "cannot write YAML: %s", e.problem);
         }
-        *ret_data = e.buf != NULL ? e.buf : strdup("");
-        if (*ret_data == NULL)
+        if (e.out.data == NULL && nvct_buf_append(&e.out, NULL, 0) < 0)
                 return nvct_error_make(err, 0, "out of memory");
-        *ret_len = e.len;
+        *ret_data = e.out.data;
+        *ret_len = e.out.len;
         return 0;
 }
 

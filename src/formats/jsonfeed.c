@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/buf.h"
 #include "basic/cleanup.h"
 
 /* Where the lexer is between two bytes. */
@@ -54,8 +55,7 @@ struct nvct_json_feed {
         bool truncated;
         /* The current token's bytes from its first one, when it began in an
          * earlier push (LX_STRING, LX_NUMBER). */
-        char *tok;
-        size_t tok_len, tok_cap;
+        nvct_buf tok;
         /* Backslashes that end tok (LX_STRING): whether the next quote is
          * escaped. */
         size_t tok_backslashes;
@@ -96,7 +96,7 @@ void nvct_json_feed_free(nvct_json_feed *f) {
         if (f == NULL)
                 return;
         yajl_free(f->h);
-        free(f->tok);
+        nvct_buf_clear(&f->tok);
         free(f);
 }
 
@@ -184,25 +184,14 @@ static int feed(nvct_json_feed *f, char *buf, size_t n) {
 }
 
 static int tok_append(nvct_json_feed *f, const char *data, size_t n) {
-        if (f->tok_len + n + 2 > f->tok_cap) {
-                size_t cap = f->tok_cap ? f->tok_cap : 256;
-                while (cap < f->tok_len + n + 2)
-                        cap *= 2;
-                char *tok = realloc(f->tok, cap);
-                if (tok == NULL)
-                        return nvct_error_make(f->err, 0, "out of memory");
-                f->tok = tok;
-                f->tok_cap = cap;
-        }
-        if (n > 0)
-                memcpy(f->tok + f->tok_len, data, n);
-        f->tok_len += n;
+        if (nvct_buf_append(&f->tok, data, n) < 0)
+                return nvct_error_make(f->err, 0, "out of memory");
         return 0;
 }
 
 static int feed_tok(nvct_json_feed *f) {
-        int r = feed(f, f->tok, f->tok_len);
-        f->tok_len = 0;
+        int r = feed(f, f->tok.data, f->tok.len);
+        f->tok.len = 0;
         return r;
 }
 
@@ -267,15 +256,17 @@ static int stop_error(nvct_json_feed *f, const char *what) {
 static int cut_string(nvct_json_feed *f) {
         int esc = ESC_PLAIN;
         size_t boundary = 1;
-        for (size_t i = 1; i < f->tok_len; i++) {
-                esc = skip_string_step(esc, (unsigned char)f->tok[i]);
+        for (size_t i = 1; i < f->tok.len; i++) {
+                esc = skip_string_step(esc, (unsigned char)f->tok.data[i]);
                 if (esc == -1)
                         break; /* yajl reports it in the prefix */
                 if (esc == ESC_PLAIN)
                         boundary = i + 1;
         }
-        f->tok_len = boundary;
-        f->tok[f->tok_len++] = '"';
+        /* The buffer keeps a byte past its length (the NUL): room for the
+         * closing quote even when the boundary is the end. */
+        f->tok.len = boundary;
+        f->tok.data[f->tok.len++] = '"';
         f->truncated = true;
         int r = feed_tok(f);
         f->truncated = false;
@@ -443,7 +434,7 @@ int nvct_json_feed_push(nvct_json_feed *f, char *data, size_t len) {
         size_t slow_until = 0;
         bool held = f->state == LX_STRING || f->state == LX_NUMBER;
         while (i < len && f->state != LX_STOPPED) {
-                size_t start = held ? 0 : ts, have = held ? f->tok_len : 0;
+                size_t start = held ? 0 : ts, have = held ? f->tok.len : 0;
                 switch (f->state) {
                 case LX_OUT: {
                         if (i >= slow_until) {
@@ -577,7 +568,7 @@ int nvct_json_feed_finish(nvct_json_feed *f) {
         if (f->state == LX_SKIP_STRING ||
             (f->state == LX_SKIP_NUMBER && !number_complete(f->phase)))
                 return nvct_error_make(f->err, 0, "%s: unexpected end of JSON input", f->name);
-        if (f->tok_len > 0 && feed_tok(f) < 0)
+        if (f->tok.len > 0 && feed_tok(f) < 0)
                 return -1;
         if (f->state == LX_STOPPED)
                 return 0;
