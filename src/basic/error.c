@@ -76,3 +76,16 @@ void nvct_error_free(nvct_error **err) {
         }
         *err = NULL;
 }
+
+void nvct_warnf(nvct_warn_fn warn, void *userdata, const char *fmt, ...) {
+        if (warn == NULL)
+                return;
+        char *msg = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (r >= 0)
+                warn(userdata, msg);
+        free(msg);
+}

@@ -19,6 +19,13 @@ int nvct_error_prefix(nvct_error **err, const char *fmt, ...) __attribute__((for
 
 void nvct_error_free(nvct_error **err);
 
+/* A warning: something left out that the caller may want to hear about.
+ * Formats the message and hands it to `warn` (nothing when warn is NULL, or
+ * when memory ran out: a warning is never worth failing for). */
+typedef void (*nvct_warn_fn)(void *userdata, const char *message);
+void nvct_warnf(nvct_warn_fn warn, void *userdata, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
 #define _cleanup_error_ __attribute__((cleanup(nvct_error_free)))
 
 #endif

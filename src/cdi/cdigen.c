@@ -92,19 +92,6 @@ static void host_clear(host *h) {
         nvct_strv_clear(&h->folders);
 }
 
-static void warnf(const host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warnf(const host *h, const char *fmt, ...) {
-        if (h->opt->warn == NULL)
-                return;
-        _cleanup_free_ char *msg = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int r = vasprintf(&msg, fmt, ap);
-        va_end(ap);
-        if (r >= 0)
-                h->opt->warn(h->opt->userdata, msg);
-}
-
 /* "/a/b/" -> "/a/b", "/" -> "": a prefix to put in front of absolute paths. */
 static int root_prefix(const char *root, const char *what, char **ret, nvct_error **err) {
         if (root == NULL || root[0] != '/') {
@@ -168,10 +155,10 @@ static int note_link(host *h, const char *dir, const char *name, nvct_error **er
         if (strstr(target, "::") != NULL) {
                 QUOTED_JOIN(link_shown, h->root.prefix, inside);
                 _cleanup_free_ char *target_q = nvct_quote_path(target);
-                warnf(h,
-                      "%s points to %s: a target holding \"::\" cannot be passed to "
-                      "create-symlinks; link left out",
-                      link_shown, nvct_quoted(target_q));
+                nvct_warnf(h->opt->warn, h->opt->userdata,
+                           "%s points to %s: a target holding \"::\" cannot be passed to "
+                           "create-symlinks; link left out",
+                           link_shown, nvct_quoted(target_q));
                 return 0;
         }
         /* The link is reproduced in the container only when it resolves to
@@ -293,7 +280,7 @@ static int add_node(const host *h, nvct_cdi_edits *edits, const char *path, bool
                 QUOTED_JOIN(shown, h->dev_prefix, path);
                 if (required)
                         return nvct_error_make(err, -r, "device node %s", shown);
-                warnf(h, "no device node %s: left out", shown);
+                nvct_warnf(h->opt->warn, h->opt->userdata, "no device node %s: left out", shown);
                 return 0;
         }
         if (has_node(edits, path))

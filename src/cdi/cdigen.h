@@ -35,7 +35,7 @@ typedef struct nvct_cdigen_options {
         const char *ldconfig_path; /* host path, passed to update-ldcache */
         const char *const *library_search_paths; /* NULL-terminated; may be NULL */
         /* Called with each warning (a node or file that is absent); may be NULL. */
-        void (*warn)(void *userdata, const char *message);
+        nvct_warn_fn warn;
         void *userdata;
 } nvct_cdigen_options;
 

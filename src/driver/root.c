@@ -103,20 +103,6 @@ static int oom(nvct_error **err) {
         return nvct_error_make(err, ENOMEM, "driver root");
 }
 
-static void warnf(const nvct_driver_root *root, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
-static void warnf(const nvct_driver_root *root, const char *fmt, ...) {
-        if (root->warn == NULL)
-                return;
-        _cleanup_free_ char *msg = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int r = vasprintf(&msg, fmt, ap);
-        va_end(ap);
-        if (r >= 0)
-                root->warn(root->userdata, msg);
-}
-
 /* Adds a copy of `s` to `list` unless it holds it already. */
 static int add_unique(nvct_strv *list, const char *s, nvct_error **err) {
         if (nvct_strv_contains(list, s))
@@ -401,7 +387,8 @@ int nvct_driver_root_find_ipc(const nvct_driver_root *root, nvct_strv *paths, nv
                         _cleanup_free_ char *host_path =
                                 nvct_driver_root_host_path(root, ipc_paths[i].path);
                         _cleanup_free_ char *q = host_path ? nvct_quote_path(host_path) : NULL;
-                        warnf(root, "%s is not a %s: left out", nvct_quoted(q), ipc_paths[i].what);
+                        nvct_warnf(root->warn, root->userdata, "%s is not a %s: left out",
+                                   nvct_quoted(q), ipc_paths[i].what);
                         continue;
                 }
                 if (add_unique(paths, resolved, err) < 0)

@@ -33,7 +33,7 @@ typedef struct nvct_driver_root {
         nvct_strv library_dirs; /* the search path: library_search_paths, then defaults */
         /* Called with each warning (a file the driver has but that cannot be
          * used); may be NULL. */
-        void (*warn)(void *userdata, const char *message);
+        nvct_warn_fn warn;
         void *userdata;
 } nvct_driver_root;
 

@@ -83,6 +83,25 @@ static void test_prefix(void **state) {
         nvct_error_free(&err);
 }
 
+static void record_warning(void *userdata, const char *message) {
+        char **last = userdata;
+        free(*last);
+        *last = strdup(message);
+}
+
+static void test_warnf(void **state) {
+        (void)state;
+        char *last = NULL;
+        nvct_warnf(record_warning, &last, "no %s: left out", "/dev/nvidia3");
+        assert_non_null(last);
+        assert_string_equal(last, "no /dev/nvidia3: left out");
+        nvct_warnf(record_warning, &last, "%d", 7);
+        assert_string_equal(last, "7");
+        free(last);
+        /* No callback: nothing happens. */
+        nvct_warnf(NULL, NULL, "ignored %s", "x");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_null_err_allowed),
@@ -90,6 +109,7 @@ int main(void) {
                 cmocka_unit_test(test_errno_appended_and_kept),
                 cmocka_unit_test(test_first_error_wins),
                 cmocka_unit_test(test_prefix),
+                cmocka_unit_test(test_warnf),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
