@@ -122,13 +122,6 @@ static void make_dir(char *tmpl) {
         assert_non_null(mkdtemp(tmpl));
 }
 
-static void remove_tree(const char *dir) {
-        char *cmd = NULL;
-        assert_true(asprintf(&cmd, "rm -rf '%s'", dir) > 0);
-        assert_int_equal(system(cmd), 0);
-        free(cmd);
-}
-
 /* The smallest valid spec, with a placeholder for the device list. */
 #define MINIMAL_JSON                                                                               \
         "{'cdiVersion':'0.3.0','kind':'vendor.com/dev','devices':[{'name':'d',"                    \

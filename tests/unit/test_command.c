@@ -156,12 +156,6 @@ static char *make_tmpdir(void) {
         return real;
 }
 
-static void rm_rf(const char *path) {
-        char *cmd = xasprintf("rm -rf '%s'", path);
-        assert_int_equal(system(cmd), 0);
-        free(cmd);
-}
-
 static void make_dir(const char *path) {
         char *cmd = xasprintf("mkdir -p '%s'", path);
         assert_int_equal(system(cmd), 0);
@@ -258,7 +252,7 @@ static void test_rootfs_relative(void **state) {
                 assert_int_equal(setenv("PWD", old_pwd, 1), 0);
         else
                 unsetenv("PWD");
-        rm_rf(tmp);
+        remove_tree(tmp);
         free(old_pwd);
         free(old_cwd);
         free(link);
@@ -367,7 +361,7 @@ static void test_find_executable(void **state) {
         assert_int_equal(chdir(old_cwd), 0);
         free(old_cwd);
 
-        rm_rf(tmp);
+        remove_tree(tmp);
         free(a_cli);
         free(b_cli);
         free(c_cli);
@@ -777,7 +771,7 @@ static void test_cli_searched_in_path(void **state) {
         nvct_request_clear(&req);
         nvct_hook_config_clear(&c);
         restore_path(&saved);
-        rm_rf(tmp);
+        remove_tree(tmp);
         free(hook_path);
         free(a_cli);
         free(b_cli);
@@ -841,7 +835,7 @@ static void test_cli_searched_under_root(void **state) {
         nvct_request_clear(&req);
         nvct_hook_config_clear(&c);
         restore_path(&saved);
-        rm_rf(tmp);
+        remove_tree(tmp);
         free(root);
         free(d);
         free(d_cli);
@@ -891,7 +885,7 @@ static void test_cli_not_found(void **state) {
         nvct_request_clear(&req);
         nvct_hook_config_clear(&c);
         restore_path(&saved);
-        rm_rf(tmp);
+        remove_tree(tmp);
         free(a);
         free(a_cli);
         free(tmp);

@@ -28,16 +28,7 @@
 #include "basic/file.h"
 
 static char *make_tmpdir(void) {
-        char *dir = strdup("/tmp/nvct-test-file-XXXXXX");
-        assert_non_null(dir);
-        assert_non_null(mkdtemp(dir));
-        return dir;
-}
-
-static void rm_rf(const char *path) {
-        char *cmd = xasprintf("rm -rf '%s'", path);
-        assert_int_equal(system(cmd), 0);
-        free(cmd);
+        return make_tmpdir_named("file");
 }
 
 static size_t count_entries(const char *dir) {
@@ -105,7 +96,7 @@ static void test_atomic_write_mode_whatever_umask(void **state) {
                 assert_int_equal(st.st_mode & 07777, modes[i]);
         }
         assert_int_equal(count_entries(dir), 1);
-        rm_rf(dir);
+        remove_tree(dir);
         free(path);
         free(dir);
 }
@@ -162,7 +153,7 @@ static void test_atomic_write_replaces(void **state) {
         assert_string_equal(got, "target");
         free(got);
 
-        rm_rf(dir);
+        remove_tree(dir);
         free(target);
         free(old_link);
         free(path);
@@ -230,7 +221,7 @@ static void test_atomic_write_failures_leave_nothing(void **state) {
         /* NULL err is allowed. */
         assert_true(nvct_write_file_atomic(sub, "x", 1, 0644, NULL) < 0);
 
-        rm_rf(dir);
+        remove_tree(dir);
         free(target);
         free(missing);
         free(fifo);
@@ -281,7 +272,7 @@ static void test_open_regular_refuses_non_files(void **state) {
         assert_contains(err->msg, "could not open x");
         nvct_error_free(&err);
 
-        rm_rf(dir);
+        remove_tree(dir);
         free(missing);
         free(fifo);
         free(dir);
@@ -323,7 +314,7 @@ static void test_size_limit(void **state) {
         free(msg);
         assert_null(data);
 
-        rm_rf(dir);
+        remove_tree(dir);
         free(path);
         free(dir);
 }
@@ -354,7 +345,7 @@ static void test_read_exact(void **state) {
         assert_contains(data, "Name:");
         free(data);
 
-        rm_rf(dir);
+        remove_tree(dir);
         free(path);
         free(dir);
 }

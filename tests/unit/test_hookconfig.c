@@ -97,16 +97,7 @@ static void write_file(const char *path, const char *text) {
 }
 
 static char *make_tmpdir(void) {
-        char *dir = strdup("/tmp/nvct-test-hookconfig-XXXXXX");
-        assert_non_null(dir);
-        assert_non_null(mkdtemp(dir));
-        return dir;
-}
-
-static void rm_rf(const char *path) {
-        char *cmd = xasprintf("rm -rf '%s'", path);
-        assert_int_equal(system(cmd), 0);
-        free(cmd);
+        return make_tmpdir_named("hookconfig");
 }
 
 /* ---- defaults and keys ---- */
@@ -469,7 +460,7 @@ static void test_load_explicit(void **state) {
         assert_string_equal(c.source, good);
         nvct_hook_config_clear(&c);
 
-        rm_rf(dir);
+        remove_tree(dir);
         free(other);
         free(good);
         free(missing);
@@ -511,7 +502,7 @@ static void test_load_quotes_path(void **state) {
         assert_string_equal(c.source, odd);
         nvct_hook_config_clear(&c);
 
-        rm_rf(dir);
+        remove_tree(dir);
         free(shown);
         free(odd);
         free(dir);
@@ -577,7 +568,7 @@ static void test_load_search(void **state) {
         assert_defaults(&c);
         nvct_hook_config_clear(&c);
 
-        rm_rf(dir);
+        remove_tree(dir);
         free(missing1);
         free(missing2);
         free(first);

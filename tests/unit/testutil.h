@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Fails the test unless `haystack` holds `needle`, showing both. */
@@ -26,6 +27,21 @@ static inline char *xasprintf(const char *fmt, ...) {
         va_end(ap);
         assert_true(n >= 0 && s != NULL);
         return s;
+}
+
+/* A scratch directory /tmp/nvct-test-NAME-XXXXXX, malloc'd; the test
+ * removes it with remove_tree. */
+static inline char *make_tmpdir_named(const char *name) {
+        char *dir = xasprintf("/tmp/nvct-test-%s-XXXXXX", name);
+        assert_non_null(mkdtemp(dir));
+        return dir;
+}
+
+/* Removes path and everything under it (a scratch directory). */
+static inline void remove_tree(const char *path) {
+        char *cmd = xasprintf("rm -rf '%s'", path);
+        assert_int_equal(system(cmd), 0);
+        free(cmd);
 }
 
 #endif
