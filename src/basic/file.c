@@ -59,13 +59,8 @@ int nvct_open_regular(const char *path, const char *what, size_t max_size, bool 
         return 0;
 }
 
-int nvct_read_regular(const char *path, const char *what, size_t max_size, bool missing_ok,
-                      char **ret_data, size_t *ret_len, nvct_error **err) {
-        _cleanup_close_ int fd = -1;
-        size_t size = 0;
-        int r = nvct_open_regular(path, what, max_size, missing_ok, &fd, &size, err);
-        if (r < 0)
-                return r;
+int nvct_read_opened(int fd, const char *path, const char *what, size_t size, size_t max_size,
+                     char **ret_data, size_t *ret_len, nvct_error **err) {
         /* The size fstat saw, one byte more to notice a file that grew since
          * (procfs files say 0), and the terminating NUL. */
         size_t cap = size + 1, len = 0;
@@ -97,6 +92,16 @@ int nvct_read_regular(const char *path, const char *what, size_t max_size, bool 
         *ret_data = TAKE_PTR(data);
         *ret_len = len;
         return 0;
+}
+
+int nvct_read_regular(const char *path, const char *what, size_t max_size, bool missing_ok,
+                      char **ret_data, size_t *ret_len, nvct_error **err) {
+        _cleanup_close_ int fd = -1;
+        size_t size = 0;
+        int r = nvct_open_regular(path, what, max_size, missing_ok, &fd, &size, err);
+        if (r < 0)
+                return r;
+        return nvct_read_opened(fd, path, what, size, max_size, ret_data, ret_len, err);
 }
 
 int nvct_write_all(int fd, const void *buf, size_t len) {

@@ -24,6 +24,12 @@ int nvct_open_regular(const char *path, const char *what, size_t max_size, bool 
 int nvct_read_regular(const char *path, const char *what, size_t max_size, bool missing_ok,
                       char **ret_data, size_t *ret_len, nvct_error **err);
 
+/* The read half of nvct_read_regular, for a caller that opened the file
+ * with nvct_open_regular itself (to fstat the fd, say): `size` is what that
+ * returned; the same bound, the same messages. */
+int nvct_read_opened(int fd, const char *path, const char *what, size_t size, size_t max_size,
+                     char **ret_data, size_t *ret_len, nvct_error **err);
+
 /* Writes all of `buf` (retrying short writes and EINTR); 0 or -errno. */
 int nvct_write_all(int fd, const void *buf, size_t len);
 

@@ -249,42 +249,6 @@ static int ensure(nvct_oci_edit *e, const step *path, size_t n, nvct_document_ki
         return 0;
 }
 
-/* Security: reads to EOF but never past NVCT_OCI_EDIT_MAX_SIZE, whatever
- * fstat said (`size`, the first guess): the file may grow while it is read.
- * The buffer grows by doubling, so a file that lies costs linear time. */
-static int read_bounded(int fd, size_t size, const char *qpath, char **ret_data, size_t *ret_len,
-                        nvct_error **err) {
-        size_t cap = size < 4096 ? 4096 : size + 1, len = 0;
-        _cleanup_free_ char *data = malloc(cap);
-        if (data == NULL)
-                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(qpath));
-        for (;;) {
-                if (len == cap) {
-                        size_t ncap = cap > NVCT_OCI_EDIT_MAX_SIZE / 2 ? NVCT_OCI_EDIT_MAX_SIZE + 1u
-                                                                       : cap * 2;
-                        char *grown = realloc(data, ncap);
-                        if (grown == NULL)
-                                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(qpath));
-                        data = grown;
-                        cap = ncap;
-                }
-                ssize_t r = read(fd, data + len, cap - len);
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r < 0)
-                        return nvct_error_make(err, errno, "%s: read", nvct_quoted(qpath));
-                if (r == 0)
-                        break;
-                len += (size_t)r;
-                if (len > NVCT_OCI_EDIT_MAX_SIZE)
-                        return nvct_error_make(err, EFBIG, "%s: larger than %u bytes",
-                                               nvct_quoted(qpath), NVCT_OCI_EDIT_MAX_SIZE);
-        }
-        *ret_data = TAKE_PTR(data);
-        *ret_len = len;
-        return 0;
-}
-
 int nvct_oci_edit_load(const char *bundle, nvct_oci_edit **ret_edit, nvct_error **err) {
         _cleanup_free_ char *path = NULL;
         if (asprintf(&path, "%s/config.json", bundle) < 0)
@@ -299,7 +263,8 @@ int nvct_oci_edit_load(const char *bundle, nvct_oci_edit **ret_edit, nvct_error 
                 return nvct_error_make(err, errno, "%s: fstat", nvct_quoted(qpath));
         _cleanup_free_ char *data = NULL;
         size_t len = 0;
-        if (read_bounded(fd, size, qpath, &data, &len, err) < 0)
+        if (nvct_read_opened(fd, path, "OCI spec", size, NVCT_OCI_EDIT_MAX_SIZE, &data, &len, err) <
+            0)
                 return -1;
         nvct_document_options opts = {
                 .mode = NVCT_DOCUMENT_GO,
