@@ -26,6 +26,9 @@ typedef enum flag_id {
         FLAG_OTHER,
         FLAG_BUNDLE,
         FLAG_CONFIG,
+        FLAG_LOG,
+        FLAG_LOG_FORMAT,
+        FLAG_DEBUG,
 } flag_id;
 
 typedef struct flag {
@@ -37,11 +40,16 @@ typedef struct flag {
 /* runc's global flags (main.go). --criu is gone from newer runc but older
  * ones take a value with it, and reading it as a value is harmless. */
 static const flag global_flags[] = {
-        { "debug", FLAG_BOOL, FLAG_OTHER },       { "log", FLAG_VALUE, FLAG_OTHER },
-        { "log-format", FLAG_VALUE, FLAG_OTHER }, { "root", FLAG_VALUE, FLAG_OTHER },
-        { "criu", FLAG_VALUE, FLAG_OTHER },       { "systemd-cgroup", FLAG_BOOL, FLAG_OTHER },
-        { "rootless", FLAG_VALUE, FLAG_OTHER },   { "help", FLAG_HELP, FLAG_OTHER },
-        { "h", FLAG_HELP, FLAG_OTHER },           { "version", FLAG_HELP, FLAG_OTHER },
+        { "debug", FLAG_BOOL, FLAG_DEBUG },
+        { "log", FLAG_VALUE, FLAG_LOG },
+        { "log-format", FLAG_VALUE, FLAG_LOG_FORMAT },
+        { "root", FLAG_VALUE, FLAG_OTHER },
+        { "criu", FLAG_VALUE, FLAG_OTHER },
+        { "systemd-cgroup", FLAG_BOOL, FLAG_OTHER },
+        { "rootless", FLAG_VALUE, FLAG_OTHER },
+        { "help", FLAG_HELP, FLAG_OTHER },
+        { "h", FLAG_HELP, FLAG_OTHER },
+        { "version", FLAG_HELP, FLAG_OTHER },
         { "v", FLAG_HELP, FLAG_OTHER },
 };
 
@@ -74,7 +82,9 @@ typedef enum step {
 
 /* Reads the flag at argv[*i], advancing *i past it and its value. An
  * unknown flag takes no value: runc rejects it anyway, and a newer runc's
- * new flag is likelier a boolean than not. */
+ * new flag is likelier a boolean than not. A boolean's value is "true" or
+ * "false" in *ret_value (a "-name=x" that Go's ParseBool refuses is runc's
+ * usage error). */
 static step read_flag(int argc, char *const *argv, int *i, const flag *table, size_t n_table,
                       flag_id *ret_id, const char **ret_value) {
         const char *arg = argv[*i];
@@ -94,15 +104,18 @@ static step read_flag(int argc, char *const *argv, int *i, const flag *table, si
                 }
         if (f == NULL)
                 return STEP_OK;
+        bool on = true;
         switch (f->kind) {
         case FLAG_BOOL:
+                if (eq != NULL && !nvct_go_parse_bool(eq + 1, strlen(eq + 1), &on))
+                        return STEP_BAD;
+                *ret_id = f->id;
+                *ret_value = on ? "true" : "false";
                 return STEP_OK;
-        case FLAG_HELP: {
-                bool on = true;
+        case FLAG_HELP:
                 if (eq != NULL && !nvct_go_parse_bool(eq + 1, strlen(eq + 1), &on))
                         return STEP_BAD;
                 return on ? STEP_HELP : STEP_OK;
-        }
         case FLAG_VALUE:
                 if (eq != NULL) {
                         *ret_value = eq + 1;
@@ -173,6 +186,12 @@ void nvct_runtime_argv_scan(int argc, char *const *argv, nvct_runtime_argv *ret)
                         return; /* runc fails before any subcommand */
                 if (s == STEP_HELP)
                         ret->help = true;
+                else if (id == FLAG_LOG)
+                        ret->log = value[0] != '\0' ? value : NULL;
+                else if (id == FLAG_LOG_FORMAT)
+                        ret->log_format = value[0] != '\0' ? value : NULL;
+                else if (id == FLAG_DEBUG)
+                        ret->debug = strcmp(value, "true") == 0;
         }
         if (i >= argc)
                 return;

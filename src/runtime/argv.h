@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Reading runc's command line as nvidia-container-runtime must: which
- * subcommand it names, and for `create` the bundle and the container id.
+ * subcommand it names, runc's own logging flags, and for `create` the
+ * bundle and the container id.
  * The wrapper passes every argument to the low-level runtime unchanged, so
  * this only reads argv; it never fails: a command line it cannot read is
  * simply not a create, and runc reports the usage error itself. */
@@ -22,6 +23,14 @@ typedef struct nvct_runtime_argv {
         /* -h/--help or -v/--version before the subcommand, or -h/--help
          * among create's flags. */
         bool help;
+        /* runc's global logging flags, whatever the subcommand (a failed
+         * `start` or `delete` is logged too), as far as the globals could be
+         * read: the last --log and --log-format values (NULL when none or
+         * empty: runc then logs to stderr, in text) and --debug's last
+         * value (NVIDIA's runtime logs at debug level under it). Into argv. */
+        const char *log;
+        const char *log_format;
+        bool debug;
         /* Set only when is_create (NULL and -1 otherwise); into argv. */
         /* The last -b/--bundle value; NULL when none or empty: runc then
          * uses its working directory, which the caller resolves (getcwd). */

@@ -237,6 +237,82 @@ static void test_malformed(void **state) {
         assert_create(&r, 1, NULL, "-");
 }
 
+static void assert_log(const nvct_runtime_argv *r, const char *log, const char *format) {
+        if (log == NULL)
+                assert_null(r->log);
+        else
+                assert_string_equal(r->log, log);
+        if (format == NULL)
+                assert_null(r->log_format);
+        else
+                assert_string_equal(r->log_format, format);
+}
+
+static void test_log_flags(void **state) {
+        (void)state;
+        nvct_runtime_argv r;
+        SCAN(r, "create", "c");
+        assert_log(&r, NULL, NULL);
+        assert_false(r.debug);
+        /* Both forms, one or two dashes; the last value wins. */
+        SCAN(r, "--log", "/a.log", "--log-format", "text", "-log=/b.log", "-log-format=json",
+             "create", "c");
+        assert_log(&r, "/b.log", "json");
+        assert_create(&r, 7, NULL, "c");
+        SCAN(r, "--log=/a.log", "--log", "/c.log", "--log-format=json", "--log-format", "text",
+             "state", "c");
+        assert_log(&r, "/c.log", "text");
+        /* Whatever the subcommand, and when it is not a create. */
+        SCAN(r, "--root", "/run/x", "--log", "/d.log", "--log-format", "json", "delete", "--force",
+             "c");
+        assert_log(&r, "/d.log", "json");
+        assert_not_create(&r);
+        SCAN(r, "--log", "/e.log", "start", "c");
+        assert_log(&r, "/e.log", NULL);
+        SCAN(r, "--log", "/e.log");
+        assert_log(&r, "/e.log", NULL);
+        assert_int_equal(r.subcommand_index, -1);
+        /* An empty value is runc's stderr and text. */
+        SCAN(r, "--log", "/e.log", "--log=", "--log-format", "json", "--log-format=", "state", "c");
+        assert_log(&r, NULL, NULL);
+        /* The value is the next argument whatever it is; the subcommand's
+         * own --log is not runc's. */
+        SCAN(r, "--log", "--log-format", "create", "c");
+        assert_log(&r, "--log-format", NULL);
+        assert_create(&r, 3, NULL, "c");
+        SCAN(r, "create", "--log", "/x", "c");
+        assert_log(&r, NULL, NULL);
+        SCAN(r, "--", "--log", "/x");
+        assert_log(&r, NULL, NULL);
+        /* A missing value is runc's usage error: what came before stays. */
+        SCAN(r, "--log-format", "json", "--log");
+        assert_log(&r, NULL, "json");
+        /* An unknown global takes no value. */
+        SCAN(r, "--logfile", "/x", "--log-formats=json", "create", "c");
+        assert_log(&r, NULL, NULL);
+}
+
+static void test_debug_flag(void **state) {
+        (void)state;
+        nvct_runtime_argv r;
+        SCAN(r, "--debug", "state", "c");
+        assert_true(r.debug);
+        SCAN(r, "-debug=true", "--debug=0", "state", "c");
+        assert_false(r.debug);
+        SCAN(r, "--debug=false", "--debug", "state", "c");
+        assert_true(r.debug);
+        SCAN(r, "state", "--debug", "c");
+        assert_false(r.debug);
+        /* A boolean Go's ParseBool refuses is runc's usage error. */
+        SCAN(r, "--debug=maybe", "create", "c");
+        assert_not_create(&r);
+        assert_int_equal(r.subcommand_index, -1);
+        SCAN(r, "create", "--no-pivot=maybe", "c");
+        assert_not_create(&r);
+        SCAN(r, "create", "--no-pivot=T", "c");
+        assert_create(&r, 1, NULL, "c");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_plain_create),
@@ -250,6 +326,8 @@ int main(void) {
                 cmocka_unit_test(test_no_subcommand),
                 cmocka_unit_test(test_help_and_version),
                 cmocka_unit_test(test_malformed),
+                cmocka_unit_test(test_log_flags),
+                cmocka_unit_test(test_debug_flag),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
