@@ -6,7 +6,16 @@
 
 #include <stddef.h>
 
+#include "model.h"
 #include "basic/error.h"
+
+/* Security: what one walk of the spec directories loads at most (each file
+ * is bounded by the loader, NVCT_CDI_MAX_FILE_SIZE): spec files, their
+ * bytes in all, and devices in all. What is over a bound is left out and
+ * reported as a problem. */
+#define NVCT_CDI_REGISTRY_MAX_FILES 1024
+#define NVCT_CDI_REGISTRY_MAX_BYTES 268435456
+#define NVCT_CDI_REGISTRY_MAX_DEVICES 65536
 
 /* What `nvidia-ctk cdi list` shows: every device of every valid spec in
  * the directories, and every file that could not be used, with why. */
@@ -36,5 +45,46 @@ typedef struct nvct_cdi_listing {
  * problem, and the device is left out. Fails only on allocation. */
 int nvct_cdi_list(const char *const *dirs, nvct_cdi_listing *ret_listing, nvct_error **err);
 void nvct_cdi_listing_clear(nvct_cdi_listing *listing);
+
+/* The registry a runtime resolves device names with: the specs of the
+ * directories, read by nvct_cdi_list's rules, kept, and the in-memory specs
+ * a caller adds. */
+typedef struct nvct_cdi_registry nvct_cdi_registry;
+
+/* Loads every spec of `dirs` (NULL-terminated) with nvct_cdi_list's rules:
+ * a later directory overrides an earlier one; two files of one directory
+ * defining the same name are a conflict and the name is left out; a file
+ * that does not load is remembered (it is named when a name does not
+ * resolve), not fatal. Fails only on allocation. Free with
+ * nvct_cdi_registry_free. */
+int nvct_cdi_registry_load(const char *const *dirs, nvct_cdi_registry **ret_registry,
+                           nvct_error **err);
+
+/* Adds an in-memory spec (taken over: *spec is emptied, on failure too)
+ * whose names override those of the directories and of specs added before
+ * it, even a name left out for a conflict. It is validated as the writer
+ * validates (at its cdiVersion, or the minimum its content needs); `origin`
+ * names it in messages ("generated for jit-cdi"). */
+int nvct_cdi_registry_add_spec(nvct_cdi_registry *registry, nvct_cdi_spec *spec, const char *origin,
+                               nvct_error **err);
+
+void nvct_cdi_registry_free(nvct_cdi_registry *registry);
+static inline void nvct_cdi_registry_freep(nvct_cdi_registry **registry) {
+        nvct_cdi_registry_free(*registry);
+}
+#define _cleanup_cdi_registry_ __attribute__((cleanup(nvct_cdi_registry_freep)))
+
+/* The edits for `n` qualified names, in the CDI reference's order
+ * (Cache.InjectDevices): for each device in order, its spec's spec-wide
+ * edits the first time that spec is met, then the device's own edits. A
+ * name given twice is resolved once. When a name does not resolve, fails
+ * with one line naming every unresolvable name (quoted; after 32, a count),
+ * the directories searched (and the in-memory specs), and the problems met
+ * while loading (after 8, a count):
+ *   unresolvable CDI devices "nvidia.com/gpu=9" (searched "/etc/cdi",
+ *   "/var/run/cdi"; "/etc/cdi/x.yaml": <why>)
+ * *ret_edits (the caller clears it) untouched on failure. */
+int nvct_cdi_registry_resolve(const nvct_cdi_registry *registry, const char *const *names, size_t n,
+                              nvct_cdi_edits *ret_edits, nvct_error **err);
 
 #endif

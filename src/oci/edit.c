@@ -16,6 +16,7 @@
 
 #include "basic/cleanup.h"
 #include "basic/file.h"
+#include "basic/gocompat.h"
 #include "basic/quote.h"
 
 struct nvct_oci_edit {
@@ -467,7 +468,9 @@ int nvct_oci_edit_set_env(nvct_oci_edit *e, const char *entry, nvct_error **err)
         return append_at(e, p_env, N(p_env), v, err);
 }
 
-int nvct_oci_edit_add_mount(nvct_oci_edit *e, const nvct_oci_mount *m, nvct_error **err) {
+/* A mount entry, standalone (*ret_obj the caller's). */
+static int build_mount(const nvct_oci_edit *e, const nvct_oci_mount *m,
+                       nvct_document_node **ret_obj, nvct_error **err) {
         _cleanup_document_ nvct_document_node *obj = nvct_document_new_object();
         if (obj == NULL)
                 return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
@@ -476,10 +479,20 @@ int nvct_oci_edit_add_mount(nvct_oci_edit *e, const nvct_oci_mount *m, nvct_erro
             (m->source != NULL && put_string(e, obj, "source", m->source, err) < 0) ||
             put_strv(e, obj, "options", m->options, err) < 0)
                 return nvct_error_prefix(err, "mounts");
-        return append_at(e, p_mounts, N(p_mounts), TAKE_PTR(obj), err);
+        *ret_obj = TAKE_PTR(obj);
+        return 0;
 }
 
-int nvct_oci_edit_add_device(nvct_oci_edit *e, const nvct_oci_device *d, nvct_error **err) {
+int nvct_oci_edit_add_mount(nvct_oci_edit *e, const nvct_oci_mount *m, nvct_error **err) {
+        nvct_document_node *obj;
+        if (build_mount(e, m, &obj, err) < 0)
+                return -1;
+        return append_at(e, p_mounts, N(p_mounts), obj, err);
+}
+
+/* A linux.devices entry, standalone (*ret_obj the caller's). */
+static int build_device(const nvct_oci_edit *e, const nvct_oci_device *d,
+                        nvct_document_node **ret_obj, nvct_error **err) {
         if (d->type != 'c' && d->type != 'b' && d->type != 'u' && d->type != 'p')
                 return edit_error(e, EINVAL, "linux.devices", "type must be c, b, u or p", err);
         if (d->major < 0 || d->minor < 0)
@@ -499,7 +512,15 @@ int nvct_oci_edit_add_device(nvct_oci_edit *e, const nvct_oci_device *d, nvct_er
             (d->uid >= 0 && put_int(e, obj, "uid", d->uid, err) < 0) ||
             (d->gid >= 0 && put_int(e, obj, "gid", d->gid, err) < 0))
                 return nvct_error_prefix(err, "linux.devices");
-        return append_at(e, p_devices, N(p_devices), TAKE_PTR(obj), err);
+        *ret_obj = TAKE_PTR(obj);
+        return 0;
+}
+
+int nvct_oci_edit_add_device(nvct_oci_edit *e, const nvct_oci_device *d, nvct_error **err) {
+        nvct_document_node *obj;
+        if (build_device(e, d, &obj, err) < 0)
+                return -1;
+        return append_at(e, p_devices, N(p_devices), obj, err);
 }
 
 int nvct_oci_edit_add_device_rule(nvct_oci_edit *e, const nvct_oci_device_rule *r,
@@ -610,5 +631,220 @@ int nvct_oci_edit_write(nvct_oci_edit *e, nvct_error **err) {
         if (nvct_write_file_atomic(e->path, data, len, e->mode, err) < 0)
                 return -1;
         e->changed = false;
+        return 0;
+}
+
+/* ---- entries keyed by a string member (devices by path, mounts by
+ * destination), as runtime-tools' generator edits them for the CDI
+ * reference ---- */
+
+/* Whether `entry` is an object whose member `key` is the string `value`
+ * (bytes and length: a JSON string may hold NUL). */
+static bool entry_has(const nvct_document_node *entry, const char *key, const char *value) {
+        nvct_document_node *m = nvct_document_object_get(entry, key);
+        size_t len;
+        const char *text = nvct_document_text(m, &len);
+        return m != NULL && nvct_document_kind_of(m) == NVCT_DOCUMENT_STRING &&
+               len == strlen(value) && memcmp(text, value, len) == 0;
+}
+
+/* The index of the first entry of `array` at or after `from` with
+ * key == value; SIZE_MAX when none. */
+static size_t find_entry(const nvct_document_node *array, size_t from, const char *key,
+                         const char *value) {
+        size_t n = nvct_document_array_size(array);
+        for (size_t i = from; i < n; i++)
+                if (entry_has(nvct_document_array_get(array, i), key, value))
+                        return i;
+        return SIZE_MAX;
+}
+
+static int remove_first(nvct_oci_edit *e, const step *path, size_t n, const char *key,
+                        const char *value, bool *ret_removed, nvct_error **err) {
+        nvct_document_node *array;
+        if (lookup(e, path, n, NVCT_DOCUMENT_ARRAY, &array, err) < 0)
+                return -1;
+        size_t i = array != NULL ? find_entry(array, 0, key, value) : SIZE_MAX;
+        if (i != SIZE_MAX) {
+                nvct_document_array_remove(array, i);
+                e->changed = true;
+        }
+        if (ret_removed != NULL)
+                *ret_removed = i != SIZE_MAX;
+        return 0;
+}
+
+/* Remove(value) then Add(entry), as the generator does: the first entry
+ * with key == value goes; then, when `replace_next`, the entry replaces the
+ * next one with that key (AddDevice), else it is appended. Re-applying what
+ * is already the last entry changes nothing, so that a config.json edited
+ * twice the same way is not rewritten. `entry` is taken over. */
+static int put_keyed(nvct_oci_edit *e, const step *path, size_t n, const char *key,
+                     const char *value, bool replace_next, nvct_document_node *entry,
+                     nvct_error **err) {
+        _cleanup_document_ nvct_document_node *v = entry;
+        nvct_document_node *array;
+        if (lookup(e, path, n, NVCT_DOCUMENT_ARRAY, &array, err) < 0)
+                return -1;
+        size_t i = array != NULL ? find_entry(array, 0, key, value) : SIZE_MAX;
+        size_t j = i != SIZE_MAX && replace_next ? find_entry(array, i + 1, key, value) : SIZE_MAX;
+        if (i != SIZE_MAX && j == SIZE_MAX && i + 1 == nvct_document_array_size(array) &&
+            nvct_document_equal(nvct_document_array_get(array, i), v))
+                return 0;
+        if (i != SIZE_MAX) {
+                nvct_document_array_remove(array, i);
+                e->changed = true;
+        }
+        if (j == SIZE_MAX)
+                return append_at(e, path, n, TAKE_PTR(v), err);
+        char field[128];
+        path_text(path, n, field, sizeof(field));
+        if (count_added(e, field, err) < 0)
+                return -1;
+        /* j moved down by one with the removal of i. */
+        nvct_document_array_remove(array, j - 1);
+        return nvct_document_array_insert(array, j - 1, TAKE_PTR(v), NULL, err);
+}
+
+int nvct_oci_edit_remove_device(nvct_oci_edit *e, const char *path, bool *ret_removed,
+                                nvct_error **err) {
+        if (check_string(e, "linux.devices", path, err) < 0)
+                return -1;
+        return remove_first(e, p_devices, N(p_devices), "path", path, ret_removed, err);
+}
+
+int nvct_oci_edit_put_device(nvct_oci_edit *e, const nvct_oci_device *d, nvct_error **err) {
+        nvct_document_node *obj;
+        if (build_device(e, d, &obj, err) < 0)
+                return -1;
+        return put_keyed(e, p_devices, N(p_devices), "path", d->path, true, obj, err);
+}
+
+int nvct_oci_edit_remove_mount(nvct_oci_edit *e, const char *destination, bool *ret_removed,
+                               nvct_error **err) {
+        if (check_string(e, "mounts", destination, err) < 0)
+                return -1;
+        return remove_first(e, p_mounts, N(p_mounts), "destination", destination, ret_removed, err);
+}
+
+int nvct_oci_edit_put_mount(nvct_oci_edit *e, const nvct_oci_mount *m, nvct_error **err) {
+        nvct_document_node *obj;
+        if (build_mount(e, m, &obj, err) < 0)
+                return -1;
+        return put_keyed(e, p_mounts, N(p_mounts), "destination", m->destination, false, obj, err);
+}
+
+typedef struct ranked {
+        size_t depth, index;
+} ranked;
+
+static int cmp_ranked(const void *a, const void *b) {
+        const ranked *x = a, *y = b;
+        if (x->depth != y->depth)
+                return x->depth < y->depth ? -1 : 1;
+        return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The '/'s of filepath.Clean(destination): "" (absent, or not a string, as
+ * Go would have left it) cleans to "." and counts 0. */
+static int mount_depth(const nvct_oci_edit *e, const nvct_document_node *mount, size_t *ret_depth,
+                       nvct_error **err) {
+        nvct_document_node *d = nvct_document_object_get(mount, "destination");
+        size_t len = 0;
+        const char *text = d != NULL && nvct_document_kind_of(d) == NVCT_DOCUMENT_STRING
+                                   ? nvct_document_text(d, &len)
+                                   : "";
+        _cleanup_free_ char *clean = nvct_go_clean_path(text, len, &len);
+        if (clean == NULL)
+                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+        size_t depth = 0;
+        for (size_t i = 0; i < len; i++)
+                depth += clean[i] == '/';
+        *ret_depth = depth;
+        return 0;
+}
+
+int nvct_oci_edit_sort_mounts(nvct_oci_edit *e, nvct_error **err) {
+        nvct_document_node *mounts;
+        if (lookup(e, p_mounts, N(p_mounts), NVCT_DOCUMENT_ARRAY, &mounts, err) < 0)
+                return -1;
+        size_t n = nvct_document_array_size(mounts);
+        if (mounts == NULL || n < 2)
+                return 0;
+        _cleanup_free_ ranked *order = calloc(n, sizeof(*order));
+        if (order == NULL)
+                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+        for (size_t i = 0; i < n; i++) {
+                order[i].index = i;
+                if (mount_depth(e, nvct_document_array_get(mounts, i), &order[i].depth, err) < 0)
+                        return -1;
+        }
+        /* The index breaks ties: a stable sort, as sort.Stable. */
+        qsort(order, n, sizeof(*order), cmp_ranked);
+        size_t first = 0;
+        while (first < n && order[first].index == first)
+                first++;
+        if (first == n)
+                return 0;
+        /* The tree has no move: a new array of copies replaces the old one
+         * (in its place in the root) only once complete. */
+        _cleanup_document_ nvct_document_node *sorted = nvct_document_new_array();
+        if (sorted == NULL)
+                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+        for (size_t i = 0; i < n; i++) {
+                nvct_document_node *c =
+                        nvct_document_copy(nvct_document_array_get(mounts, order[i].index));
+                if (c == NULL)
+                        return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+                if (nvct_document_array_append(sorted, c, NULL, err) < 0)
+                        return -1;
+        }
+        if (nvct_document_object_set(e->root, "mounts", 6, TAKE_PTR(sorted), NULL, err) < 0)
+                return -1;
+        e->changed = true;
+        return 0;
+}
+
+/* process.user.uid or .gid as encoding/json reads it into a uint32: absent
+ * or null is 0; anything but a decimal integer in range is an error. */
+static int user_id(const nvct_oci_edit *e, const nvct_document_node *user, const char *key,
+                   uint32_t *ret, nvct_error **err) {
+        nvct_document_node *v = user != NULL ? nvct_document_object_get(user, key) : NULL;
+        if (v == NULL || nvct_document_kind_of(v) == NVCT_DOCUMENT_NULL) {
+                *ret = 0;
+                return 0;
+        }
+        char field[32];
+        snprintf(field, sizeof(field), "process.user.%s", key);
+        size_t len;
+        const char *text = nvct_document_text(v, &len);
+        if (nvct_document_kind_of(v) != NVCT_DOCUMENT_NUMBER)
+                return edit_error(e, 0, field, "a number expected", err);
+        uint64_t n = 0;
+        bool ok = len > 0 && len <= 10;
+        for (size_t i = 0; ok && i < len; i++) {
+                ok = text[i] >= '0' && text[i] <= '9';
+                n = n * 10 + (uint64_t)(text[i] - '0');
+        }
+        if (!ok || n > UINT32_MAX) {
+                _cleanup_free_ char *q = nvct_quote(text, len);
+                char what[160];
+                snprintf(what, sizeof(what), "%s is not a 32-bit unsigned integer", nvct_quoted(q));
+                return edit_error(e, ERANGE, field, what, err);
+        }
+        *ret = (uint32_t)n;
+        return 0;
+}
+
+int nvct_oci_edit_user_ids(const nvct_oci_edit *e, uint32_t *ret_uid, uint32_t *ret_gid,
+                           nvct_error **err) {
+        static const step p_user[] = { STEP("process", spec_order), STEP("user", process_order) };
+        nvct_document_node *user;
+        uint32_t uid, gid;
+        if (lookup(e, p_user, N(p_user), NVCT_DOCUMENT_OBJECT, &user, err) < 0 ||
+            user_id(e, user, "uid", &uid, err) < 0 || user_id(e, user, "gid", &gid, err) < 0)
+                return -1;
+        *ret_uid = uid;
+        *ret_gid = gid;
         return 0;
 }

@@ -141,6 +141,38 @@ int nvct_oci_edit_remove_hooks(nvct_oci_edit *edit, nvct_oci_hook_kind kind,
  * basename given as userdata (a const char *). */
 bool nvct_oci_hook_has_basename(const nvct_document_node *hook, void *basename);
 
+/* What the CDI reference's generator does (runtime-tools' RemoveDevice,
+ * AddDevice, RemoveMount, AddMount): entries are matched by their "path" or
+ * "destination" string member, byte for byte.
+ *
+ * remove_*: removes the FIRST entry that matches; *ret_removed (may be NULL)
+ * says whether there was one.
+ *
+ * put_device: RemoveDevice then AddDevice: the first entry with the path
+ * is removed, then the device replaces the next entry with that path (in
+ * its place), or is appended. put_mount: RemoveMount then AddMount: the
+ * first entry with the destination is removed, the mount appended. Either
+ * changes nothing when the entry is already the last one, and the only one
+ * with its key, and the same (nvct_document_equal). */
+int nvct_oci_edit_remove_device(nvct_oci_edit *edit, const char *path, bool *ret_removed,
+                                nvct_error **err);
+int nvct_oci_edit_put_device(nvct_oci_edit *edit, const nvct_oci_device *device, nvct_error **err);
+int nvct_oci_edit_remove_mount(nvct_oci_edit *edit, const char *destination, bool *ret_removed,
+                               nvct_error **err);
+int nvct_oci_edit_put_mount(nvct_oci_edit *edit, const nvct_oci_mount *mount, nvct_error **err);
+
+/* Sorts mounts, stably, by the number of '/' in filepath.Clean(destination)
+ * (the CDI reference's sortMounts, after Docker's): parents before what is
+ * mounted under them. An entry without a string destination counts 0.
+ * Changes nothing (and the file is not rewritten) when already in order. */
+int nvct_oci_edit_sort_mounts(nvct_oci_edit *edit, nvct_error **err);
+
+/* process.user.uid and .gid as encoding/json reads them into uint32: 0 when
+ * absent or null; a value that is not a decimal integer of 32 bits ("1e3",
+ * -1, "0") is an error naming the field. */
+int nvct_oci_edit_user_ids(const nvct_oci_edit *edit, uint32_t *ret_uid, uint32_t *ret_gid,
+                           nvct_error **err);
+
 /* Adds gid to process.user.additionalGids unless it is there. */
 int nvct_oci_edit_add_gid(nvct_oci_edit *edit, uint32_t gid, nvct_error **err);
 
