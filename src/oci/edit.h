@@ -177,7 +177,11 @@ int nvct_oci_edit_user_ids(const nvct_oci_edit *edit, uint32_t *ret_uid, uint32_
 int nvct_oci_edit_add_gid(nvct_oci_edit *edit, uint32_t gid, nvct_error **err);
 
 /* When something changed: writes the tree back compact, atomically, with the
- * mode the file had, and clears `changed`. Otherwise does nothing. */
+ * mode the file had, and clears `changed`. Otherwise does nothing. Strings
+ * are written as encoding/json writes them (<, >, &, U+2028 and U+2029 as
+ * \u escapes, other escapes only where JSON needs one), so that the bytes of
+ * a compact config.json written by Go come back unchanged wherever the edit
+ * did not touch them; numbers keep their text. */
 int nvct_oci_edit_write(nvct_oci_edit *edit, nvct_error **err);
 
 #endif
