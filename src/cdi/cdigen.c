@@ -427,6 +427,8 @@ static int add_gpu_devices(host *h, nvct_cdi_spec *spec, const nvct_nvml_info *i
 
         for (size_t g = 0; g < info->n_gpus; g++) {
                 const nvct_gpu_info *gpu = &info->gpus[g];
+                if (h->opt->gpu_selected != NULL && !h->opt->gpu_selected[g])
+                        continue;
                 char node_path[64], index_name[32], type_name[40];
                 snprintf(node_path, sizeof(node_path), "/dev/nvidia%u", gpu->minor);
                 snprintf(index_name, sizeof(index_name), "%u", gpu->index);
@@ -579,20 +581,25 @@ int nvct_cdigen_generate(const nvct_cdigen_options *opt, nvct_cdi_spec *ret_spec
         }
         if (nvct_cdi_validate_kind(spec.kind, err) < 0)
                 goto out;
-        if (find_nvml(&h, &nvml_path, err) < 0 || nvct_nvml_query(nvml_path, &info, err) < 0)
-                goto out;
-        if (info.n_gpus == 0) {
-                _cleanup_free_ char *path_q = nvct_quote_path(nvml_path);
+        const nvct_nvml_info *nvml = opt->nvml_info;
+        if (nvml == NULL) {
+                if (find_nvml(&h, &nvml_path, err) < 0 ||
+                    nvct_nvml_query(nvml_path, &info, err) < 0)
+                        goto out;
+                nvml = &info;
+        }
+        if (nvml->n_gpus == 0) {
+                _cleanup_free_ char *path_q = nvct_quote_path(nvml_path ? nvml_path : "NVML");
                 _cleanup_free_ char *version_q =
-                        nvct_quote(info.driver_version, strlen(info.driver_version));
+                        nvct_quote(nvml->driver_version, strlen(nvml->driver_version));
                 nvct_error_make(err, 0, "NVML (%s, driver %s) found no GPU: no spec to write",
                                 nvct_quoted(path_q), nvct_quoted(version_q));
                 goto out;
         }
-        h.driver_version = info.driver_version;
+        h.driver_version = nvml->driver_version;
 
         nvct_cdi_edits all = { 0 };
-        r = add_gpu_devices(&h, &spec, &info, &all, err);
+        r = add_gpu_devices(&h, &spec, nvml, &all, err);
         if (r == 0) {
                 nvct_cdi_device *dev;
                 r = nvct_cdi_spec_add_device(&spec, "all", &dev, err);
@@ -608,13 +615,26 @@ int nvct_cdigen_generate(const nvct_cdigen_options *opt, nvct_cdi_spec *ret_spec
 
         *ret_spec = spec;
         spec = (nvct_cdi_spec){ 0 };
-        if (ret_info != NULL) {
+        if (ret_info != NULL && nvml == &info) {
                 *ret_info = info;
                 info = (nvct_nvml_info){ 0 };
         }
 out:
         nvct_cdi_spec_clear(&spec);
         nvct_nvml_info_clear(&info);
+        host_clear(&h);
+        return r < 0 ? -1 : 0;
+}
+
+int nvct_cdigen_query_nvml(const char *driver_root, nvct_nvml_info *ret_info, nvct_error **err) {
+        const nvct_cdigen_options opt = { .driver_root = driver_root };
+        host h;
+        _cleanup_free_ char *nvml_path = NULL;
+        int r = host_open(&h, &opt, err);
+        if (r == 0)
+                r = find_nvml(&h, &nvml_path, err);
+        if (r == 0)
+                r = nvct_nvml_query(nvml_path, ret_info, err);
         host_clear(&h);
         return r < 0 ? -1 : 0;
 }

@@ -34,15 +34,28 @@ typedef struct nvct_cdigen_options {
         const char *hook_path;     /* nvidia-cdi-hook, as the container runtime runs it */
         const char *ldconfig_path; /* host path, passed to update-ldcache */
         const char *const *library_search_paths; /* NULL-terminated; may be NULL */
+        /* What NVML reported, when the caller has queried it already
+         * (nvct_cdigen_query_nvml): the generator then does not load NVML.
+         * NULL: the generator queries it. */
+        const nvct_nvml_info *nvml_info;
+        /* Which GPUs (by NVML index, nvml_info's n_gpus entries) get devices,
+         * with their MIG devices; "all" holds just those. NULL: every GPU. */
+        const bool *gpu_selected;
         /* Called with each warning (a node or file that is absent); may be NULL. */
         nvct_warn_fn warn;
         void *userdata;
 } nvct_cdigen_options;
 
-/* Builds the spec. *ret_info (optional) receives what NVML reported, for a
+/* Builds the spec. *ret_info (optional; untouched when the options give
+ * nvml_info) receives what NVML reported, for a
  * summary. Fails when NVML cannot be loaded or initialised, reports no GPU,
  * or a GPU's device node is missing: the message names the root and file. */
 int nvct_cdigen_generate(const nvct_cdigen_options *options, nvct_cdi_spec *ret_spec,
                          nvct_nvml_info *ret_info, nvct_error **err);
+
+/* What NVML says about the driver root's GPUs: libnvidia-ml.so.1 found as
+ * the generator finds it (the root's ld.so.cache, then its library
+ * directories), loaded and queried. */
+int nvct_cdigen_query_nvml(const char *driver_root, nvct_nvml_info *ret_info, nvct_error **err);
 
 #endif
