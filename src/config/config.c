@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "basic/cleanup.h"
 #include "basic/file.h"
@@ -60,6 +62,7 @@ void nvct_config_clear(nvct_config *config) {
                         nvct_strv_clear(field);
         }
         free(config->source);
+        nvct_strv_clear(&config->unknown_keys);
         *config = (nvct_config){};
 }
 
@@ -198,6 +201,53 @@ static int apply_key(const nvct_toml_value *root, const nvct_config_key *key, co
         }
 }
 
+/* How `path` (a dotted path of the file's keys) stands to the table: a
+ * key's own path, a table above keys, or neither. Case-insensitive: the
+ * toolkit also takes a key's upper-case form, and a warning must not name a
+ * key that was read. */
+typedef enum key_standing { KEY_UNKNOWN, KEY_KNOWN, KEY_TABLE } key_standing;
+
+static key_standing standing(const char *path, size_t len) {
+        for (size_t i = 0; i < nvct_config_n_keys; i++) {
+                const char *k = nvct_config_keys[i].path;
+                if (strncasecmp(k, path, len) != 0)
+                        continue;
+                if (k[len] == '\0')
+                        return KEY_KNOWN;
+                if (k[len] == '.')
+                        return KEY_TABLE;
+        }
+        return KEY_UNKNOWN;
+}
+
+/* Collects the keys below `table` (at `prefix`) that the table does not
+ * know. Bounded: known tables are at most four deep, and at most
+ * NVCT_CONFIG_MAX_UNKNOWN paths are kept. */
+static int collect_unknown(const nvct_toml_value *table, const char *prefix, unsigned depth,
+                           nvct_strv *unknown) {
+        size_t n = nvct_toml_table_size(table);
+        for (size_t i = 0; i < n && unknown->n < NVCT_CONFIG_MAX_UNKNOWN; i++) {
+                size_t key_len = 0;
+                const char *key = nvct_toml_table_key(table, i, &key_len);
+                _cleanup_free_ char *path = NULL;
+                if (asprintf(&path, "%s%s%.*s", prefix, prefix[0] ? "." : "", (int)key_len, key) <
+                    0)
+                        return -ENOMEM;
+                const nvct_toml_value *v = nvct_toml_table_value(table, i);
+                key_standing st = standing(path, strlen(path));
+                if (st == KEY_UNKNOWN) {
+                        if (nvct_strv_push(unknown, TAKE_PTR(path)) < 0)
+                                return -ENOMEM;
+                } else if (st == KEY_TABLE && depth < 8 &&
+                           nvct_toml_type_of(v) == NVCT_TOML_TABLE) {
+                        int r = collect_unknown(v, path, depth + 1, unknown);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
 int nvct_config_parse(const char *data, size_t len, const char *name, nvct_config_profile profile,
                       nvct_config *ret_config, nvct_error **err) {
         _cleanup_toml_ nvct_toml_value *root = NULL;
@@ -224,7 +274,8 @@ int nvct_config_parse(const char *data, size_t len, const char *name, nvct_confi
                 }
         }
         c.source = strdup(name);
-        if (c.source == NULL) {
+        if (c.source == NULL || (profile == NVCT_CONFIG_PROFILE_TOOLKIT &&
+                                 collect_unknown(root, "", 0, &c.unknown_keys) < 0)) {
                 nvct_config_clear(&c);
                 return nvct_error_make(err, ENOMEM, "cannot read the config");
         }

@@ -105,7 +105,14 @@ typedef struct nvct_config {
         nvct_ctk_config ctk;
         nvct_features_config features;
         char *source; /* the file it came from; NULL for built-in defaults */
+        /* NVCT_CONFIG_PROFILE_TOOLKIT only: the dotted paths of the file's
+         * keys that no key of the table names (a typo, a key of a newer
+         * toolkit), in file order, at most NVCT_CONFIG_MAX_UNKNOWN; for a
+         * program's log. */
+        nvct_strv unknown_keys;
 } nvct_config;
+
+#define NVCT_CONFIG_MAX_UNKNOWN 64
 
 typedef enum nvct_config_type {
         NVCT_CONFIG_BOOL,   /* bool */

@@ -17,9 +17,18 @@
  * list this long is a mistake, not a configuration. */
 #define MAX_CANDIDATES 64
 
+/* Whether `path` is this program: a runtimes list naming the wrapper
+ * itself (or a link to it) would otherwise exec it again, forever. */
+static bool is_self(const char *path) {
+        struct stat self, st;
+        return stat("/proc/self/exe", &self) == 0 && stat(path, &st) == 0 &&
+               self.st_dev == st.st_dev && self.st_ino == st.st_ino;
+}
+
 static bool is_executable_file(const char *path) {
         struct stat st;
-        return stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0;
+        return stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0 &&
+               !is_self(path);
 }
 
 /* ", \"a\", \"b\"" for the message; NULL on allocation failure. */
@@ -78,6 +87,10 @@ int nvct_runtime_find(const char *const *names, size_t n, const char *path_env, 
                 }
                 char *found = NULL;
                 if (nvct_find_executable(name, search, &found, NULL) == 0) {
+                        if (is_self(found)) {
+                                free(found);
+                                continue;
+                        }
                         *ret_path = found;
                         return 0;
                 }
@@ -88,7 +101,8 @@ int nvct_runtime_find(const char *const *names, size_t n, const char *path_env, 
                 return nvct_error_make(err, ENOMEM, "low-level runtime");
         return nvct_error_make(err, 0,
                                "no low-level runtime found: tried %s (a path must be absolute "
-                               "and name an executable file; a name is searched in PATH %s)",
+                               "and name an executable file other than this wrapper; a name is "
+                               "searched in PATH %s)",
                                list, nvct_quoted(qsearch));
 }
 

@@ -78,10 +78,14 @@ int main(int argc, char **argv) {
 
         nvct_runtime_argv_scan(argc, argv, &w.args);
         int r = load_config(&w.config, &err);
+        /* As NVIDIA's: no log file is created for --help or --version, and
+         * runc's --debug raises the level to debug. */
         nvct_runtime_log_options log_opts = {
-                .debug_path = r == 0 ? w.config.runtime.debug : NULL,
-                .level = r == 0 ? w.config.runtime.log_level : NULL,
-                .runc_log_path = w.args.log,
+                .debug_path = r == 0 && !w.args.help ? w.config.runtime.debug : NULL,
+                .level = w.args.debug ? "debug"
+                         : r == 0     ? w.config.runtime.log_level
+                                      : NULL,
+                .runc_log_path = w.args.help ? NULL : w.args.log,
                 .runc_log_format = w.args.log_format,
         };
         _cleanup_error_ nvct_error *log_err = NULL;
@@ -89,6 +93,13 @@ int main(int argc, char **argv) {
                 w.log = NULL; /* out of memory: run without a log */
         if (r < 0)
                 goto out;
+        for (size_t i = 0; i < w.config.unknown_keys.n; i++) {
+                _cleanup_free_ char *file_q = nvct_quote_path(w.config.source);
+                _cleanup_free_ char *key_q =
+                        nvct_quote(w.config.unknown_keys.v[i], strlen(w.config.unknown_keys.v[i]));
+                nvct_runtime_logf(w.log, NVCT_LOG_WARNING, "%s: unknown key %s ignored",
+                                  nvct_quoted(file_q), nvct_quoted(key_q));
+        }
         nvct_runtime_logf(w.log, NVCT_LOG_DEBUG, "running %s with %d arguments",
                           w.args.subcommand ? w.args.subcommand : "(no command)", argc - 1);
 
