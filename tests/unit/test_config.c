@@ -449,9 +449,53 @@ static void test_installed_config(void **state) {
                                 assert_key_default(&c, k, profiles[j]);
                 }
                 assert_string_equal(c.cli.ldconfig, "@/sbin/ldconfig");
+                assert_int_equal(c.unknown_keys.n, 0); /* the wrapper warns about none */
                 nvct_config_clear(&c);
         }
         free(data);
+}
+
+/* The toolkit profile names the keys it did not read, for the wrapper's
+ * log: unknown keys and tables anywhere, not the known ones in either
+ * case form, not the hook's (which ignores them silently). */
+static void test_unknown_keys(void **state) {
+        (void)state;
+        const char *text = "foo = 1\n"
+                           "[nvidia-container-runtime]\n"
+                           "mdoe = \"cdi\"\n"
+                           "DEBUG = \"/x\"\n"
+                           "[nvidia-container-runtime.modes.cdi]\n"
+                           "spec-dir = [\"/x\"]\n"
+                           "default-kind = \"a.b/c\"\n"
+                           "[nvidia-container-runtime.modes.new-mode]\n"
+                           "x = 1\n"
+                           "[nvidia-ctk]\n"
+                           "path = \"/x\"\n";
+        nvct_config c;
+        parse_ok(text, NVCT_CONFIG_PROFILE_TOOLKIT, &c);
+        assert_int_equal(c.unknown_keys.n, 4);
+        assert_string_equal(c.unknown_keys.v[0], "foo");
+        assert_string_equal(c.unknown_keys.v[1], "nvidia-container-runtime.mdoe");
+        assert_string_equal(c.unknown_keys.v[2], "nvidia-container-runtime.modes.cdi.spec-dir");
+        assert_string_equal(c.unknown_keys.v[3], "nvidia-container-runtime.modes.new-mode");
+        nvct_config_clear(&c);
+        parse_ok(text, NVCT_CONFIG_PROFILE_HOOK, &c);
+        assert_int_equal(c.unknown_keys.n, 0);
+        nvct_config_clear(&c);
+
+        /* Bounded: a file of many unknown keys keeps NVCT_CONFIG_MAX_UNKNOWN. */
+        char *big = NULL;
+        size_t big_len = 0;
+        FILE *f = open_memstream(&big, &big_len);
+        assert_non_null(f);
+        for (int i = 0; i < 1000; i++)
+                fprintf(f, "k%d = 1\n", i);
+        assert_int_equal(fclose(f), 0);
+        parse_ok(big, NVCT_CONFIG_PROFILE_TOOLKIT, &c);
+        assert_int_equal(c.unknown_keys.n, NVCT_CONFIG_MAX_UNKNOWN);
+        assert_string_equal(c.unknown_keys.v[0], "k0");
+        nvct_config_clear(&c);
+        free(big);
 }
 
 int main(void) {
@@ -466,6 +510,7 @@ int main(void) {
                 cmocka_unit_test(test_nested_forms),
                 cmocka_unit_test(test_toolkit_key_matching),
                 cmocka_unit_test(test_installed_config),
+                cmocka_unit_test(test_unknown_keys),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
