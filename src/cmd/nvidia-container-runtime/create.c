@@ -137,6 +137,24 @@ static int qualify_all(create_ctx *c, const char *kind, nvct_error **err) {
         return 0;
 }
 
+/* nvidia-cdi-hook, which the generated spec's hooks run: next to
+ * nvidia-ctk.path when that is a path (NVIDIA installs them together), else
+ * as wrapper_find_program finds it. */
+static int find_cdi_hook(const char *ctk_path, char **ret_path, nvct_error **err) {
+        const char *slash = ctk_path ? strrchr(ctk_path, '/') : NULL;
+        if (slash != NULL && ctk_path[0] == '/') {
+                _cleanup_free_ char *beside = NULL;
+                if (asprintf(&beside, "%.*s/nvidia-cdi-hook", (int)(slash - ctk_path), ctk_path) <
+                    0)
+                        return nvct_error_make(err, ENOMEM, "nvidia-cdi-hook");
+                if (access(beside, X_OK) == 0) {
+                        *ret_path = TAKE_PTR(beside);
+                        return 0;
+                }
+        }
+        return wrapper_find_program(NULL, "nvidia-cdi-hook", ret_path, err);
+}
+
 static int run_cdi(create_ctx *c, bool jit, nvct_error **err) {
         wrapper *w = c->w;
         const char *kind = jit ? NVCT_JIT_CDI_KIND : w->config.runtime.cdi.default_kind;
@@ -151,7 +169,7 @@ static int run_cdi(create_ctx *c, bool jit, nvct_error **err) {
         if (jit) {
                 if (need_nvml(c, "jit-cdi mode", err) < 0)
                         return -1;
-                if (wrapper_find_program(NULL, "nvidia-cdi-hook", &cdi_hook, err) < 0)
+                if (find_cdi_hook(w->config.ctk.path, &cdi_hook, err) < 0)
                         return nvct_error_prefix(err, "jit-cdi mode");
                 select_gpus(c, kind);
                 const char *ldconfig = w->config.cli.ldconfig;
