@@ -23,6 +23,8 @@ demo: all
 	@scripts/demo $(HOOK)
 	@echo
 	@scripts/demo-cdi $(BUILDDIR)
+	@echo
+	@scripts/demo-runtime $(BUILDDIR)
 
 # Every test; the last line is "N passed, N failed".
 test: all
