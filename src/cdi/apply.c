@@ -61,7 +61,7 @@ static int check_hook(const nvct_cdi_hook *h, nvct_error **err) {
                 return nvct_error_make(err, 0, "CDI hook %s: an empty path", h->hook_name);
         for (size_t i = 0; i < h->n_env; i++)
                 if (!env_ok(h->env[i]))
-                        return named_error(err, "hook", h->path, "invalid environment variable %s",
+                        return named_error(err, "hook", h->path, "invalid environment variable ",
                                            h->env[i]);
         if (h->has_timeout && (h->timeout < 0 || h->timeout > INT32_MAX))
                 return named_error(err, "hook", h->path, "a timeout out of range", NULL);
@@ -87,7 +87,7 @@ static int check_edits(const nvct_cdi_edits *e, nvct_error **err) {
                 if (m->container_path == NULL || m->container_path[0] == '\0')
                         return nvct_error_make(err, 0, "CDI mount: an empty container path");
                 if (m->host_path == NULL || m->host_path[0] == '\0')
-                        return named_error(err, "mount", m->container_path, "an empty host path%s",
+                        return named_error(err, "mount", m->container_path, "an empty host path",
                                            NULL);
         }
         return 0;
@@ -146,7 +146,7 @@ static int apply_device_node(nvct_oci_edit *edit, const nvct_cdi_device_node *d,
                 return -1;
         if ((!d->has_uid || !d->has_gid) && !user->read) {
                 if (nvct_oci_edit_user_ids(edit, &user->uid, &user->gid, err) < 0)
-                        return -1;
+                        goto fail;
                 user->read = true;
         }
         /* As the reference: a device without its own uid/gid gets the

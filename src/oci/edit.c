@@ -908,7 +908,7 @@ static int user_id(const nvct_oci_edit *e, const nvct_document_node *user, const
                 _cleanup_free_ char *q = nvct_quote(text, len);
                 char what[160];
                 snprintf(what, sizeof(what), "%s is not a 32-bit unsigned integer", nvct_quoted(q));
-                return edit_error(e, ERANGE, field, what, err);
+                return edit_error(e, 0, field, what, err);
         }
         *ret = (uint32_t)n;
         return 0;

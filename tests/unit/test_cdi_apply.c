@@ -249,6 +249,253 @@ static void test_unresolvable(void **state) {
         run_case("unresolvable");
 }
 
+/* ---- the registry, beyond the golden cases ---- */
+
+static char **env_of(const nvct_cdi_edits *e) {
+        return e->env;
+}
+
+/* A spec made in memory (jit-cdi) overrides the directories, even a name
+ * they left out for a conflict; it is named in messages. */
+static void test_in_memory_spec(void **state) {
+        (void)state;
+        char *etc = xasprintf("%s/conflict/etc", CASES);
+        const char *dirs[] = { etc, NULL };
+        nvct_cdi_registry *reg = NULL;
+        nvct_error *err = NULL;
+        assert_int_equal(nvct_cdi_registry_load(dirs, &reg, &err), 0);
+
+        nvct_cdi_spec spec = { .kind = strdup("nvidia.com/gpu") };
+        nvct_cdi_device *d;
+        assert_int_equal(nvct_cdi_spec_add_device(&spec, "0", &d, &err), 0);
+        assert_int_equal(nvct_cdi_edits_add_env(&d->edits, "JIT=0", &err), 0);
+        assert_int_equal(nvct_cdi_edits_add_env(&spec.edits, "JIT_SPEC=1", &err), 0);
+        assert_int_equal(nvct_cdi_registry_add_spec(reg, &spec, "generated for jit-cdi", &err), 0);
+        assert_null(spec.kind); /* taken over */
+
+        const char *names[] = { "nvidia.com/gpu=0", "nvidia.com/gpu=1" };
+        nvct_cdi_edits edits = { 0 };
+        assert_int_equal(nvct_cdi_registry_resolve(reg, names, 2, &edits, &err), 0);
+        assert_int_equal(edits.n_env, 3);
+        assert_string_equal(env_of(&edits)[0], "JIT_SPEC=1");
+        assert_string_equal(env_of(&edits)[1], "JIT=0");
+        assert_string_equal(env_of(&edits)[2], "A=1");
+        nvct_cdi_edits_clear(&edits);
+
+        const char *missing[] = { "nvidia.com/gpu=7" };
+        assert_int_equal(nvct_cdi_registry_resolve(reg, missing, 1, &edits, &err), -1);
+        char *want = xasprintf("unresolvable CDI devices \"nvidia.com/gpu=7\" (searched \"%s\", "
+                               "the spec generated for jit-cdi; \"%s/b.yaml\": device "
+                               "\"nvidia.com/gpu=0\" is also defined by \"%s/a.yaml\": left out)",
+                               etc, etc, etc);
+        assert_string_equal(err->msg, want);
+        free(want);
+        nvct_error_free(&err);
+
+        /* An invalid spec is refused, and emptied all the same. */
+        nvct_cdi_spec bad = { .kind = strdup("not a kind") };
+        assert_int_equal(nvct_cdi_spec_add_device(&bad, "0", &d, &err), 0);
+        assert_int_equal(nvct_cdi_edits_add_env(&d->edits, "X=1", &err), 0);
+        assert_int_equal(nvct_cdi_registry_add_spec(reg, &bad, "generated for jit-cdi", &err), -1);
+        assert_contains(err->msg, "the CDI spec generated for jit-cdi: ");
+        assert_contains(err->msg, "\"not a kind\"");
+        assert_null(bad.kind);
+        nvct_error_free(&err);
+        nvct_cdi_registry_free(reg);
+        free(etc);
+}
+
+static void test_resolve_messages(void **state) {
+        (void)state;
+        nvct_cdi_registry *reg = NULL;
+        nvct_error *err = NULL;
+        assert_int_equal(nvct_cdi_registry_load(NULL, &reg, &err), 0);
+        nvct_cdi_edits edits = { 0 };
+        /* No names: nothing to do. */
+        assert_int_equal(nvct_cdi_registry_resolve(reg, NULL, 0, &edits, &err), 0);
+        assert_null(edits.env);
+        const char *one[] = { "a.com/b=c" };
+        assert_int_equal(nvct_cdi_registry_resolve(reg, one, 1, &edits, &err), -1);
+        assert_string_equal(
+                err->msg, "unresolvable CDI devices \"a.com/b=c\" (searched no spec directories)");
+        nvct_error_free(&err);
+
+        /* 40 names: 32 shown, the rest counted. */
+        char *names[40];
+        for (int i = 0; i < 40; i++)
+                names[i] = xasprintf("v.com/c=d%d", i);
+        assert_int_equal(
+                nvct_cdi_registry_resolve(reg, (const char *const *)names, 40, &edits, &err), -1);
+        assert_contains(err->msg, "\"v.com/c=d31\" and 8 more (searched");
+        assert_null(strstr(err->msg, "d32"));
+        assert_null(strchr(err->msg, '\n'));
+        nvct_error_free(&err);
+        for (int i = 0; i < 40; i++)
+                free(names[i]);
+        nvct_cdi_registry_free(reg);
+}
+
+/* Security: what one walk loads is bounded; what is over the bound is a
+ * problem, named when a name does not resolve. */
+static void test_registry_bounds(void **state) {
+        (void)state;
+        char *dir = make_tmpdir_named("cdi-bounds");
+        for (int i = 0; i <= NVCT_CDI_REGISTRY_MAX_FILES; i++) {
+                char *path = xasprintf("%s/s%04d.yaml", dir, i);
+                char *text = xasprintf("cdiVersion: 0.5.0\nkind: v.com/c\ndevices:\n- name: d%d\n"
+                                       "  containerEdits:\n    env: [A=%d]\n",
+                                       i, i);
+                spit(path, text, strlen(text));
+                free(path);
+                free(text);
+        }
+        const char *dirs[] = { dir, NULL };
+        nvct_cdi_registry *reg = NULL;
+        nvct_error *err = NULL;
+        assert_int_equal(nvct_cdi_registry_load(dirs, &reg, &err), 0);
+        nvct_cdi_edits edits = { 0 };
+        const char *first[] = { "v.com/c=d0" };
+        assert_int_equal(nvct_cdi_registry_resolve(reg, first, 1, &edits, &err), 0);
+        assert_string_equal(edits.env[0], "A=0");
+        nvct_cdi_edits_clear(&edits);
+        char *name = xasprintf("v.com/c=d%d", NVCT_CDI_REGISTRY_MAX_FILES);
+        const char *last[] = { name };
+        assert_int_equal(nvct_cdi_registry_resolve(reg, last, 1, &edits, &err), -1);
+        char *want = xasprintf("\"%s/s%04d.yaml\": left out, with every spec file after it: more "
+                               "than 1024 spec files)",
+                               dir, NVCT_CDI_REGISTRY_MAX_FILES);
+        assert_contains(err->msg, want);
+        free(want);
+        free(name);
+        nvct_error_free(&err);
+        nvct_cdi_registry_free(reg);
+        remove_tree(dir);
+        free(dir);
+}
+
+/* ---- apply, beyond the golden cases ---- */
+
+static char *apply_bundle(const char *config_text) {
+        char *bundle = make_tmpdir_named("cdi-apply-errors");
+        char *config = xasprintf("%s/config.json", bundle);
+        spit(config, config_text, strlen(config_text));
+        free(config);
+        return bundle;
+}
+
+/* Applies one device node, a hook or an env entry to a fresh config and
+ * returns the error message (NULL on success, with *ret_out the file). */
+static char *apply_one(const char *config_text, const nvct_cdi_edits *edits, char **ret_out) {
+        char *bundle = apply_bundle(config_text);
+        nvct_error *err = NULL;
+        _cleanup_oci_edit_ nvct_oci_edit *e = NULL;
+        assert_int_equal(nvct_oci_edit_load(bundle, &e, &err), 0);
+        char *msg = NULL;
+        if (nvct_cdi_apply(e, edits, &err) < 0) {
+                msg = strdup(err->msg);
+                nvct_error_free(&err);
+        } else {
+                assert_int_equal(nvct_oci_edit_write(e, &err), 0);
+                char *config = xasprintf("%s/config.json", bundle);
+                *ret_out = slurp(config, NULL);
+                free(config);
+        }
+        remove_tree(bundle);
+        free(bundle);
+        return msg;
+}
+
+static char *apply_node(const char *config_text, const nvct_cdi_device_node *node, char **ret_out) {
+        nvct_cdi_edits edits = { .device_nodes = (nvct_cdi_device_node *)node,
+                                 .n_device_nodes = 1 };
+        return apply_one(config_text, &edits, ret_out);
+}
+
+static void test_apply_device_errors(void **state) {
+        (void)state;
+        need_host_nodes();
+        const char *cfg = "{\"process\":{\"user\":{\"uid\":0}}}";
+        char *out = NULL, *msg;
+
+        /* "none": an allow rule with no access member. */
+        nvct_cdi_device_node none = { .path = "/dev/null", .permissions = "none" };
+        assert_null(apply_node(cfg, &none, &out));
+        assert_contains(out, "\"resources\":{\"devices\":[{\"allow\":true,\"type\":\"c\","
+                             "\"major\":1,\"minor\":3}]}");
+        free(out);
+
+        nvct_cdi_device_node wrong_type = { .path = "/dev/null", .type = "b" };
+        msg = apply_node(cfg, &wrong_type, &out);
+        assert_string_equal(msg, "CDI device node \"/dev/null\": type b, but host device "
+                                 "\"/dev/null\" is c");
+        free(msg);
+
+        nvct_cdi_device_node missing = { .path = "/dev/x", .host_path = "/nonexistent/x" };
+        msg = apply_node(cfg, &missing, &out);
+        assert_string_equal(msg, "CDI device node \"/dev/x\": failed to stat host device "
+                                 "\"/nonexistent/x\": No such file or directory");
+        free(msg);
+
+        nvct_cdi_device_node regular = { .path = "/dev/x", .host_path = "/etc/passwd" };
+        msg = apply_node(cfg, &regular, &out);
+        assert_string_equal(msg, "CDI device node \"/dev/x\": host device \"/etc/passwd\": not a "
+                                 "device node");
+        free(msg);
+
+        nvct_cdi_device_node perms = { .path = "/dev/null", .permissions = "rwx" };
+        msg = apply_node(cfg, &perms, &out);
+        assert_string_equal(msg, "CDI device node \"/dev/null\": invalid permissions (r, w and m, "
+                                 "or none) \"rwx\"");
+        free(msg);
+
+        /* The uid default reads process.user.uid as Go would. */
+        nvct_cdi_device_node plain = { .path = "/dev/null" };
+        msg = apply_node("{\"process\":{\"user\":{\"uid\":1e3}}}", &plain, &out);
+        assert_contains(msg, "process.user.uid: \"1e3\" is not a 32-bit unsigned integer");
+        assert_contains(msg, "CDI device node \"/dev/null\"");
+        free(msg);
+        msg = apply_node("{\"process\":{\"user\":{\"uid\":4294967296}}}", &plain, &out);
+        assert_contains(msg, "\"4294967296\" is not a 32-bit unsigned integer");
+        free(msg);
+        /* Its own uid and gid: process.user is not read. */
+        nvct_cdi_device_node own = { .path = "/dev/null", .has_uid = true, .has_gid = true };
+        assert_null(apply_node("{\"process\":{\"user\":{\"uid\":\"x\"}}}", &own, &out));
+        assert_contains(out, "\"uid\":0,\"gid\":0}");
+        free(out);
+}
+
+static void test_apply_edit_errors(void **state) {
+        (void)state;
+        const char *cfg = "{\"process\":{\"env\":[\"A=1\"]}}";
+        char *out = NULL, *msg;
+        char *bad_env[] = { "A=2", "NOEQ" };
+        nvct_cdi_edits env = { .env = bad_env, .n_env = 2 };
+        msg = apply_one(cfg, &env, &out);
+        assert_string_equal(msg, "CDI env: invalid environment variable \"NOEQ\"");
+        free(msg);
+
+        nvct_cdi_hook hook = { .hook_name = "bogus", .path = "/bin/true" };
+        nvct_cdi_edits hooks = { .hooks = &hook, .n_hooks = 1 };
+        msg = apply_one(cfg, &hooks, &out);
+        assert_string_equal(msg, "CDI hook: invalid hook name \"bogus\"");
+        free(msg);
+
+        nvct_cdi_mount mount = { .host_path = "", .container_path = "/x" };
+        nvct_cdi_edits mounts = { .mounts = &mount, .n_mounts = 1 };
+        msg = apply_one(cfg, &mounts, &out);
+        assert_string_equal(msg, "CDI mount \"/x\": an empty host path");
+        free(msg);
+
+        /* The same mount twice: replaced, not added again. */
+        nvct_cdi_mount twice[] = { { .host_path = "/a", .container_path = "/x/y" },
+                                   { .host_path = "/b", .container_path = "/x/y" } };
+        nvct_cdi_edits two = { .mounts = twice, .n_mounts = 2 };
+        assert_null(apply_one(cfg, &two, &out));
+        assert_string_equal(out, "{\"process\":{\"env\":[\"A=1\"]},\"mounts\":[{\"destination\":"
+                                 "\"/x/y\",\"source\":\"/b\"}]}");
+        free(out);
+}
+
 /* ---- config.json as Docker 20.10, Podman 4.3 and containerd 1.6 write it
  * (data/config-json: compact, Go's escapes, unknown members, number text Go
  * would not write) ---- */
@@ -390,6 +637,11 @@ int main(void) {
                 cmocka_unit_test(test_override),
                 cmocka_unit_test(test_conflict),
                 cmocka_unit_test(test_unresolvable),
+                cmocka_unit_test(test_in_memory_spec),
+                cmocka_unit_test(test_resolve_messages),
+                cmocka_unit_test(test_registry_bounds),
+                cmocka_unit_test(test_apply_device_errors),
+                cmocka_unit_test(test_apply_edit_errors),
                 cmocka_unit_test(test_config_json_untouched),
                 cmocka_unit_test(test_config_json_edited),
         };
