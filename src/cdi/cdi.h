@@ -7,6 +7,7 @@
 #ifndef NVCT_CDI_H
 #define NVCT_CDI_H
 
+#include "apply.h"
 #include "format.h"
 #include "load.h"
 #include "model.h"

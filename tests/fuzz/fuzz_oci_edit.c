@@ -3,7 +3,10 @@
  * and loaded; a few mutations are applied (each may be refused, as when
  * process.env is not an array); the result is written and loaded again. A
  * refusal is one line naming the file; a config.json no mutation changed
- * is not rewritten; what was changed is there after the reload. */
+ * is not rewritten; what was changed is there after the reload, and the
+ * reloaded tree is the one written (Go's escapes written back read the
+ * same); the CDI edits (put a device and a mount, sort the mounts) hold:
+ * the mounts come back in depth order. */
 #define _GNU_SOURCE
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,6 +18,7 @@
 #include <unistd.h>
 
 #include "basic/error.h"
+#include "basic/gocompat.h"
 #include "document/document.h"
 #include "fuzz.h"
 #include "oci/edit.h"
@@ -56,6 +60,22 @@ static const char *last_path(const nvct_document_node *array) {
         return p != NULL ? nvct_document_text(p, NULL) : NULL;
 }
 
+/* The '/'s of filepath.Clean(destination), as sort_mounts counts them. */
+static size_t depth(const nvct_document_node *mount) {
+        const nvct_document_node *d = nvct_document_object_get(mount, "destination");
+        size_t len = 0;
+        const char *text = d != NULL && nvct_document_kind_of(d) == NVCT_DOCUMENT_STRING
+                                   ? nvct_document_text(d, &len)
+                                   : "";
+        char *clean = nvct_go_clean_path(text, len, &len);
+        CHECK(clean != NULL);
+        size_t n = 0;
+        for (size_t i = 0; i < len; i++)
+                n += clean[i] == '/';
+        free(clean);
+        return n;
+}
+
 static void remove_bundle(void) {
         unlink(path);
         rmdir(bundle);
@@ -86,6 +106,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         int r_env = nvct_oci_edit_set_env(e, "NVIDIA_FUZZ=1", &err);
         check_error(r_env, &err);
+        uint32_t uid, gid;
+        check_error(nvct_oci_edit_user_ids(e, &uid, &gid, &err), &err);
+        nvct_oci_device put = { .path = "/dev/fuzz-put",
+                                .type = 'c',
+                                .major = 3,
+                                .minor = 4,
+                                .file_mode = -1,
+                                .uid = -1,
+                                .gid = -1 };
+        int r_put = nvct_oci_edit_put_device(e, &put, &err);
+        check_error(r_put, &err);
+        const char *options[] = { "ro", "bind", NULL };
+        nvct_oci_mount m = { .destination = "/usr/lib/fuzz/x.so",
+                             .source = "/x",
+                             .options = options };
+        int r_mount = nvct_oci_edit_put_mount(e, &m, &err);
+        check_error(r_mount, &err);
+        int r_sort = nvct_oci_edit_sort_mounts(e, &err);
+        check_error(r_sort, &err);
         nvct_oci_device d = { .path = "/dev/fuzz",
                               .type = 'c',
                               .major = 1,
@@ -104,6 +143,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         check_error(r_hook, &err);
         check_error(nvct_oci_edit_add_gid(e, 4242, &err), &err);
         bool changed = nvct_oci_edit_changed(e);
+        nvct_document_node *written = nvct_document_copy(nvct_oci_edit_root(e));
+        CHECK(written != NULL);
         int r_write = nvct_oci_edit_write(e, &err);
         check_error(r_write, &err);
         nvct_oci_edit_free(e);
@@ -111,6 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (!changed || r_write < 0) {
                 /* Not rewritten. */
                 CHECK(before.st_ino == after.st_ino);
+                nvct_document_free(written);
                 return 0;
         }
         e = NULL;
@@ -118,11 +160,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (r < 0) /* Go mode keeps what it read; only the bounds may refuse. */
                 fprintf(stderr, "%s\n", err->msg);
         CHECK(r == 0);
+        CHECK(nvct_document_equal(written, nvct_oci_edit_root(e)));
+        nvct_document_free(written);
         CHECK(r_env < 0 || has_env(e, "NVIDIA_FUZZ=1"));
         const nvct_document_node *node = NULL;
         if (r_dev == 0) {
                 CHECK(nvct_oci_edit_devices(e, &node, NULL) == 0 && node != NULL);
                 CHECK(strcmp(last_path(node), "/dev/fuzz") == 0);
+        }
+        if (r_put == 0) {
+                CHECK(nvct_oci_edit_devices(e, &node, NULL) == 0 && node != NULL);
+                bool seen = false;
+                for (size_t i = 0; i < nvct_document_array_size(node); i++) {
+                        const nvct_document_node *p =
+                                nvct_document_object_get(nvct_document_array_get(node, i), "path");
+                        seen |= p != NULL && nvct_document_kind_of(p) == NVCT_DOCUMENT_STRING &&
+                                strcmp(nvct_document_text(p, NULL), "/dev/fuzz-put") == 0;
+                }
+                CHECK(seen);
+        }
+        if (r_sort == 0) {
+                CHECK(nvct_oci_edit_mounts(e, &node, NULL) == 0);
+                for (size_t i = 1; i < nvct_document_array_size(node); i++)
+                        CHECK(depth(nvct_document_array_get(node, i - 1)) <=
+                              depth(nvct_document_array_get(node, i)));
+                CHECK(r_mount < 0 || node != NULL);
         }
         if (r_hook == 0) {
                 CHECK(nvct_oci_edit_hooks(e, NVCT_OCI_HOOK_CREATE_CONTAINER, &node, NULL) == 0 &&
