@@ -234,27 +234,29 @@ static int read_spec_names(const char *dir, nvct_strv *ret_names, char **ret_rea
 }
 
 /* Adds the devices of a loaded spec (taken over: kept in keep mode, else
- * cleared) at `priority`. */
+ * left to the caller to clear) at `priority`. Kept first, then named: when
+ * memory runs out midway, every name added points at a kept spec. */
 static int lister_take_spec(lister *l, nvct_cdi_spec *spec, const char *origin, size_t priority,
                             bool in_memory) {
-        int r = 0;
         size_t index = l->n_specs;
-        for (size_t k = 0; r == 0 && k < spec->n_devices; k++) {
-                _cleanup_free_ char *qualified =
-                        nvct_cdi_qualified_name(spec->kind, spec->devices[k].name);
-                if (qualified == NULL)
-                        return -1;
-                r = lister_add(l, qualified, origin, priority, index, k, in_memory);
-        }
-        if (r == 0 && l->keep) {
+        const nvct_cdi_spec *named = spec;
+        if (l->keep) {
                 _cleanup_free_ char *o = strdup(origin);
                 if (o == NULL || !RESERVE(l->specs, l->n_specs, 1))
                         return -1;
                 l->specs[l->n_specs++] =
                         (kept){ .spec = *spec, .origin = TAKE_PTR(o), .in_memory = in_memory };
                 *spec = (nvct_cdi_spec){ 0 };
+                named = &l->specs[index].spec;
         }
-        return r;
+        for (size_t k = 0; k < named->n_devices; k++) {
+                _cleanup_free_ char *qualified =
+                        nvct_cdi_qualified_name(named->kind, named->devices[k].name);
+                if (qualified == NULL ||
+                    lister_add(l, qualified, origin, priority, index, k, in_memory) < 0)
+                        return -1;
+        }
+        return 0;
 }
 
 #define STR_(x) #x
@@ -436,9 +438,10 @@ int nvct_cdi_registry_add_spec(nvct_cdi_registry *registry, nvct_cdi_spec *spec,
                                        origin);
         /* Above every directory, and above the specs added before it. */
         size_t priority = registry->dirs.n + registry->n_in_memory;
+        size_t n_devices = s.n_devices;
         if (lister_take_spec(&registry->l, &s, origin, priority, true) < 0)
                 return cdi_oom(err);
-        registry->l.n_devices += registry->l.specs[registry->l.n_specs - 1].spec.n_devices;
+        registry->l.n_devices += n_devices;
         registry->n_in_memory++;
         return 0;
 }
