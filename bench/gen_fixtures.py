@@ -15,6 +15,12 @@ OUTDIR/runc/hook/, plain/,  `runc run` bundles of the same trivial container
   floor/                    (/bin/busybox true, NVIDIA_VISIBLE_DEVICES=0):
                             with HOOK as its prestart hook, without a hook,
                             with FLOOR (which only execs CLI) as the hook
+OUTDIR/wrapper/config.json  for the runc wrapper's `create`: what docker 26
+                            writes for `docker run --runtime=nvidia -e
+                            NVIDIA_VISIBLE_DEVICES=0 busybox` (compact; the
+                            seccomp profile, mounts and hooks of
+                            tests/unit/data/config-docker.json, a real one)
+OUTDIR/wrapper/config-nogpu.json  the same without NVIDIA_VISIBLE_DEVICES
 
 Everything is deterministic: the same input gives the same bytes.
 """
@@ -226,6 +232,26 @@ def runc_bundles(root, hook, floor, cli, conf, busybox):
             json.dump(d, f, indent=1)
 
 
+# The checked-in docker config.json (docker 26, `--runtime=nvidia`): seccomp
+# profile, capabilities, mounts, createRuntime hook as docker writes them.
+DOCKER_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "unit",
+                             "data", "config-docker.json")
+
+
+def docker_busybox():
+    """docker run --runtime=nvidia -e NVIDIA_VISIBLE_DEVICES=0 busybox: no
+    prestart hook (that is --gpus), busybox's environment, `sh`."""
+    with open(DOCKER_CONFIG) as f:
+        d = json.load(f)
+    p = d["process"]
+    p["args"] = ["sh"]
+    p["env"] = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "HOSTNAME=" + d["hostname"], "NVIDIA_VISIBLE_DEVICES=0"]
+    p["user"] = {"uid": 0, "gid": 0, "additionalGids": [0, 10]}
+    d.get("hooks", {}).pop("prestart", None)
+    return d
+
+
 def main():
     if len(sys.argv) != 6:
         sys.exit("usage: gen_fixtures.py OUTDIR CLI HOOK FLOOR BUSYBOX")
@@ -256,6 +282,14 @@ def main():
             f.write("%s\t%d\t%d\t%d\n" % (name, n_env, n_mounts, size))
     if os.path.exists(busybox):
         runc_bundles(out, hook, floor, cli, conf, busybox)
+    os.makedirs(os.path.join(out, "wrapper"), exist_ok=True)
+    gpu = docker_busybox()
+    nogpu = docker_busybox()
+    nogpu["process"]["env"] = [e for e in nogpu["process"]["env"]
+                               if not e.startswith("NVIDIA_VISIBLE_DEVICES=")]
+    for name, spec in (("config.json", gpu), ("config-nogpu.json", nogpu)):
+        with open(os.path.join(out, "wrapper", name), "wb") as f:
+            f.write(json.dumps(spec, separators=(",", ":")).encode())
 
 
 if __name__ == "__main__":

@@ -7,10 +7,15 @@
  * Usage: measure [-n ROUNDS] [-w WARMUP] [-o OUT.tsv] PLAN
  *
  * PLAN has one command per line, fields separated by tabs:
- *     LABEL  CWD  STDIN-FILE  PROGRAM  [ARG...]
+ *     LABEL  CWD  STDIN-FILE  [OPTION...]  PROGRAM  [ARG...]
  * PROGRAM is exec'd as is (no PATH search) and is also argv[0]. In any field,
  * "@ID@" is replaced with a string unique to the run (pid-round-index), e.g.
- * for container ids. stdout and stderr go to /dev/null.
+ * for container ids. stdout and stderr go to /dev/null. The OPTIONs, before
+ * PROGRAM (which starts with '/'):
+ *     env:NAME=VALUE   put NAME=VALUE into the child's environment
+ *     copy:SRC:DST     before every run (outside the clock), replace DST with
+ *                      a fresh copy of SRC (written to DST.measure-tmp, then
+ *                      renamed): restores a file the command rewrites
  *
  * Every round runs each command once; round r starts at command r mod K and
  * goes round the list (K commands), so that every command runs as often in
@@ -18,9 +23,12 @@
  * first WARMUP rounds are run the same way and not recorded.
  *
  * OUT gets one line per recorded run:
- *     LABEL  ROUND  WALL_NS  MAXRSS_KIB  CPU_NS  STATUS
- * STATUS is the exit status, or 128+signal. measure exits 1 if any run
- * failed (after all rounds), 2 on a usage or setup error. */
+ *     LABEL  ROUND  WALL_NS  MAXRSS_KIB  CPU_NS  STATUS  USER_NS  SYS_NS  MINFLT
+ * CPU_NS = USER_NS + SYS_NS (exact; the kernel splits it into user and system
+ * time by tick samples, so the split of one short run means little); STATUS
+ * is the exit status, or 128+signal; MINFLT the minor page faults.
+ * measure exits 1 if any run failed (after all rounds), 2 on a usage or
+ * setup error. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +44,7 @@
 
 #define MAX_CMDS 64
 #define MAX_ARGS 4096
+#define MAX_OPTS 16
 
 typedef struct {
         char *label;
@@ -43,6 +52,11 @@ typedef struct {
         char *in;
         int argc;
         char **argv;
+        int n_env;
+        char *env[MAX_OPTS];
+        int n_copy;
+        char *copy_src[MAX_OPTS];
+        char *copy_dst[MAX_OPTS];
         int failures;
 } command;
 
@@ -87,8 +101,26 @@ static void parse_plan(const char *path) {
                 c->label = fields[0];
                 c->cwd = fields[1];
                 c->in = fields[2];
-                c->argv = fields + 3;
-                c->argc = n - 3;
+                int k = 3;
+                for (; k < n && fields[k][0] != '/'; k++) {
+                        char *f = fields[k];
+                        if (c->n_env == MAX_OPTS || c->n_copy == MAX_OPTS)
+                                die("too many options in %s", path);
+                        if (strncmp(f, "env:", 4) == 0 && strchr(f + 4, '=') != NULL) {
+                                c->env[c->n_env++] = f + 4;
+                        } else if (strncmp(f, "copy:", 5) == 0 && strchr(f + 5, ':') != NULL) {
+                                char *colon = strchr(f + 5, ':');
+                                *colon = '\0';
+                                c->copy_src[c->n_copy] = f + 5;
+                                c->copy_dst[c->n_copy++] = colon + 1;
+                        } else {
+                                die("not an option nor an absolute PROGRAM: %s", f);
+                        }
+                }
+                if (k == n)
+                        die("a plan line needs LABEL CWD STDIN PROGRAM: %s", path);
+                c->argv = fields + k;
+                c->argc = n - k;
         }
         free(line);
         fclose(f);
@@ -119,6 +151,30 @@ static char *subst(const char *s, const char *id) {
         return out;
 }
 
+/* DST becomes a new file with SRC's bytes, as a writer that renames into
+ * place leaves it. */
+static void copy_file(const char *src, const char *dst) {
+        char tmp[4096];
+        static char buf[1 << 16];
+        if (snprintf(tmp, sizeof(tmp), "%s.measure-tmp", dst) >= (int)sizeof(tmp))
+                die("path too long: %s", dst);
+        int in = open(src, O_RDONLY | O_CLOEXEC);
+        if (in < 0)
+                die("cannot open %s", src);
+        int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (out < 0)
+                die("cannot create %s", tmp);
+        ssize_t n;
+        while ((n = read(in, buf, sizeof(buf))) > 0)
+                if (write(out, buf, (size_t)n) != n)
+                        die("cannot write %s", tmp);
+        if (n < 0 || close(out) < 0)
+                die("cannot copy %s", src);
+        close(in);
+        if (rename(tmp, dst) < 0)
+                die("cannot rename to %s", dst);
+}
+
 static long long ns(const struct timespec *t) {
         return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
 }
@@ -144,6 +200,8 @@ static int run_one(command *c, const char *id, long long *wall, struct rusage *r
         int nullfd = open("/dev/null", O_WRONLY | O_CLOEXEC);
         if (nullfd < 0)
                 die("cannot open %s", "/dev/null");
+        for (int i = 0; i < c->n_copy; i++)
+                copy_file(c->copy_src[i], c->copy_dst[i]);
 
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -154,6 +212,9 @@ static int run_one(command *c, const char *id, long long *wall, struct rusage *r
                 if (chdir(cwd) < 0 || dup2(infd, 0) < 0 || dup2(nullfd, 1) < 0 ||
                     dup2(nullfd, 2) < 0)
                         _exit(126);
+                for (int i = 0; i < c->n_env; i++)
+                        if (putenv(c->env[i]) != 0)
+                                _exit(126);
                 execv(argv[0], argv);
                 _exit(127);
         }
@@ -227,8 +288,9 @@ int main(int argc, char **argv) {
                         }
                         if (r < 0)
                                 continue;
-                        fprintf(out, "%s\t%d\t%lld\t%ld\t%lld\t%d\n", c->label, r, wall,
-                                ru.ru_maxrss, tv_ns(&ru.ru_utime) + tv_ns(&ru.ru_stime), status);
+                        fprintf(out, "%s\t%d\t%lld\t%ld\t%lld\t%d\t%lld\t%lld\t%ld\n", c->label, r,
+                                wall, ru.ru_maxrss, tv_ns(&ru.ru_utime) + tv_ns(&ru.ru_stime),
+                                status, tv_ns(&ru.ru_utime), tv_ns(&ru.ru_stime), ru.ru_minflt);
                 }
         }
         if (out != stdout && fclose(out) != 0)

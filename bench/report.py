@@ -102,13 +102,20 @@ def read_tsv(path):
 
 
 def load_runs(path):
-    """label -> dict(wall=[ns], rss=[KiB], cpu=[ns], bad=[status])"""
+    """label -> dict(wall=[ns], rss=[KiB], cpu=[ns], user=[ns], sys=[ns], minflt=[n],
+    bad=[status])"""
     out = {}
-    for label, _round, wall, rss, cpu, status in read_tsv(path):
-        d = out.setdefault(label, {"wall": [], "rss": [], "cpu": [], "bad": []})
+    for row in read_tsv(path):
+        label, _round, wall, rss, cpu, status = row[:6]
+        d = out.setdefault(label, {"wall": [], "rss": [], "cpu": [], "bad": [], "user": [],
+                                   "sys": [], "minflt": []})
         d["wall"].append(int(wall))
         d["rss"].append(int(rss))
         d["cpu"].append(int(cpu))
+        if len(row) >= 9:
+            d["user"].append(int(row[6]))
+            d["sys"].append(int(row[7]))
+            d["minflt"].append(int(row[8]))
         if status != "0":
             d["bad"].append(int(status))
     return out
@@ -136,6 +143,313 @@ def machine():
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": commit,
     }
+
+
+# ==================================================================== the runc wrapper
+WRAPPER_PASS_LIMIT = 1.25      # own cost of a pass-through call, × exec-only's own cost
+WRAPPER_CPU_LIMIT_NS = 1000000  # create: user + sys of the wrapper process
+WRAPPER_RSS_LIMIT_KIB = 3072
+# The create path's phases, as functions whose inclusive counts callgrind
+# gives (a phase includes what it calls; "↳" rows are inside the row above).
+WRAPPER_PHASES = [
+    ("_dl_relocate_static_pie", "start-up: the static PIE relocates itself", 0),
+    ("nvct_config_load", "config.toml read", 0),
+    ("nvct_runtime_decide", "the request: config.json streamed once (env, mounts)", 0),
+    ("nvct_oci_edit_load", "config.json parsed into an editable document", 0),
+    ("nvct_cdigen_query_nvml", "NVML loaded (dlopen) and queried", 0),
+    ("nvct_cdigen_generate", "the spec generated from the driver root", 0),
+    ("nvct_runtime_cdi_modify", "the names resolved, the edits applied", 0),
+    ("nvct_cdi_registry_load", "the spec dirs loaded and parsed", 1),
+    ("nvct_cdi_apply", "the device's edits applied to the document", 1),
+    ("nvct_oci_edit_write", "config.json serialised, written, fsync'd, renamed", 0),
+    ("nvct_oci_edit_free", "the document freed", 0),
+]
+PASS_CALLS = [("wrapper-state", "`state` (containerd's --log, --log-format json)"),
+              ("wrapper-list", "`list`"), ("wrapper-version", "`--version`")]
+
+
+def inclusive_ir(w, name):
+    """function -> inclusive Ir in callgrind's profile of NAME (the largest dump)."""
+    d = os.path.join(w, "callgrind")
+    files = [os.path.join(d, f) for f in os.listdir(d) if f.startswith(name + ".out")]
+    files = [f for f in files if os.path.getsize(f) > 0]
+    if not files:
+        return {}
+    try:
+        text = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100",
+                               max(files, key=os.path.getsize)], capture_output=True, text=True,
+                              check=False).stdout
+    except OSError:
+        return {}
+    out = {}
+    for line in text.splitlines():
+        if "(" not in line or "%)" not in line or "PROGRAM TOTALS" in line:
+            continue
+        ir, rest = line.split("(", 1)
+        fn = rest.split(")", 1)[1].strip()
+        if fn.endswith("]") and "[" in fn:
+            fn = fn[:fn.rindex("[")].strip()
+        fn = fn.split(":", 1)[1] if ":" in fn else fn
+        try:
+            out.setdefault(fn, int(ir.strip().replace(",", "")))
+        except ValueError:
+            pass
+    return out
+
+
+def strace_top(path, k=8):
+    """[(calls, errors, syscall)] of an `strace -c -S calls` summary, most called first."""
+    if not os.path.exists(path):
+        return [], None
+    rows, total = [], None
+    for line in open(path).read().splitlines():
+        f = line.split()
+        if len(f) < 5 or not f[3].isdigit():
+            continue
+        calls = int(f[3])
+        errors = int(f[4]) if len(f) == 6 and f[4].isdigit() else 0
+        if f[-1] == "total":
+            total = calls
+        else:
+            rows.append((calls, errors, f[-1]))
+    rows.sort(key=lambda r: -r[0])
+    return rows[:k], total
+
+
+def read_int(path):
+    try:
+        return int(open(path).read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def wrapper_section(w, res, ir, notes):
+    """The markdown of the wrapper's section, its targets, and stdout lines."""
+    L, targets, out = [], [], []
+    wres = os.path.join(res, "wrapper")
+    skipped = [n for n in notes if n.startswith("wrapper: SKIPPED")]
+    L += ["## The runc wrapper: `nvidia-container-runtime`", ""]
+    if skipped:
+        L += ["Skipped on this machine: %s" % skipped[0].split(": ", 2)[-1], ""]
+        targets.append(("runc wrapper", "skipped", "FAIL"))
+        return L, targets, [skipped[0]]
+
+    def verdict(good):
+        return "PASS" if good else "FAIL"
+
+    def stats(d):
+        return statistics.median(d["wall"]), statistics.median(d["cpu"])
+
+    def irs(name):
+        v = ir.get(name)
+        return "{:,}".format(v) if v else "n/a"
+
+    # ------------------------------------------------ pass-through
+    p = load_runs(os.path.join(res, "wrapper-pass.tsv"))
+    L += ["It runs in front of runc on every call an engine makes, GPU or not, so its "
+          "own cost is paid many times per container. Each call below is a whole process, "
+          "fork to exit, run alternately with the others by `bench/measure`: the runtime "
+          "alone, **exec-only** (`bench/exec-only.c`, static: a program that only execs "
+          "the runtime, the floor any wrapper pays) and the wrapper "
+          "(`NVIDIA_CTK_CONFIG_FILE_PATH` a cdi-mode config, the runtime its first "
+          "`runtimes` entry). A call's **own cost** is its median minus the runtime "
+          "alone's median.", ""]
+    if "noop" in p and "exec-only" in p:
+        base_w, base_c = stats(p["noop"])
+        eo_w, eo_c = stats(p["exec-only"])
+        eo_own = eo_w - base_w
+        L += ["### Pass-through calls, the runtime a static no-op program", "",
+              "The runtime is the no-op (static, exits 0), so that the wrapper's cost is not "
+              "lost in runc's. %d runs each." % len(p["noop"]["wall"]), "",
+              "| call | median | p10 – p90 | own cost | own / exec-only's own | CPU | CPU above the runtime "
+              "| page faults | peak RSS | Ir |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+
+        def row(label, d, own_ratio, ir_name):
+            mw, mc = stats(d)
+            bad = " (ERROR: exits %s)" % sorted(set(d["bad"])) if d["bad"] else ""
+            flt = "%d" % statistics.median(d["minflt"]) if d["minflt"] else "n/a"
+            L.append("| %s | %s%s | %s – %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                label, ms(mw), bad, ms(pct(d["wall"], .1)), ms(pct(d["wall"], .9)),
+                ms(mw - base_w) if d is not p["noop"] else "", own_ratio, ms(mc),
+                ms(mc - base_c) if d is not p["noop"] else "", flt, mib(max(d["rss"])),
+                irs(ir_name) if ir_name else ""))
+        row("the runtime alone (no-op)", p["noop"], "", None)
+        row("exec-only → no-op", p["exec-only"], "1.00×", "wrapper-exec-only")
+        rss_pass = 0
+        for label, title in PASS_CALLS:
+            if label not in p:
+                targets.append(("runc wrapper, %s through the wrapper: own cost ≤ %.2f× exec-only's"
+                                % (title, WRAPPER_PASS_LIMIT), "no result", "FAIL"))
+                continue
+            d = p[label]
+            mw, mc = stats(d)
+            x = ratio(mw - base_w, eo_own)
+            xc = ratio(mc - base_c, eo_c - base_c)
+            xm = ratio(min(d["wall"]) - min(p["noop"]["wall"]),
+                       min(p["exec-only"]["wall"]) - min(p["noop"]["wall"]))
+            row("wrapper %s → no-op" % title, d, "**%.2f×**" % x,
+                {"wrapper-state": "wrapper-state", "wrapper-list": "wrapper-list"}.get(label))
+            rss_pass = max(rss_pass, max(d["rss"]))
+            targets.append(("runc wrapper, %s: own cost ≤ %.2f× exec-only's own cost"
+                            % (title, WRAPPER_PASS_LIMIT),
+                            "**%.2f×** (%s against %s; of the minima %.2f×, of CPU %.2f×)" % (
+                                x, ms(mw - base_w), ms(eo_own), xm, xc),
+                            verdict(x <= WRAPPER_PASS_LIMIT and not d["bad"])))
+            out.append("wrapper %-10s own %s, exec-only's own %s: %.2fx" % (
+                label.split("-", 1)[1], ms(mw - base_w), ms(eo_own), x))
+        targets.append(("runc wrapper, pass-through calls: peak RSS ≤ %s" % mib(WRAPPER_RSS_LIMIT_KIB),
+                        mib(rss_pass), verdict(0 < rss_pass <= WRAPPER_RSS_LIMIT_KIB)))
+        L.append("")
+    else:
+        L += ["No pass-through results.", ""]
+        targets.append(("runc wrapper, pass-through calls", "no result", "FAIL"))
+
+    # ------------------------------------------------ runc list
+    q = load_runs(os.path.join(res, "wrapper-runc.tsv"))
+    if all(k in q for k in ("runc", "exec-only-runc", "wrapper-runc")):
+        rb, eo, wr_ = (statistics.median(q[k]["wall"]) for k in ("runc", "exec-only-runc", "wrapper-runc"))
+        x = ratio(wr_ - rb, eo - rb)
+        lo, hi = boot_ci(q["wrapper-runc"]["wall"], q["runc"]["wall"])
+        bad = q["runc"]["bad"] + q["exec-only-runc"]["bad"] + q["wrapper-runc"]["bad"]
+        L += ["### Pass-through to the real runc: `runc --root PRIVATE list`", "",
+              "%d runs each%s. runc's own start (Go) dominates, and its noise is larger than "
+              "the wrapper's cost: read the 95%% bootstrap interval." % (
+                  len(q["runc"]["wall"]), ", ERRORS: exits %s" % sorted(set(bad)) if bad else ""), "",
+              "| | median | p10 – p90 | own cost | CPU | peak RSS |",
+              "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for k, title in (("runc", "runc alone"), ("exec-only-runc", "exec-only → runc"),
+                         ("wrapper-runc", "**the wrapper → runc**")):
+            d = q[k]
+            L.append("| %s | %s | %s – %s | %s | %s | %s |" % (
+                title, ms(statistics.median(d["wall"])), ms(pct(d["wall"], .1)),
+                ms(pct(d["wall"], .9)),
+                "" if k == "runc" else ms(statistics.median(d["wall"]) - rb),
+                ms(statistics.median(d["cpu"])), mib(max(d["rss"]))))
+        L += ["", "The wrapper's own cost on `runc list`: %s (95%%: %s … %s), %.2f× exec-only's "
+              "%s." % (ms(wr_ - rb), ms(lo), ms(hi), x, ms(eo - rb)), ""]
+        targets.append(("runc wrapper, `runc list` through it: own cost ≤ %.2f× exec-only's own cost"
+                        % WRAPPER_PASS_LIMIT,
+                        "**%.2f×** (%s against %s; 95%% interval of the wrapper's: %s … %s)" % (
+                            x, ms(wr_ - rb), ms(eo - rb), ms(lo), ms(hi)),
+                        verdict(x <= WRAPPER_PASS_LIMIT and not bad)))
+        out.append("wrapper runc list: own %s, exec-only's own %s: %.2fx" % (
+            ms(wr_ - rb), ms(eo - rb), x))
+    else:
+        why = [n for n in notes if n.startswith("wrapper with runc: SKIPPED")]
+        L += ["`runc list` through the wrapper: %s" % (why[0].split(": ", 2)[-1] if why else "no results"), ""]
+
+    # ------------------------------------------------ create
+    c = load_runs(os.path.join(res, "wrapper-create.tsv"))
+    cskip = [n for n in notes if n.startswith("wrapper create: SKIPPED")]
+    L += ["### `create`: the edit of config.json", ""]
+    if cskip or "create-noop" not in c:
+        why = cskip[0].split(": ", 2)[-1] if cskip else "no results"
+        L += ["Skipped: %s" % why, ""]
+        targets.append(("runc wrapper, create: CPU ≤ 1 ms", why, "FAIL"))
+    else:
+        size0 = read_int(os.path.join(wres, "config.size"))
+        spec = read_int(os.path.join(wres, "spec.size"))
+        L += ["`create --bundle B ID` (with containerd's --log and --log-format json) of what "
+              "docker writes for `docker run --runtime=nvidia -e NVIDIA_VISIBLE_DEVICES=0 "
+              "busybox` (%s compact, the seccomp profile and mounts of a real one), the runtime "
+              "the static no-op. **cdi**: the spec of an eight-GPU host "
+              "(`tests/cdi/hosts/eight-gpus.host`, `nvidia-ctk cdi generate`, %s) in the spec "
+              "dirs; **jit-cdi**: the spec made at create from that host's driver root and the "
+              "fake NVML. **no GPU**: the same config.json without `NVIDIA_VISIBLE_DEVICES`, "
+              "which the wrapper must leave as it is (what every other container pays). "
+              "Before every run config.json is put back (a fresh copy renamed into "
+              "place, outside the clock); a run of each was checked beforehand to give GPU 0's "
+              "nodes and `NVIDIA_VISIBLE_DEVICES=void` (no GPU: config.json byte for byte "
+              "unchanged). CPU is user + system time of the whole process (the wrapper, then "
+              "the no-op it execs): the target is judged on it. %d runs each." % (
+                  size(size0) if size0 else "?", size(spec) if spec else "?",
+                  len(c["create-noop"]["wall"])), "",
+              "| | config.json after | wall median | p10 – p90 | **CPU median** | CPU p90 "
+              "| CPU above exec-only | CPU above no GPU | page faults | peak RSS | Ir |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        n_w, n_c = stats(c["create-noop"])
+        e_c = stats(c["create-exec-only"])[1] if "create-exec-only" in c else float("nan")
+        g_c = stats(c["create-nogpu"])[1] if "create-nogpu" in c else float("nan")
+        for k, title, mode in (("create-noop", "the runtime alone (no-op)", None),
+                               ("create-exec-only", "exec-only → no-op", None),
+                               ("create-nogpu", "wrapper, no GPU (cdi mode)", "nogpu"),
+                               ("create-cdi", "**wrapper, cdi**", "cdi"),
+                               ("create-jit-cdi", "**wrapper, jit-cdi**", "jit-cdi")):
+            if k not in c:
+                if mode and mode != "nogpu":
+                    targets.append(("runc wrapper, create in %s mode: CPU ≤ 1 ms" % mode,
+                                    "no result", "FAIL"))
+                continue
+            d = c[k]
+            mw, mc = stats(d)
+            edited = mode in ("cdi", "jit-cdi")
+            after = read_int(os.path.join(wres, "create-%s.size" % mode)) if edited else None
+            bad = " (ERROR: exits %s)" % sorted(set(d["bad"])) if d["bad"] else ""
+            flt = "%d" % statistics.median(d["minflt"]) if d["minflt"] else "n/a"
+            L.append("| %s | %s | %s%s | %s – %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                title, size(after) if after else "", ms(mw), bad, ms(pct(d["wall"], .1)),
+                ms(pct(d["wall"], .9)), ms(mc), ms(pct(d["cpu"], .9)),
+                ms(mc - e_c) if mode else "", ms(mc - g_c) if edited else "", flt,
+                mib(max(d["rss"])), irs("wrapper-create-" + mode) if mode else ""))
+            if mode == "nogpu":
+                out.append("wrapper create, no GPU: CPU %s (exec-only %s), wall %s" % (
+                    ms(mc), ms(e_c), ms(mw)))
+            if edited:
+                targets.append(("runc wrapper, create in %s mode: CPU ≤ %s" % (
+                    mode, ms(WRAPPER_CPU_LIMIT_NS)),
+                    "**%s** (p90 %s; the process floor, exec-only → no-op: %s; above the "
+                    "wrapper's no-GPU create: %s)" % (ms(mc), ms(pct(d["cpu"], .9)), ms(e_c),
+                                                      ms(mc - g_c)),
+                    verdict(mc <= WRAPPER_CPU_LIMIT_NS and not d["bad"])))
+                targets.append(("runc wrapper, create in %s mode: peak RSS ≤ %s" % (
+                    mode, mib(WRAPPER_RSS_LIMIT_KIB)), "%s (%d KiB)" % (mib(max(d["rss"])), max(d["rss"])),
+                    verdict(max(d["rss"]) <= WRAPPER_RSS_LIMIT_KIB and not d["bad"])))
+                out.append("wrapper create, %s: CPU %s, wall %s, peak RSS %s" % (
+                    mode, ms(mc), ms(mw), mib(max(d["rss"]))))
+        L += ["", "Wall time above CPU time is mostly the two `fsync`s of the atomic write "
+              "(the file, then its directory), which wait for the disk.", ""]
+
+    # ------------------------------------------------ where the cost goes
+    modes = ("nogpu", "cdi", "jit-cdi")
+    prof = {m: inclusive_ir(w, "wrapper-create-" + m) for m in modes}
+    if any(prof.values()):
+        L += ["### Where `create` spends its instructions", "",
+              "Inclusive instruction counts (callgrind, up to the exec of the runtime) of the "
+              "create path's phases; ↳ rows are part of the row above them.", "",
+              "| phase | function | no GPU | cdi | jit-cdi |", "| --- | --- | ---: | ---: | ---: |"]
+        for fn, title, depth in WRAPPER_PHASES:
+            vals = [prof[m].get(fn) for m in modes]
+            if not any(vals):
+                continue
+            L.append("| %s%s | `%s` | %s | %s | %s |" % ("↳ " if depth else "", title, fn, *(
+                "{:,}".format(v) if v else "" for v in vals)))
+        L.append("| **the whole process** | | %s | %s | %s |" % tuple(
+            irs("wrapper-create-" + m) for m in modes))
+        L.append("")
+        for m in ("cdi", "jit-cdi"):
+            t = top_functions(w, "wrapper-create-" + m, k=8)
+            if t:
+                L += ["Functions with the most instructions of their own, %s:" % m, "",
+                      "| Ir | share | function | object |", "| ---: | ---: | --- | --- |"]
+                L += ["| %s | %s | `%s` | %s |" % x for x in t]
+                L.append("")
+    sc = [(n, title) + strace_top(os.path.join(wres, "strace-%s.txt" % n))
+          for n, title in (("exec-only", "exec-only → no-op"), ("state", "wrapper `state`"),
+                           ("create-nogpu", "wrapper create, no GPU"),
+                           ("create-cdi", "wrapper create, cdi"),
+                           ("create-jit-cdi", "wrapper create, jit-cdi"))]
+    sc = [x for x in sc if x[2]]
+    if sc:
+        L += ["### System calls", "",
+              "`strace -c` of one run each (the no-op runtime's few calls included): the most "
+              "frequent calls (errors in parentheses).", "",
+              "| process | total | most frequent |", "| --- | ---: | --- |"]
+        for n, title, top, total in sc:
+            L.append("| %s | %s | %s |" % (title, total if total is not None else "?", ", ".join(
+                "%s %d%s" % (name, calls, " (%d)" % err if err else "") for calls, err, name in top)))
+        L.append("")
+    return L, targets, out
 
 
 def main():
@@ -310,6 +624,9 @@ def main():
         else:
             targets.append((t, "no result", "FAIL"))
 
+    wrapper_lines, wrapper_targets, wrapper_out = wrapper_section(w, res, ir, notes)
+    targets += wrapper_targets
+
     L += ["## Targets", "",
           "Wall time targets are judged by the ratio of the medians; the ratio of the "
           "fastest runs (noise only ever adds time) is shown beside it. Linearity is judged "
@@ -361,6 +678,8 @@ def main():
         why = skipped[0] if skipped else "runc: SKIPPED: no results"
         L += ["Skipped on this machine: %s" % why.split(": ", 2)[-1], ""]
         runc_line = why
+
+    L += wrapper_lines
 
     # ---------------------------------------------------------------- profile
     prof = [(n, top_functions(w, n + ":hook")) for n in ("docker", "env-100k", "mounts-10k",
@@ -419,6 +738,13 @@ def main():
           "hook, the floor as the hook), run by `bench/measure` in turn, with warm-up; "
           "containers left over are removed with `runc delete -f`; skipped, saying why, "
           "where runc cannot run containers.",
+          "- The runc wrapper (`bench/wrapper.sh`): built in the same release build, "
+          "installed next to `nvidia-cdi-hook` (jit-cdi names it in its spec); the fake "
+          "host made by `tests/cdi/make-host` (root: device nodes) with the built fake "
+          "NVML; `bench/measure` gives each wrapper process `NVIDIA_CTK_CONFIG_FILE_PATH` "
+          "and restores config.json before each create (`copy:` in its plan, outside the "
+          "clock); %s warm-up rounds dropped. One run of each under callgrind (up to the "
+          "exec of the runtime) and under `strace -c`." % meta.get("warmup", "?"),
           ]
     L += ["- " + n for n in notes]
     L.append("")
@@ -443,6 +769,8 @@ def main():
     if busy:
         print("WARNING: " + busy)
     print(runc_line)
+    for line in wrapper_out:
+        print(line)
     print()
     for t, measured, result in targets:
         print("%s: %s — %s" % (result, t, measured.replace("**", "")))
