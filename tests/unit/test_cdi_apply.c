@@ -496,6 +496,51 @@ static void test_apply_edit_errors(void **state) {
         free(out);
 }
 
+/* Putting what is already the last entry changes nothing: applying the
+ * same device or mount again does not rewrite config.json. */
+static void test_put_unchanged(void **state) {
+        (void)state;
+        char *bundle = apply_bundle("{\"mounts\":[{\"destination\":\"/a/b\"},{\"destination\":"
+                                    "\"/m\",\"source\":\"/s\"}],\"linux\":{\"devices\":[{\"path\":"
+                                    "\"/dev/a\",\"type\":\"c\",\"major\":1,\"minor\":2}]}}");
+        nvct_error *err = NULL;
+        _cleanup_oci_edit_ nvct_oci_edit *e = NULL;
+        assert_int_equal(nvct_oci_edit_load(bundle, &e, &err), 0);
+        nvct_oci_device dev = {
+                .path = "/dev/a",
+                .type = 'c',
+                .major = 1,
+                .minor = 2,
+                .file_mode = -1,
+                .uid = -1,
+                .gid = -1,
+        };
+        assert_int_equal(nvct_oci_edit_put_device(e, &dev, &err), 0);
+        nvct_oci_mount m = { .destination = "/m", .source = "/s" };
+        assert_int_equal(nvct_oci_edit_put_mount(e, &m, &err), 0);
+        assert_false(nvct_oci_edit_changed(e));
+        /* Out of depth order: sorting moves /m first. */
+        assert_int_equal(nvct_oci_edit_sort_mounts(e, &err), 0);
+        assert_true(nvct_oci_edit_changed(e));
+        dev.minor = 3;
+        assert_int_equal(nvct_oci_edit_put_device(e, &dev, &err), 0);
+        bool removed;
+        assert_int_equal(nvct_oci_edit_remove_mount(e, "/nowhere", &removed, &err), 0);
+        assert_false(removed);
+        assert_int_equal(nvct_oci_edit_remove_device(e, "/dev/none", &removed, &err), 0);
+        assert_false(removed);
+        assert_int_equal(nvct_oci_edit_write(e, &err), 0);
+        char *config = xasprintf("%s/config.json", bundle);
+        char *out = slurp(config, NULL);
+        assert_string_equal(out, "{\"mounts\":[{\"destination\":\"/m\",\"source\":\"/s\"},{"
+                                 "\"destination\":\"/a/b\"}],\"linux\":{\"devices\":[{\"path\":"
+                                 "\"/dev/a\",\"type\":\"c\",\"major\":1,\"minor\":3}]}}");
+        free(out);
+        free(config);
+        remove_tree(bundle);
+        free(bundle);
+}
+
 /* ---- config.json as Docker 20.10, Podman 4.3 and containerd 1.6 write it
  * (data/config-json: compact, Go's escapes, unknown members, number text Go
  * would not write) ---- */
@@ -642,6 +687,7 @@ int main(void) {
                 cmocka_unit_test(test_registry_bounds),
                 cmocka_unit_test(test_apply_device_errors),
                 cmocka_unit_test(test_apply_edit_errors),
+                cmocka_unit_test(test_put_unchanged),
                 cmocka_unit_test(test_config_json_untouched),
                 cmocka_unit_test(test_config_json_edited),
         };
