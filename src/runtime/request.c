@@ -3,11 +3,13 @@
 #include "request.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "basic/cleanup.h"
+#include "basic/hash.h"
 #include "basic/quote.h"
 #include "cdi/names.h"
 #include "oci/oci.h"
@@ -38,30 +40,86 @@ int nvct_runtime_decide(const nvct_config *config, const char *data, size_t len,
         return r;
 }
 
-static int add_name(nvct_strv *names, const char *name, size_t len, const char *origin,
-                    nvct_error **err) {
+/* Security: the names already requested, as a set keyed by the process's
+ * hash (basic/hash.h) over indexes into names->v, so that each entry of a
+ * list costs one probe. The list is the image's: a linear scan of the names
+ * for every entry made 60 MiB of one short name repeated (config.json may
+ * hold 64 MiB) take 41 s, since repeats are skipped, not counted. One set
+ * serves every list of one call, so many annotations do not rebuild it. */
+typedef struct name_set {
+        uint64_t *hashes;
+        uint32_t *slots; /* 1 + index into names->v; 0: empty */
+        size_t mask;
+} name_set;
+
+static void name_set_clear(name_set *set) {
+        free(set->hashes);
+        free(set->slots);
+}
+
+/* The slot holding name[0..len), or the empty slot where it would go. */
+static size_t name_set_probe(const name_set *set, const nvct_strv *names, const char *name,
+                             size_t len, uint64_t h) {
+        size_t i = (size_t)h & set->mask;
+        for (; set->slots[i] != 0; i = (i + 1) & set->mask) {
+                const char *s = names->v[set->slots[i] - 1];
+                if (set->hashes[i] == h && strncmp(s, name, len) == 0 && s[len] == '\0')
+                        return i;
+        }
+        return i;
+}
+
+static void name_set_put(name_set *set, const nvct_strv *names, size_t index) {
+        const char *s = names->v[index];
+        uint64_t h = nvct_hash(s, strlen(s));
+        size_t i = name_set_probe(set, names, s, strlen(s), h);
+        set->hashes[i] = h;
+        set->slots[i] = (uint32_t)index + 1;
+}
+
+/* Room for every name there and NVCT_RUNTIME_MAX_DEVICES more (add_name's
+ * bound), at most half full. */
+static int name_set_init(name_set *set, const nvct_strv *names) {
+        size_t size = 16;
+        while (size < 2 * (names->n + NVCT_RUNTIME_MAX_DEVICES + 1))
+                size *= 2;
+        *set = (name_set){ .hashes = calloc(size, sizeof(uint64_t)),
+                           .slots = calloc(size, sizeof(uint32_t)),
+                           .mask = size - 1 };
+        if (set->hashes == NULL || set->slots == NULL) {
+                name_set_clear(set);
+                return -1;
+        }
+        for (size_t i = 0; i < names->n; i++)
+                name_set_put(set, names, i);
+        return 0;
+}
+
+static int add_name(nvct_strv *names, name_set *set, const char *name, size_t len,
+                    const char *origin, nvct_error **err) {
         if (memchr(name, '\0', len) != NULL || len > NVCT_RUNTIME_MAX_DEVICE_NAME) {
                 _cleanup_free_ char *q = nvct_quote(name, len);
                 return nvct_error_make(err, 0, "%s: invalid device name %s%s", origin,
                                        nvct_quoted(q),
                                        len > NVCT_RUNTIME_MAX_DEVICE_NAME ? " (too long)" : "");
         }
-        _cleanup_free_ char *copy = strndup(name, len);
-        if (copy == NULL)
-                return nvct_error_make(err, ENOMEM, "%s", origin);
-        if (nvct_strv_contains(names, copy))
+        uint64_t h = nvct_hash(name, len);
+        size_t slot = name_set_probe(set, names, name, len, h);
+        if (set->slots[slot] != 0)
                 return 0;
         if (names->n >= NVCT_RUNTIME_MAX_DEVICES)
                 return nvct_error_make(err, 0, "%s: more than %u devices requested", origin,
                                        NVCT_RUNTIME_MAX_DEVICES);
-        if (nvct_strv_push(names, TAKE_PTR(copy)) < 0)
+        if (nvct_strv_push(names, strndup(name, len)) < 0)
                 return nvct_error_make(err, ENOMEM, "%s", origin);
+        set->hashes[slot] = h;
+        set->slots[slot] = (uint32_t)names->n;
         return 0;
 }
 
-int nvct_runtime_add_device_list(nvct_strv *names, const char *list, size_t len, const char *origin,
-                                 nvct_error **err) {
-        /* Linear: each byte is looked at once by memchr. */
+static int add_list(nvct_strv *names, name_set *set, const char *list, size_t len,
+                    const char *origin, nvct_error **err) {
+        /* Linear: each byte is looked at once by memchr, and hashed once. */
         const char *p = list, *end = list + len;
         while (p < end) {
                 const char *comma = memchr(p, ',', (size_t)(end - p));
@@ -69,11 +127,21 @@ int nvct_runtime_add_device_list(nvct_strv *names, const char *list, size_t len,
                 size_t n = (size_t)(stop - p);
                 bool nothing = n == 0 ||
                                (n == 4 && (memcmp(p, "none", 4) == 0 || memcmp(p, "void", 4) == 0));
-                if (!nothing && add_name(names, p, n, origin, err) < 0)
+                if (!nothing && add_name(names, set, p, n, origin, err) < 0)
                         return -1;
                 p = comma ? comma + 1 : end;
         }
         return 0;
+}
+
+int nvct_runtime_add_device_list(nvct_strv *names, const char *list, size_t len, const char *origin,
+                                 nvct_error **err) {
+        name_set set;
+        if (name_set_init(&set, names) < 0)
+                return nvct_error_make(err, ENOMEM, "%s", origin);
+        int r = add_list(names, &set, list, len, origin, err);
+        name_set_clear(&set);
+        return r;
 }
 
 static bool has_prefix(const char *key, size_t len, const nvct_strv *prefixes) {
@@ -93,6 +161,9 @@ int nvct_runtime_add_annotation_devices(nvct_strv *names, const nvct_oci_edit *e
         if (nvct_oci_edit_annotations(edit, &annotations, err) < 0)
                 return -1;
         size_t n = annotations ? nvct_document_object_size(annotations) : 0;
+        _cleanup_(name_set_clear) name_set set = { 0 };
+        if (n > 0 && name_set_init(&set, names) < 0)
+                return nvct_error_make(err, ENOMEM, "annotations");
         for (size_t i = 0; i < n; i++) {
                 size_t key_len = 0, value_len = 0;
                 const char *key = nvct_document_object_key(annotations, i, &key_len);
@@ -109,7 +180,7 @@ int nvct_runtime_add_annotation_devices(nvct_strv *names, const nvct_oci_edit *e
                 _cleanup_free_ char *origin = NULL;
                 if (asprintf(&origin, "annotation %s", nvct_quoted(key_q)) < 0)
                         return nvct_error_make(err, ENOMEM, "annotations");
-                if (nvct_runtime_add_device_list(names, value, value_len, origin, err) < 0)
+                if (add_list(names, &set, value, value_len, origin, err) < 0)
                         return -1;
         }
         return 0;

@@ -249,6 +249,40 @@ static void test_device_list_bound(void **state) {
         nvct_strv_clear(&names);
 }
 
+/* Repeats are looked up in a hash set (request.c), not by a scan of the
+ * names: many repeats of names that share long prefixes, and names already
+ * there, still dedupe exactly and keep the order of first sight. */
+static void test_device_list_repeats(void **state) {
+        (void)state;
+        nvct_strv names = { 0 };
+        assert_int_equal(nvct_strv_push(&names, strdup("p7")), 0);
+        assert_int_equal(nvct_strv_push(&names, strdup("p7")), 0); /* a caller's own repeat */
+        size_t cap = 64u << 20;
+        char *list = malloc(cap);
+        assert_non_null(list);
+        size_t len = 0;
+        char prefix[600];
+        memset(prefix, 'p', sizeof(prefix) - 1);
+        prefix[sizeof(prefix) - 1] = '\0';
+        /* 1000 distinct names sharing a 599-byte prefix, then "p7", each
+         * repeated 40 times (24 MiB), in a shuffled order. */
+        for (unsigned round = 0; round < 40; round++)
+                for (unsigned i = 0; i < 1000; i++)
+                        len += (size_t)snprintf(list + len, cap - len, "%s%u,p7,", prefix,
+                                                (i * 7919u + round * 31u) % 1000u);
+        add_ok(&names, list, len);
+        assert_int_equal(names.n, 1002);
+        assert_string_equal(names.v[0], "p7");
+        assert_string_equal(names.v[1], "p7");
+        for (unsigned i = 0; i < 1000; i++) {
+                char want[700];
+                snprintf(want, sizeof(want), "%s%u", prefix, (i * 7919u) % 1000u);
+                assert_string_equal(names.v[2 + i], want);
+        }
+        free(list);
+        nvct_strv_clear(&names);
+}
+
 /* ---- nvct_runtime_add_annotation_devices ---- */
 
 typedef struct bundle {
@@ -363,6 +397,37 @@ static void test_annotations(void **state) {
         annotations_ok("{\"annotations\":[1]}", (const char *[]){ NULL }, &names);
         annotations_ok("{\"annotations\":{\"cdi.k8s.io/a\":7}}", (const char *[]){ NULL }, &names);
         assert_int_equal(names.n, 0);
+}
+
+/* Many annotations: repeats across them skipped, the bound counted over
+ * all of them. */
+static void test_annotations_many(void **state) {
+        (void)state;
+        size_t cap = 4u << 20, len = 0;
+        char *json = malloc(cap);
+        assert_non_null(json);
+        len += (size_t)snprintf(json, cap, "{\"annotations\":{");
+        for (unsigned i = 0; i < 5000; i++)
+                len += (size_t)snprintf(json + len, cap - len,
+                                        "%s\"cdi.k8s.io/%u\":\"v.com/c=%u,v.com/c=%u\"",
+                                        i ? "," : "", i, i % 1024u, (i + 1) % 1024u);
+        snprintf(json + len, cap - len, "}}");
+        nvct_strv names = { 0 };
+        annotations_ok(json, k8s, &names);
+        assert_int_equal(names.n, 1024);
+        assert_string_equal(names.v[0], "v.com/c=0");
+        assert_string_equal(names.v[1023], "v.com/c=1023");
+        nvct_strv_clear(&names);
+
+        /* One name more than the bound, in the last annotation. */
+        len = (size_t)snprintf(json, cap, "{\"annotations\":{");
+        for (unsigned i = 0; i <= 1024; i++)
+                len += (size_t)snprintf(json + len, cap - len, "%s\"cdi.k8s.io/%u\":\"v.com/c=%u\"",
+                                        i ? "," : "", i, i);
+        snprintf(json + len, cap - len, "}}");
+        annotations_fail(json, k8s,
+                         "annotation \"cdi.k8s.io/1024\": more than 1024 devices requested");
+        free(json);
 }
 
 static void test_annotation_errors(void **state) {
@@ -581,7 +646,9 @@ int main(void) {
                 cmocka_unit_test(test_device_list),
                 cmocka_unit_test(test_device_list_errors),
                 cmocka_unit_test(test_device_list_bound),
+                cmocka_unit_test(test_device_list_repeats),
                 cmocka_unit_test(test_annotations),
+                cmocka_unit_test(test_annotations_many),
                 cmocka_unit_test(test_annotation_errors),
                 cmocka_unit_test(test_qualified),
                 cmocka_unit_test(test_qualify),
