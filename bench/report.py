@@ -449,6 +449,16 @@ def wrapper_section(w, res, ir, notes):
             L.append("| %s | %s | %s |" % (title, total if total is not None else "?", ", ".join(
                 "%s %d%s" % (name, calls, " (%d)" % err if err else "") for calls, err, name in top)))
         L.append("")
+    libs = []
+    for n, title in (("create-cdi", "cdi"), ("create-jit-cdi", "jit-cdi")):
+        path = os.path.join(wres, "libs-%s.txt" % n)
+        if os.path.exists(path):
+            found = [os.path.basename(x) for x in open(path).read().split()]
+            libs.append("- %s: %s" % (title, ", ".join("`%s`" % x for x in found) if found else "none"))
+    if libs:
+        L += ["Shared objects the wrapper opens at create (it is static: any is a dlopen, NVML's "
+              "library and whatever that library links, the host's C library and dynamic "
+              "loader included, each mapped, relocated and initialised once more):", ""] + libs + [""]
     return L, targets, out
 
 

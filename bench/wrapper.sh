@@ -32,9 +32,11 @@ wrapper_part() {
                 note "wrapper: SKIPPED: $WRAPPER_BUILD"
                 return
         fi
-        install -m 0755 "$R/nvidia-container-runtime" "$wrapper" &&
-                install -m 0755 "$R/nvidia-cdi-hook" "$BIN/nvidia-cdi-hook" ||
-                { note "wrapper: SKIPPED: cannot install the wrapper into $BIN"; return; }
+        if ! { install -m 0755 "$R/nvidia-container-runtime" "$wrapper" &&
+                install -m 0755 "$R/nvidia-cdi-hook" "$BIN/nvidia-cdi-hook"; }; then
+                note "wrapper: SKIPPED: cannot install the wrapper into $BIN"
+                return
+        fi
         mkdir -p "$wr/state" "$wr/runc-state" "$wr/cdi" "$wr/b-noop" "$wr/b-eo" "$wr/b-nogpu" \
                 "$wr/b-cdi" "$wr/b-jit"
         cp "$wr/config.json" "$wr/config.orig"
@@ -180,6 +182,12 @@ EOF
                         cp "$orig" "$wr/b-noop/config.json"
                         (cd "$wr" && "${envs[@]}" strace -c -S calls \
                                 -o "$RES/wrapper/strace-$name.txt" "$@" < /dev/null > /dev/null 2>&1)
+                        # The shared objects it maps (dlopen: NVML and what it links).
+                        cp "$orig" "$wr/b-noop/config.json"
+                        (cd "$wr" && "${envs[@]}" strace -e trace=openat -o "$RES/wrapper/opens-$name.txt" \
+                                "$@" < /dev/null > /dev/null 2>&1)
+                        sed -n 's/^openat([^"]*"\([^"]*\.so[.0-9]*\)".* = [0-9][0-9]*$/\1/p' \
+                                "$RES/wrapper/opens-$name.txt" > "$RES/wrapper/libs-$name.txt"
                 fi
         }
         local t0
