@@ -11,9 +11,11 @@
 #include "driver/nvml.h"
 
 /* Marks in selected[0..info->n_gpus) the GPUs that `name` (a bare device
- * name: "all", an NVML index "0", a UUID "GPU-...", "gpu0", a MIG device
- * "0:1" or "MIG-...", whose parent GPU it marks) selects. Returns whether
- * the name matched anything. */
+ * name) selects, read as nvidia-container-cli reads it: "all", a UUID
+ * "GPU-..." or "MIG-..." (its parent), a PCI bus ID "0000:3b:00.0", an NVML
+ * index "0", a MIG device "0:1" (its parent, when NVML lists the MIG
+ * device); "all", UUIDs and bus IDs in any case. Then the CDI names "gpu0" and "mig0:1". Returns
+ * whether the name matched anything. */
 bool nvct_runtime_select_gpus(const nvct_nvml_info *info, const char *name, bool *selected);
 
 /* The device part of a qualified CDI name of kind `kind` ("nvidia.com/gpu=0"

@@ -515,10 +515,17 @@ static nvct_mig_info migs1[] = {
 };
 
 static nvct_gpu_info gpus3[] = {
-        { .index = 0, .uuid = "GPU-0000", .minor = 0, .brand = 2, .cc_major = 8, .cc_minor = 0 },
+        { .index = 0,
+          .uuid = "GPU-0000",
+          .minor = 0,
+          .pci_bus_id = "00000000:3B:00.0",
+          .brand = 2,
+          .cc_major = 8,
+          .cc_minor = 0 },
         { .index = 1,
           .uuid = "GPU-1111",
           .minor = 3,
+          .pci_bus_id = "00000001:AF:1F.0",
           .brand = 2,
           .cc_major = 9,
           .cc_minor = 0,
@@ -555,48 +562,83 @@ static void selects(const char *name, const char *want) {
                 fail_msg("\"%s\" selects %s, expected %s", name, got, want);
 }
 
+/* nvidia-container-cli's names, read as it reads them (legacy mode's rules
+ * are for the GPUs it gives), then the CDI names it does not know. */
 static void test_select_gpus(void **state) {
         (void)state;
+        /* "all" in any case. */
         selects("all", "111");
-        /* NVML indexes, with Atoi's leading zeros. */
+        selects("ALL", "111");
+        selects("All", "111");
+        selects("all,0", "-");
+        /* NVML indexes, as strtoumax reads them (all of the name). */
         selects("0", "100");
         selects("2", "001");
         selects("002", "001");
+        selects("+1", "010");
+        selects(" 1", "010");
+        selects("-0", "100");
         selects("3", "-");
         selects("999999999", "-");
-        selects("1234567890", "-");
+        selects("99999999999999999999999", "-");
         selects("-1", "-");
-        selects("+1", "-");
-        selects(" 1", "-");
         selects("1 ", "-");
+        selects("1x", "-");
         selects("", "-");
-        /* gpuN */
+        selects(" ", "-");
+        /* MIG devices GPU:MIG select their parent when NVML lists them
+         * (sscanf "%lu:%lu": what follows is ignored). */
+        selects("1:0", "010");
+        selects("1:1", "010");
+        selects("1:2", "-");
+        selects("0:0", "-");
+        selects("3:0", "-");
+        selects("1:0:0", "010");
+        selects("1:1x", "010");
+        selects("1:", "-");
+        selects(":0", "-");
+        selects("1:x", "-");
+        selects("x1:0", "-");
+        /* UUIDs in any case; a MIG UUID selects its parent. */
+        selects("GPU-1111", "010");
+        selects("GPU-2222", "001");
+        selects("gpu-1111", "010");
+        selects("MIG-aaaa-0001", "010");
+        selects("mig-AAAA-0000", "010");
+        selects("GPU-111", "-");
+        selects("GPU-11111", "-");
+        selects("MIG-aaaa", "-");
+        selects("GPU-", "-");
+        /* PCI bus IDs as the CLI's sscanf reads them: hex, leading zeros
+         * optional, any case, ".0" and what follows not checked; GPU 2's
+         * bus ID is unknown (""). */
+        selects("00000000:3B:00.0", "100");
+        selects("0:3b:0", "100");
+        selects("0000:3b:00.0", "100");
+        selects("000000000:3b:00", "100");
+        selects("0:3b:00.1", "100");
+        selects("1:af:1f", "010");
+        selects("00000001:Af:1F.0", "010");
+        selects("0:3b:01", "-");
+        selects("2:3b:00", "-");
+        selects("0:3b", "-");
+        selects("0:3bb:00", "-");
+        selects(":3b:00", "-");
+        /* The CDI names: gpuN, migI:J (digits only). */
         selects("gpu1", "010");
         selects("gpu02", "001");
         selects("gpu", "-");
         selects("gpu3", "-");
         selects("GPU1", "-");
         selects("gpu-1", "-");
-        /* MIG devices GPU:MIG and migGPU:MIG select their parent. */
-        selects("1:0", "010");
+        selects("gpu 1", "-");
         selects("mig1:1", "010");
-        selects("0:0", "100");
-        selects("3:0", "-");
+        selects("mig1:2", "-");
+        selects("mig0:0", "-");
         selects("mig3:0", "-");
-        selects("1:", "-");
-        selects(":0", "-");
         selects("mig:0", "-");
-        selects("1:x", "-");
-        selects("1:0:0", "-");
-        selects("x1:0", "-");
-        /* UUIDs, byte for byte; a MIG UUID selects its parent. */
-        selects("GPU-1111", "010");
-        selects("GPU-2222", "001");
-        selects("MIG-aaaa-0001", "010");
-        selects("gpu-1111", "-");
-        selects("GPU-111", "-");
-        selects("GPU-11111", "-");
-        selects("MIG-aaaa", "-");
+        selects("mig1:", "-");
+        selects("mig1:x", "-");
         /* Qualified names are not device names. */
         selects("nvidia.com/gpu=0", "-");
         selects("nvidia.com/gpu=all", "-");
