@@ -155,6 +155,85 @@ static void test_decide_errors(void **state) {
         nvct_config_clear(&c);
 }
 
+/* The request as create reads it: the decision, then its device list. */
+static int decide_with(const nvct_config *c, const char *json, nvct_strv *names, char **ret_msg) {
+        nvct_request req;
+        nvct_error *err = NULL;
+        int r = nvct_runtime_decide(c, json, strlen(json), "/b/config.json", &req, &err);
+        bool decided = r == 0;
+        if (decided && req.gpu_container)
+                r = nvct_runtime_add_device_list(names, req.devices, req.devices_len,
+                                                 req.devices_origin, &err);
+        if (decided)
+                nvct_request_clear(&req);
+        if (r < 0)
+                *ret_msg = strdup(err->msg);
+        nvct_error_free(&err);
+        return r;
+}
+
+static void test_decide_devices(void **state) {
+        (void)state;
+        nvct_config c;
+        config_init(&c);
+        nvct_strv names = { 0 };
+        char *msg = NULL;
+        /* A NUL in the variable: refused where it becomes a name, naming
+         * the variable. */
+        assert_int_equal(decide_with(&c,
+                                     "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},"
+                                     "\"process\":{\"env\":[\"NVIDIA_VISIBLE_DEVICES=0,"
+                                     "\\u0000x\"]}}",
+                                     &names, &msg),
+                         -1);
+        assert_string_equal(msg, "NVIDIA_VISIBLE_DEVICES: invalid device name \"\\x00x\"");
+        free(msg);
+        nvct_strv_clear(&names);
+
+        /* "none": a GPU container with no device. */
+        assert_int_equal(decide_with(&c,
+                                     "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},"
+                                     "\"process\":{\"env\":[\"NVIDIA_VISIBLE_DEVICES=none\"]}}",
+                                     &names, &msg),
+                         0);
+        assert_int_equal(names.n, 0);
+
+        /* Device-list volume mounts, when the config accepts them. */
+        const char *mounts =
+                "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"process\":{\"env\":["
+                "\"NVIDIA_VISIBLE_DEVICES=3\"]},\"mounts\":[{\"destination\":"
+                "\"/var/run/nvidia-container-devices/GPU-1\",\"source\":\"/dev/null\"},"
+                "{\"destination\":\"/var/run/nvidia-container-devices/0\",\"source\":"
+                "\"/dev/null\"},{\"destination\":\"/var/run/nvidia-container-devices/GPU-1\","
+                "\"source\":\"/dev/null\"}]}";
+        c.accept_volume_mounts = true;
+        assert_int_equal(decide_with(&c, mounts, &names, &msg), 0);
+        assert_names(&names, (const char *[]){ "GPU-1", "0", NULL });
+        nvct_strv_clear(&names);
+        c.accept_volume_mounts = false;
+        assert_int_equal(decide_with(&c, mounts, &names, &msg), 0);
+        assert_names(&names, (const char *[]){ "3", NULL });
+        nvct_strv_clear(&names);
+
+        /* An unprivileged container may not name devices in its
+         * environment when the config says so; CAP_SYS_ADMIN in the
+         * bounding set is privileged. */
+        c.accept_envvar_unprivileged = false;
+        const char *env = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"process\":"
+                          "{\"env\":[\"NVIDIA_VISIBLE_DEVICES=1\"]}}";
+        assert_int_equal(decide_with(&c, env, &names, &msg), -1);
+        assert_contains(msg, "insufficient privileges to read device list from "
+                             "NVIDIA_VISIBLE_DEVICES");
+        free(msg);
+        const char *priv = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"process\":"
+                           "{\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_SYS_ADMIN\"]},"
+                           "\"env\":[\"NVIDIA_VISIBLE_DEVICES=1\"]}}";
+        assert_int_equal(decide_with(&c, priv, &names, &msg), 0);
+        assert_names(&names, (const char *[]){ "1", NULL });
+        nvct_strv_clear(&names);
+        nvct_config_clear(&c);
+}
+
 /* ---- nvct_runtime_add_device_list ---- */
 
 static void test_device_list(void **state) {
@@ -685,6 +764,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_decide),
                 cmocka_unit_test(test_decide_errors),
+                cmocka_unit_test(test_decide_devices),
                 cmocka_unit_test(test_device_list),
                 cmocka_unit_test(test_device_list_errors),
                 cmocka_unit_test(test_device_list_bound),
