@@ -288,15 +288,15 @@ def wrapper_section(w, res, ir, notes):
             xc = ratio(mc - base_c, eo_c - base_c)
             xm = ratio(min(d["wall"]) - min(p["noop"]["wall"]),
                        min(p["exec-only"]["wall"]) - min(p["noop"]["wall"]))
-            row("wrapper %s → no-op" % title, d, "**%.2f×**" % x,
+            row("wrapper %s → no-op" % title, d, "**%.3f×**" % x,
                 {"wrapper-state": "wrapper-state", "wrapper-list": "wrapper-list"}.get(label))
             rss_pass = max(rss_pass, max(d["rss"]))
             targets.append(("runc wrapper, %s: own cost ≤ %.2f× exec-only's own cost"
                             % (title, WRAPPER_PASS_LIMIT),
-                            "**%.2f×** (%s against %s; of the minima %.2f×, of CPU %.2f×)" % (
+                            "**%.3f×** (%s against %s; of the minima %.2f×, of CPU %.2f×)" % (
                                 x, ms(mw - base_w), ms(eo_own), xm, xc),
                             verdict(x <= WRAPPER_PASS_LIMIT and not d["bad"])))
-            out.append("wrapper %-10s own %s, exec-only's own %s: %.2fx" % (
+            out.append("wrapper %-10s own %s, exec-only's own %s: %.3fx" % (
                 label.split("-", 1)[1], ms(mw - base_w), ms(eo_own), x))
         targets.append(("runc wrapper, pass-through calls: peak RSS ≤ %s" % mib(WRAPPER_RSS_LIMIT_KIB),
                         mib(rss_pass), verdict(0 < rss_pass <= WRAPPER_RSS_LIMIT_KIB)))
@@ -330,7 +330,7 @@ def wrapper_section(w, res, ir, notes):
               "%s." % (ms(wr_ - rb), ms(lo), ms(hi), x, ms(eo - rb)), ""]
         targets.append(("runc wrapper, `runc list` through it: own cost ≤ %.2f× exec-only's own cost"
                         % WRAPPER_PASS_LIMIT,
-                        "**%.2f×** (%s against %s; 95%% interval of the wrapper's: %s … %s)" % (
+                        "**%.3f×** (%s against %s; 95%% interval of the wrapper's: %s … %s)" % (
                             x, ms(wr_ - rb), ms(eo - rb), ms(lo), ms(hi)),
                         verdict(x <= WRAPPER_PASS_LIMIT and not bad)))
         out.append("wrapper runc list: own %s, exec-only's own %s: %.2fx" % (
