@@ -95,14 +95,32 @@ static int name_set_init(name_set *set, const nvct_strv *names) {
         return 0;
 }
 
+/* An annotation's entry must be a qualified CDI name, as the CDI
+ * reference's ParseAnnotations and NVIDIA's runtime require: an empty
+ * entry, "none" or a bare "0" is an error there, and is not to be taken for
+ * a device of the default kind here. */
+static int check_qualified(const char *name, size_t len, const char *origin, nvct_error **err) {
+        _cleanup_free_ char *copy = strndup(name, len);
+        if (copy == NULL)
+                return nvct_error_make(err, ENOMEM, "%s", origin);
+        if (nvct_runtime_is_qualified(copy))
+                return 0;
+        _cleanup_free_ char *q = nvct_quote(name, len);
+        return nvct_error_make(err, 0,
+                               "%s: invalid CDI device name %s (vendor/class=name expected)",
+                               origin, nvct_quoted(q));
+}
+
 static int add_name(nvct_strv *names, name_set *set, const char *name, size_t len,
-                    const char *origin, nvct_error **err) {
+                    const char *origin, bool qualified, nvct_error **err) {
         if (memchr(name, '\0', len) != NULL || len > NVCT_RUNTIME_MAX_DEVICE_NAME) {
                 _cleanup_free_ char *q = nvct_quote(name, len);
                 return nvct_error_make(err, 0, "%s: invalid device name %s%s", origin,
                                        nvct_quoted(q),
                                        len > NVCT_RUNTIME_MAX_DEVICE_NAME ? " (too long)" : "");
         }
+        if (qualified && check_qualified(name, len, origin, err) < 0)
+                return -1;
         uint64_t h = nvct_hash(name, len);
         size_t slot = name_set_probe(set, names, name, len, h);
         if (set->slots[slot] != 0)
@@ -117,21 +135,25 @@ static int add_name(nvct_strv *names, name_set *set, const char *name, size_t le
         return 0;
 }
 
+/* `qualified`: every entry must be a qualified name (annotations); else
+ * empty entries, "none" and "void" request nothing (the environment).
+ * Entries as Go's strings.Split gives them: "" is one empty entry. */
 static int add_list(nvct_strv *names, name_set *set, const char *list, size_t len,
-                    const char *origin, nvct_error **err) {
+                    const char *origin, bool qualified, nvct_error **err) {
         /* Linear: each byte is looked at once by memchr, and hashed once. */
         const char *p = list, *end = list + len;
-        while (p < end) {
+        for (;;) {
                 const char *comma = memchr(p, ',', (size_t)(end - p));
-                const char *stop = comma ? comma : end;
-                size_t n = (size_t)(stop - p);
+                size_t n = (size_t)((comma ? comma : end) - p);
                 bool nothing = n == 0 ||
                                (n == 4 && (memcmp(p, "none", 4) == 0 || memcmp(p, "void", 4) == 0));
-                if (!nothing && add_name(names, set, p, n, origin, err) < 0)
+                if ((qualified || !nothing) &&
+                    add_name(names, set, p, n, origin, qualified, err) < 0)
                         return -1;
-                p = comma ? comma + 1 : end;
+                if (comma == NULL)
+                        return 0;
+                p = comma + 1;
         }
-        return 0;
 }
 
 int nvct_runtime_add_device_list(nvct_strv *names, const char *list, size_t len, const char *origin,
@@ -139,7 +161,7 @@ int nvct_runtime_add_device_list(nvct_strv *names, const char *list, size_t len,
         name_set set;
         if (name_set_init(&set, names) < 0)
                 return nvct_error_make(err, ENOMEM, "%s", origin);
-        int r = add_list(names, &set, list, len, origin, err);
+        int r = add_list(names, &set, list, len, origin, false, err);
         name_set_clear(&set);
         return r;
 }
@@ -180,7 +202,7 @@ int nvct_runtime_add_annotation_devices(nvct_strv *names, const nvct_oci_edit *e
                 _cleanup_free_ char *origin = NULL;
                 if (asprintf(&origin, "annotation %s", nvct_quoted(key_q)) < 0)
                         return nvct_error_make(err, ENOMEM, "annotations");
-                if (add_list(names, &set, value, value_len, origin, err) < 0)
+                if (add_list(names, &set, value, value_len, origin, true, err) < 0)
                         return -1;
         }
         return 0;

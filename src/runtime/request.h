@@ -38,7 +38,10 @@ int nvct_runtime_add_device_list(nvct_strv *names, const char *list, size_t len,
 
 /* Appends the devices named by every annotation whose key starts with one
  * of `prefixes` (comma-separated CDI names, as the CDI reference reads
- * "cdi.k8s.io/..." annotations), in the annotations' order. */
+ * "cdi.k8s.io/..." annotations), in the annotations' order, skipping ones
+ * already there. Every entry must be a qualified name: an empty one,
+ * "none" or a bare "0" is an error naming the annotation, as in the CDI
+ * reference and NVIDIA's runtime. */
 int nvct_runtime_add_annotation_devices(nvct_strv *names, const nvct_oci_edit *edit,
                                         const nvct_strv *prefixes, nvct_error **err);
 

@@ -433,7 +433,7 @@ static void test_annotations(void **state) {
         (void)state;
         nvct_strv names = { 0 };
         annotations_ok("{\"annotations\":{\"cdi.k8s.io/b\":\"nvidia.com/gpu=1,nvidia.com/gpu=0\","
-                       "\"other\":\"nvidia.com/gpu=7\",\"cdi.k8s.io/a\":\"nvidia.com/gpu=0,,"
+                       "\"other\":\"nvidia.com/gpu=7\",\"cdi.k8s.io/a\":\"nvidia.com/gpu=0,"
                        "vendor.com/class=x\",\"cdi.k8s.io\":\"nvidia.com/gpu=8\","
                        "\"CDI.k8s.io/c\":\"nvidia.com/gpu=9\"}}",
                        k8s, &names);
@@ -519,8 +519,32 @@ static void test_annotation_errors(void **state) {
                          "expected");
         annotations_fail("{\"annotations\":{\"cdi.k8s.io/a\":\"a/b=c\\u0000d\"}}", k8s,
                          "annotation \"cdi.k8s.io/a\": invalid device name \"a/b=c\\x00d\"");
-        annotations_fail("{\"annotations\":{\"cdi.k8s.io/\\n\":\"x,\\u0000\"}}", k8s,
+        annotations_fail("{\"annotations\":{\"cdi.k8s.io/\\n\":\"a/b=x,\\u0000\"}}", k8s,
                          "annotation \"cdi.k8s.io/\\n\": invalid device name \"\\x00\"");
+        /* Every entry must be a qualified name, as the CDI reference and
+         * NVIDIA's runtime read them: not a bare name, "none", nor an empty
+         * entry (strings.Split's: an empty value is one). */
+        annotations_fail("{\"annotations\":{\"cdi.k8s.io/a\":\"a/b=c,0\"}}", k8s,
+                         "annotation \"cdi.k8s.io/a\": invalid CDI device name \"0\" "
+                         "(vendor/class=name expected)");
+        annotations_fail("{\"annotations\":{\"cdi.k8s.io/a\":\"\"}}", k8s,
+                         "annotation \"cdi.k8s.io/a\": invalid CDI device name \"\" "
+                         "(vendor/class=name expected)");
+        annotations_fail("{\"annotations\":{\"cdi.k8s.io/a\":\"a/b=c,\"}}", k8s,
+                         "annotation \"cdi.k8s.io/a\": invalid CDI device name \"\" "
+                         "(vendor/class=name expected)");
+        annotations_fail("{\"annotations\":{\"cdi.k8s.io/a\":\",a/b=c\"}}", k8s,
+                         "annotation \"cdi.k8s.io/a\": invalid CDI device name \"\" "
+                         "(vendor/class=name expected)");
+        annotations_fail("{\"annotations\":{\"cdi.k8s.io/a\":\"none\"}}", k8s,
+                         "annotation \"cdi.k8s.io/a\": invalid CDI device name \"none\" "
+                         "(vendor/class=name expected)");
+        annotations_fail("{\"annotations\":{\"cdi.k8s.io/a\":\"a/b=\\u001b[2J\"}}", k8s,
+                         "annotation \"cdi.k8s.io/a\": invalid CDI device name \"a/b=\\x1b[2J\" "
+                         "(vendor/class=name expected)");
+        annotations_fail("{\"annotations\":{\"cdi.k8s.io/a\":\"a/b=c, a/b=d\"}}", k8s,
+                         "annotation \"cdi.k8s.io/a\": invalid CDI device name \" a/b=d\" "
+                         "(vendor/class=name expected)");
         /* annotations of the wrong kind: the editor's message. */
         char *msg = NULL;
         nvct_strv names = { 0 };
