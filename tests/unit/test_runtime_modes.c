@@ -439,6 +439,7 @@ static void generated_all(nvct_cdi_spec *spec) {
 typedef struct cdi_case {
         const char *name;
         bool no_dirs; /* spec_dirs NULL */
+        bool midway;  /* fails after changing the tree: the caller does not write */
         void (*generate)(nvct_cdi_spec *spec);
 } cdi_case;
 
@@ -475,10 +476,12 @@ static void run_cdi_case(const cdi_case *cc) {
                 free(expected);
                 nvct_error_free(&err);
                 /* Nothing changed: config.json stays as it was. */
-                assert_false(nvct_oci_edit_changed(b.edit));
-                char *got = bundle_write(&b, &len);
-                assert_same_as_file(got, len, src);
-                free(got);
+                if (!cc->midway) {
+                        assert_false(nvct_oci_edit_changed(b.edit));
+                        char *got = bundle_write(&b, &len);
+                        assert_same_as_file(got, len, src);
+                        free(got);
+                }
         } else {
                 if (r < 0)
                         fail_msg("%s: %s", cc->name, err->msg);
@@ -514,6 +517,10 @@ static void test_cdi_golden(void **state) {
                 /* One line naming every unresolvable name once (quoted),
                  * the directory and the broken spec; nothing changed. */
                 { .name = "unresolvable" },
+                /* A device node without a type whose host node is not
+                 * there: an error naming it (the tree is changed by then;
+                 * create does not write it). */
+                { .name = "bad-host-node", .midway = true },
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
                 run_cdi_case(&cases[i]);
@@ -539,6 +546,28 @@ static void test_cdi_unresolvable_generated(void **state) {
         assert_false(nvct_oci_edit_changed(b.edit));
         assert_null(spec.kind);
         nvct_cdi_spec_clear(&spec);
+        nvct_strv_clear(&names);
+        bundle_close(&b);
+}
+
+/* No directories and no generated spec: nothing resolves; the message says
+ * nothing was searched. */
+static void test_cdi_no_dirs(void **state) {
+        (void)state;
+        nvct_strv names = { 0 }, dirs = { 0 };
+        assert_int_equal(nvct_strv_push(&names, strdup("nvidia.com/gpu=0")), 0);
+        bundle b = { 0 };
+        bundle_open(&b, DATA "/cdi/docker-gpus/config.json");
+        for (int empty = 0; empty < 2; empty++) {
+                const nvct_cdi_mode_options opt = { .names = &names,
+                                                    .spec_dirs = empty ? &dirs : NULL };
+                nvct_error *err = NULL;
+                assert_int_equal(nvct_runtime_cdi_modify(b.edit, &opt, &err), -1);
+                assert_string_equal(err->msg, "unresolvable CDI devices \"nvidia.com/gpu=0\" "
+                                              "(searched no spec directories)");
+                nvct_error_free(&err);
+                assert_false(nvct_oci_edit_changed(b.edit));
+        }
         nvct_strv_clear(&names);
         bundle_close(&b);
 }
@@ -717,6 +746,7 @@ int main(void) {
         const struct CMUnitTest others[] = {
                 cmocka_unit_test(test_cdi_golden),
                 cmocka_unit_test(test_cdi_unresolvable_generated),
+                cmocka_unit_test(test_cdi_no_dirs),
                 cmocka_unit_test(test_cdi_invalid_generated),
                 cmocka_unit_test(test_requirements_cuda_driver),
                 cmocka_unit_test(test_requirements_gpus),
