@@ -261,6 +261,7 @@ static void test_device_list(void **state) {
         add_ok(&names, "0,1,2", 3);
         assert_names(&names, (const char *[]){ "0", "1", NULL });
         add_ok(&names, "nvidia.com/gpu=all", 0);
+        add_ok(&names, NULL, 0);
         assert_names(&names, (const char *[]){ "0", "1", NULL });
         nvct_strv_clear(&names);
 
