@@ -141,8 +141,8 @@ static int add_name(nvct_strv *names, name_set *set, const char *name, size_t le
 static int add_list(nvct_strv *names, name_set *set, const char *list, size_t len,
                     const char *origin, bool qualified, nvct_error **err) {
         /* Linear: each byte is looked at once by memchr, and hashed once. */
-        if (len == 0 && !qualified)
-                return 0; /* `list` may be NULL then */
+        if (list == NULL)
+                list = ""; /* an empty list may come as NULL */
         const char *p = list, *end = list + len;
         for (;;) {
                 const char *comma = memchr(p, ',', (size_t)(end - p));
