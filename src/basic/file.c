@@ -118,8 +118,8 @@ int nvct_write_all(int fd, const void *buf, size_t len) {
         return 0;
 }
 
-int nvct_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-                           nvct_error **err) {
+static int write_replace(const char *path, const void *data, size_t len, mode_t mode, bool durable,
+                         nvct_error **err) {
         _cleanup_free_ char *dir = NULL, *tmp = NULL;
         const char *slash = strrchr(path, '/');
         dir = slash == NULL ? strdup(".")
@@ -146,7 +146,7 @@ int nvct_write_file_atomic(const char *path, const void *data, size_t len, mode_
         int r = fchmod(fd, mode) < 0 ? -errno : 0;
         if (r == 0)
                 r = nvct_write_all(fd, data, len);
-        if (r == 0 && fsync(fd) < 0)
+        if (r == 0 && durable && fsync(fd) < 0)
                 r = -errno;
         if (r == 0 && rename(tmp, path) < 0)
                 r = -errno;
@@ -154,9 +154,21 @@ int nvct_write_file_atomic(const char *path, const void *data, size_t len, mode_
                 unlink(tmp);
                 return nvct_error_make(err, -r, "cannot write %s", nvct_quoted(q));
         }
+        if (!durable)
+                return 0;
         /* The rename is durable once the directory is. */
         _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd >= 0)
                 (void)fsync(dfd);
         return 0;
+}
+
+int nvct_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                           nvct_error **err) {
+        return write_replace(path, data, len, mode, true, err);
+}
+
+int nvct_write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
+                            nvct_error **err) {
+        return write_replace(path, data, len, mode, false, err);
 }

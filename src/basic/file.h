@@ -42,4 +42,11 @@ int nvct_write_all(int fd, const void *buf, size_t len);
 int nvct_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
                            nvct_error **err);
 
+/* The same without the fsyncs: atomic for readers (old file or new, never
+ * a part), not durable across a crash. For files that do not outlive a
+ * crash anyway, such as a container bundle's config.json, where two fsyncs
+ * would cost more than the rest of the edit. */
+int nvct_write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
+                            nvct_error **err);
+
 #endif

@@ -15,7 +15,7 @@
  * reported as a problem. */
 #define NVCT_CDI_REGISTRY_MAX_FILES 1024
 #define NVCT_CDI_REGISTRY_MAX_BYTES 268435456
-#define NVCT_CDI_REGISTRY_MAX_DEVICES 65536
+#define NVCT_CDI_REGISTRY_MAX_DEVICES 1048576 /* 2^20: as many as one file may hold */
 
 /* What `nvidia-ctk cdi list` shows: every device of every valid spec in
  * the directories, and every file that could not be used, with why. */

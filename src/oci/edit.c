@@ -484,7 +484,7 @@ static int build_mount(const nvct_oci_edit *e, const nvct_oci_mount *m,
 }
 
 int nvct_oci_edit_add_mount(nvct_oci_edit *e, const nvct_oci_mount *m, nvct_error **err) {
-        nvct_document_node *obj;
+        nvct_document_node *obj = NULL;
         if (build_mount(e, m, &obj, err) < 0)
                 return -1;
         return append_at(e, p_mounts, N(p_mounts), obj, err);
@@ -517,7 +517,7 @@ static int build_device(const nvct_oci_edit *e, const nvct_oci_device *d,
 }
 
 int nvct_oci_edit_add_device(nvct_oci_edit *e, const nvct_oci_device *d, nvct_error **err) {
-        nvct_document_node *obj;
+        nvct_document_node *obj = NULL;
         if (build_device(e, d, &obj, err) < 0)
                 return -1;
         return append_at(e, p_devices, N(p_devices), obj, err);
@@ -645,16 +645,28 @@ static size_t go_escape_at(const char *p, size_t left, char out[6]) {
         return used;
 }
 
+/* The bytes go_escapes looks at; it copies runs of every other byte as
+ * they are, so the pass costs about what a copy of the file costs. */
+static bool go_special(unsigned char c) {
+        return c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c == 0xe2;
+}
+
+static size_t skip_plain(const char *data, size_t i, size_t len) {
+        while (i < len && !go_special((unsigned char)data[i]))
+                i++;
+        return i;
+}
+
 /* yajl_gen's JSON made what json.Marshal writes for the same strings: the
  * escapes above, and yajl's \u00XX (control characters) in lowercase hex.
  * A config.json that Go wrote (Docker, containerd, Podman, CRI-O) so
  * comes back byte for byte wherever it was not changed. Linear; *ret_data
- * is data itself when nothing differs. */
+ * is data itself when nothing grows (then rewritten in place). */
 static int go_escapes(char *data, size_t len, char **ret_data, size_t *ret_len) {
         size_t extra = 0;
         bool in_string = false;
         char esc[6];
-        for (size_t i = 0; i < len; i++) {
+        for (size_t i = skip_plain(data, 0, len); i < len; i = skip_plain(data, i + 1, len)) {
                 if (data[i] == '"')
                         in_string = !in_string;
                 else if (in_string && data[i] == '\\')
@@ -667,25 +679,34 @@ static int go_escapes(char *data, size_t len, char **ret_data, size_t *ret_len) 
         char *out = extra ? malloc(len + extra + 1) : data;
         if (out == NULL)
                 return -1;
-        size_t o = 0;
+        size_t o = 0, i = 0;
         in_string = false;
-        for (size_t i = 0; i < len; i++) {
+        while (i < len) {
+                size_t j = skip_plain(data, i, len);
+                if (j > i) {
+                        if (out != data)
+                                memcpy(out + o, data + i, j - i);
+                        o += j - i;
+                        i = j;
+                        continue;
+                }
                 size_t used = in_string ? go_escape_at(data + i, len - i, esc) : 0;
                 if (used > 0) {
                         memcpy(out + o, esc, 6);
                         o += 6;
-                        i += used - 1;
+                        i += used;
                         continue;
                 }
-                if (data[i] == '"')
+                char c = data[i++];
+                out[o++] = c;
+                if (c == '"')
                         in_string = !in_string;
-                out[o++] = data[i];
-                if (!in_string || data[i] != '\\' || i + 1 >= len)
+                if (!in_string || c != '\\' || i >= len)
                         continue;
-                bool unicode = data[++i] == 'u';
-                out[o++] = data[i];
-                for (size_t k = 0; unicode && k < 4 && i + 1 < len; k++) {
-                        char c = data[++i];
+                bool unicode = data[i] == 'u';
+                out[o++] = data[i++];
+                for (size_t k = 0; unicode && k < 4 && i < len; k++) {
+                        c = data[i++];
                         out[o++] = c >= 'A' && c <= 'F' ? (char)(c - 'A' + 'a') : c;
                 }
         }
@@ -706,7 +727,10 @@ int nvct_oci_edit_write(nvct_oci_edit *e, nvct_error **err) {
                 return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
         if (data == raw)
                 raw = NULL;
-        if (nvct_write_file_atomic(e->path, data, len, e->mode, err) < 0)
+        /* Atomic, not durable: runc must never read half a file, but the
+         * bundle does not outlive a crash (the engine recreates it), so the
+         * two fsyncs of a durable write would only slow every create. */
+        if (nvct_write_file_replace(e->path, data, len, e->mode, err) < 0)
                 return -1;
         e->changed = false;
         return 0;
@@ -792,7 +816,7 @@ int nvct_oci_edit_remove_device(nvct_oci_edit *e, const char *path, bool *ret_re
 }
 
 int nvct_oci_edit_put_device(nvct_oci_edit *e, const nvct_oci_device *d, nvct_error **err) {
-        nvct_document_node *obj;
+        nvct_document_node *obj = NULL;
         if (build_device(e, d, &obj, err) < 0)
                 return -1;
         return put_keyed(e, p_devices, N(p_devices), "path", d->path, true, obj, err);
@@ -806,7 +830,7 @@ int nvct_oci_edit_remove_mount(nvct_oci_edit *e, const char *destination, bool *
 }
 
 int nvct_oci_edit_put_mount(nvct_oci_edit *e, const nvct_oci_mount *m, nvct_error **err) {
-        nvct_document_node *obj;
+        nvct_document_node *obj = NULL;
         if (build_mount(e, m, &obj, err) < 0)
                 return -1;
         return put_keyed(e, p_mounts, N(p_mounts), "destination", m->destination, false, obj, err);
@@ -918,7 +942,7 @@ int nvct_oci_edit_user_ids(const nvct_oci_edit *e, uint32_t *ret_uid, uint32_t *
                            nvct_error **err) {
         static const step p_user[] = { STEP("process", spec_order), STEP("user", process_order) };
         nvct_document_node *user;
-        uint32_t uid, gid;
+        uint32_t uid = 0, gid = 0;
         if (lookup(e, p_user, N(p_user), NVCT_DOCUMENT_OBJECT, &user, err) < 0 ||
             user_id(e, user, "uid", &uid, err) < 0 || user_id(e, user, "gid", &gid, err) < 0)
                 return -1;
