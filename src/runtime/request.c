@@ -225,3 +225,28 @@ char *nvct_runtime_qualify(const char *name, const char *default_kind) {
                 return NULL;
         return s;
 }
+
+bool nvct_runtime_may_have_annotations(const nvct_strv *prefixes, const char *data, size_t len) {
+        for (size_t i = 0; i < prefixes->n; i++)
+                if (prefixes->v[i][0] != '\0' &&
+                    memmem(data, len, prefixes->v[i], strlen(prefixes->v[i])) != NULL)
+                        return true;
+        return false;
+}
+
+int nvct_runtime_requested_devices(const nvct_request *req, const nvct_oci_edit *edit,
+                                   const nvct_strv *prefixes, nvct_strv *names,
+                                   bool *ret_from_annotations, nvct_error **err) {
+        size_t before = names->n;
+        if (edit != NULL && nvct_runtime_add_annotation_devices(names, edit, prefixes, err) < 0)
+                return -1;
+        bool from_annotations = names->n > before;
+        if (!from_annotations && req->gpu_container &&
+            nvct_runtime_add_device_list(
+                    names, req->devices, req->devices_len,
+                    req->devices_origin ? req->devices_origin : "NVIDIA_VISIBLE_DEVICES", err) < 0)
+                return -1;
+        if (ret_from_annotations != NULL)
+                *ret_from_annotations = from_annotations;
+        return 0;
+}

@@ -45,6 +45,24 @@ int nvct_runtime_add_device_list(nvct_strv *names, const char *list, size_t len,
 int nvct_runtime_add_annotation_devices(nvct_strv *names, const nvct_oci_edit *edit,
                                         const nvct_strv *prefixes, nvct_error **err);
 
+/* Whether config.json's bytes may hold an annotation with one of
+ * `prefixes`: a plain search, so that the document tree is built only for
+ * containers that have one. A prefix written with JSON escapes
+ * ("cdi.k8s.io\/") is missed: that annotation then gives nothing, never
+ * more (engines write annotations with Go's encoding/json, which does not
+ * escape these characters). */
+bool nvct_runtime_may_have_annotations(const nvct_strv *prefixes, const char *data, size_t len);
+
+/* Appends the devices a container requests, as NVIDIA's runtime reads them:
+ * the devices of the annotations with `prefixes` when `edit` is given (the
+ * CDI modes) and they name any; only otherwise, for a GPU container, the
+ * decision's device list (environment, volume mounts, swarm): an image's
+ * NVIDIA_VISIBLE_DEVICES=all must not widen what an orchestrator asked for
+ * in annotations. *ret_from_annotations (may be NULL) says which it was. */
+int nvct_runtime_requested_devices(const nvct_request *request, const nvct_oci_edit *edit,
+                                   const nvct_strv *prefixes, nvct_strv *names,
+                                   bool *ret_from_annotations, nvct_error **err);
+
 /* "vendor/class=name" with a valid kind and device name. */
 bool nvct_runtime_is_qualified(const char *name);
 

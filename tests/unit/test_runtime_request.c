@@ -785,6 +785,72 @@ static void test_device_part(void **state) {
         assert_string_equal(nvct_runtime_device_part("0", ""), "0");
 }
 
+/* ---- nvct_runtime_requested_devices, nvct_runtime_may_have_annotations ---- */
+
+/* The request of `json` as create reads it: the decision, then the
+ * annotations (when `cdi`) over the environment. */
+static void requested(const char *json, bool cdi, const char *const *want, bool want_annotations) {
+        nvct_request req = { 0 };
+        decide_ok(json, &req);
+        bundle b = { 0 };
+        bundle_load(&b, json);
+        nvct_strv p = { 0 }, names = { 0 };
+        assert_int_equal(nvct_strv_add(&p, "cdi.k8s.io/"), 0);
+        nvct_error *err = NULL;
+        bool from = !want_annotations;
+        if (nvct_runtime_requested_devices(&req, cdi ? b.edit : NULL, &p, &names, &from, &err) < 0)
+                fail_msg("%s", err->msg);
+        assert_names(&names, want);
+        assert_int_equal(from, want_annotations);
+        nvct_strv_clear(&names);
+        nvct_strv_clear(&p);
+        bundle_clear(&b);
+        nvct_request_clear(&req);
+}
+
+static void test_requested_devices(void **state) {
+        (void)state;
+        const char *both = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"process\":{"
+                           "\"env\":[\"NVIDIA_VISIBLE_DEVICES=all\"]},"
+                           "\"annotations\":{\"cdi.k8s.io/gpu\":\"nvidia.com/gpu=1\"}}";
+        /* The orchestrator's annotation is the request; the image's "all"
+         * does not widen it. */
+        requested(both, true, (const char *const[]){ "nvidia.com/gpu=1", NULL }, true);
+        /* Legacy mode (no tree): the environment. */
+        requested(both, false, (const char *const[]){ "all", NULL }, false);
+        /* No annotation naming a device: the environment. */
+        const char *env_only = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"process\":{"
+                               "\"env\":[\"NVIDIA_VISIBLE_DEVICES=0,1\"]},"
+                               "\"annotations\":{\"other/x\":\"nvidia.com/gpu=1\"}}";
+        requested(env_only, true, (const char *const[]){ "0", "1", NULL }, false);
+        /* Not a GPU container, no annotation: nothing. */
+        requested("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"process\":{\"env\":[\"A="
+                  "b\"]}}",
+                  true, (const char *const[]){ NULL }, false);
+        /* void: a GPU container that asks for no device. */
+        requested("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"process\":{\"env\":["
+                  "\"NVIDIA_VISIBLE_DEVICES=void\"]"
+                  "}}",
+                  true, (const char *const[]){ NULL }, false);
+}
+
+static void test_may_have_annotations(void **state) {
+        (void)state;
+        nvct_strv p = { 0 };
+        const char *with = "{\"annotations\":{\"cdi.k8s.io/x\":\"a/b=c\"}}";
+        const char *without = "{\"annotations\":{\"io.kubernetes.x\":\"y\"}}";
+        assert_false(nvct_runtime_may_have_annotations(&p, with, strlen(with)));
+        assert_int_equal(nvct_strv_add(&p, ""), 0); /* an empty prefix is no prefix */
+        assert_false(nvct_runtime_may_have_annotations(&p, with, strlen(with)));
+        assert_int_equal(nvct_strv_add(&p, "cdi.k8s.io/"), 0);
+        assert_true(nvct_runtime_may_have_annotations(&p, with, strlen(with)));
+        assert_false(nvct_runtime_may_have_annotations(&p, without, strlen(without)));
+        /* Bytes, not a C string: a NUL before the prefix does not hide it. */
+        const char nul[] = "{\"a\":\"\\u0000\",\0\"cdi.k8s.io/x\":1}";
+        assert_true(nvct_runtime_may_have_annotations(&p, nul, sizeof(nul) - 1));
+        nvct_strv_clear(&p);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_decide),
@@ -802,6 +868,8 @@ int main(void) {
                 cmocka_unit_test(test_select_gpus),
                 cmocka_unit_test(test_select_accumulates),
                 cmocka_unit_test(test_device_part),
+                cmocka_unit_test(test_requested_devices),
+                cmocka_unit_test(test_may_have_annotations),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

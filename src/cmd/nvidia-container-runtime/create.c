@@ -214,20 +214,6 @@ static bool all_qualified(const nvct_strv *names) {
         return names->n > 0;
 }
 
-/* Whether config.json may hold an annotation with one of the prefixes: the
- * tree is built only then, so a container without any (most) costs one
- * streaming read. A prefix written with JSON escapes ("cdi.k8s.io\/") is
- * missed: that annotation then gives nothing, never more (engines write
- * annotations with Go's encoding/json, which does not escape these). */
-static bool may_have_annotations(const nvct_config *config, const char *data, size_t len) {
-        const nvct_strv *prefixes = &config->runtime.cdi.annotation_prefixes;
-        for (size_t i = 0; i < prefixes->n; i++)
-                if (prefixes->v[i][0] != '\0' &&
-                    memmem(data, len, prefixes->v[i], strlen(prefixes->v[i])) != NULL)
-                        return true;
-        return false;
-}
-
 /* Reads the request, then picks and runs the mode. */
 static int modify(create_ctx *c, const char *bundle, const char *path, nvct_error **err) {
         wrapper *w = c->w;
@@ -242,25 +228,21 @@ static int modify(create_ctx *c, const char *bundle, const char *path, nvct_erro
                     0 ||
             nvct_runtime_decide(&w->config, data, len, path, &c->req, err) < 0)
                 return -1;
-        /* As NVIDIA's: in the CDI modes the annotations, when they name any
-         * device, are the request, and the image's environment is not read;
-         * a CUDA image's NVIDIA_VISIBLE_DEVICES=all must not widen what the
-         * orchestrator asked for. */
-        if (mode != NVCT_MODE_LEGACY && may_have_annotations(&w->config, data, len)) {
-                if (load_edit(c, bundle, err) < 0 ||
-                    nvct_runtime_add_annotation_devices(&c->names, c->edit,
-                                                        &w->config.runtime.cdi.annotation_prefixes,
-                                                        err) < 0)
-                        return -1;
-                if (c->names.n > 0 && c->req.gpu_container)
-                        nvct_runtime_logf(
-                                w->log, NVCT_LOG_INFO, "devices from the annotations; %s not read",
-                                c->req.devices_origin ? c->req.devices_origin : "the environment");
-        }
-        if (c->names.n == 0 && c->req.gpu_container &&
-            nvct_runtime_add_device_list(&c->names, c->req.devices, c->req.devices_len,
-                                         c->req.devices_origin, err) < 0)
+        /* In the CDI modes the annotations, when they name any device, are
+         * the request (runtime/request.h); the tree is built only when the
+         * bytes hold a prefix. */
+        const nvct_strv *prefixes = &w->config.runtime.cdi.annotation_prefixes;
+        if (mode != NVCT_MODE_LEGACY && nvct_runtime_may_have_annotations(prefixes, data, len) &&
+            load_edit(c, bundle, err) < 0)
                 return -1;
+        bool from_annotations = false;
+        if (nvct_runtime_requested_devices(&c->req, mode != NVCT_MODE_LEGACY ? c->edit : NULL,
+                                           prefixes, &c->names, &from_annotations, err) < 0)
+                return -1;
+        if (from_annotations && c->req.gpu_container)
+                nvct_runtime_logf(
+                        w->log, NVCT_LOG_INFO, "devices from the annotations; %s not read",
+                        c->req.devices_origin ? c->req.devices_origin : "the environment");
         if (c->names.n == 0 &&
             !(c->req.gpu_container && mode != NVCT_MODE_CDI && mode != NVCT_MODE_JIT_CDI)) {
                 nvct_runtime_logf(w->log, NVCT_LOG_DEBUG, "no GPU requested: nothing to do");
