@@ -62,7 +62,6 @@ void nvct_config_clear(nvct_config *config) {
                         nvct_strv_clear(field);
         }
         free(config->source);
-        nvct_strv_clear(&config->unknown_keys);
         *config = (nvct_config){};
 }
 
@@ -274,8 +273,7 @@ int nvct_config_parse(const char *data, size_t len, const char *name, nvct_confi
                 }
         }
         c.source = strdup(name);
-        if (c.source == NULL || (profile == NVCT_CONFIG_PROFILE_TOOLKIT &&
-                                 collect_unknown(root, "", 0, &c.unknown_keys) < 0)) {
+        if (c.source == NULL) {
                 nvct_config_clear(&c);
                 return nvct_error_make(err, ENOMEM, "cannot read the config");
         }
@@ -317,5 +315,19 @@ int nvct_config_load(const char *explicit_path, const char *const *search_paths,
         if (nvct_config_init_defaults(&c, profile, err) < 0)
                 return -1;
         *ret_config = c;
+        return 0;
+}
+
+int nvct_config_unknown_keys(const char *data, size_t len, const char *name, nvct_strv *ret_keys,
+                             nvct_error **err) {
+        _cleanup_toml_ nvct_toml_value *root = NULL;
+        if (nvct_toml_parse(data, len, name, &root, err) < 0)
+                return -1;
+        nvct_strv keys = { 0 };
+        if (collect_unknown(root, "", 0, &keys) < 0) {
+                nvct_strv_clear(&keys);
+                return nvct_error_make(err, ENOMEM, "cannot read the config");
+        }
+        *ret_keys = keys;
         return 0;
 }

@@ -105,14 +105,16 @@ typedef struct nvct_config {
         nvct_ctk_config ctk;
         nvct_features_config features;
         char *source; /* the file it came from; NULL for built-in defaults */
-        /* NVCT_CONFIG_PROFILE_TOOLKIT only: the dotted paths of the file's
-         * keys that no key of the table names (a typo, a key of a newer
-         * toolkit), in file order, at most NVCT_CONFIG_MAX_UNKNOWN; for a
-         * program's log. */
-        nvct_strv unknown_keys;
 } nvct_config;
 
+/* The dotted paths of the keys of a config.toml that no key of the table
+ * names (a typo, a key of a newer toolkit), in file order, at most
+ * NVCT_CONFIG_MAX_UNKNOWN: for a program's log. Apart from the loader, so
+ * that a program pays for it only where it logs them (the runc wrapper: on
+ * create, not on every call). */
 #define NVCT_CONFIG_MAX_UNKNOWN 64
+int nvct_config_unknown_keys(const char *data, size_t len, const char *name, nvct_strv *ret_keys,
+                             nvct_error **err);
 
 typedef enum nvct_config_type {
         NVCT_CONFIG_BOOL,   /* bool */

@@ -449,15 +449,24 @@ static void test_installed_config(void **state) {
                                 assert_key_default(&c, k, profiles[j]);
                 }
                 assert_string_equal(c.cli.ldconfig, "@/sbin/ldconfig");
-                assert_int_equal(c.unknown_keys.n, 0); /* the wrapper warns about none */
+                nvct_strv keys = { 0 };
+                assert_int_equal(nvct_config_unknown_keys(data, len, "config.toml", &keys, &err),
+                                 0);
+                assert_int_equal(keys.n, 0); /* the wrapper warns about none */
+                nvct_strv_clear(&keys);
                 nvct_config_clear(&c);
         }
         free(data);
 }
 
-/* The toolkit profile names the keys it did not read, for the wrapper's
- * log: unknown keys and tables anywhere, not the known ones in either
- * case form, not the hook's (which ignores them silently). */
+/* The keys no table entry names, for the wrapper's log: unknown keys and
+ * tables anywhere, not the known ones in either case form. */
+static void unknown_keys(const char *text, nvct_strv *keys) {
+        nvct_error *err = NULL;
+        if (nvct_config_unknown_keys(text, strlen(text), "test.toml", keys, &err) < 0)
+                fail_msg("%s", err->msg);
+}
+
 static void test_unknown_keys(void **state) {
         (void)state;
         const char *text = "foo = 1\n"
@@ -471,17 +480,20 @@ static void test_unknown_keys(void **state) {
                            "x = 1\n"
                            "[nvidia-ctk]\n"
                            "path = \"/x\"\n";
-        nvct_config c;
-        parse_ok(text, NVCT_CONFIG_PROFILE_TOOLKIT, &c);
-        assert_int_equal(c.unknown_keys.n, 4);
-        assert_string_equal(c.unknown_keys.v[0], "foo");
-        assert_string_equal(c.unknown_keys.v[1], "nvidia-container-runtime.mdoe");
-        assert_string_equal(c.unknown_keys.v[2], "nvidia-container-runtime.modes.cdi.spec-dir");
-        assert_string_equal(c.unknown_keys.v[3], "nvidia-container-runtime.modes.new-mode");
-        nvct_config_clear(&c);
-        parse_ok(text, NVCT_CONFIG_PROFILE_HOOK, &c);
-        assert_int_equal(c.unknown_keys.n, 0);
-        nvct_config_clear(&c);
+        nvct_strv keys = { 0 };
+        unknown_keys(text, &keys);
+        assert_int_equal(keys.n, 4);
+        assert_string_equal(keys.v[0], "foo");
+        assert_string_equal(keys.v[1], "nvidia-container-runtime.mdoe");
+        assert_string_equal(keys.v[2], "nvidia-container-runtime.modes.cdi.spec-dir");
+        assert_string_equal(keys.v[3], "nvidia-container-runtime.modes.new-mode");
+        nvct_strv_clear(&keys);
+
+        /* A TOML error is the parser's, with its line. */
+        nvct_error *err = NULL;
+        assert_int_equal(nvct_config_unknown_keys("[x\n", 3, "test.toml", &keys, &err), -1);
+        assert_contains(err->msg, "test.toml");
+        nvct_error_free(&err);
 
         /* Bounded: a file of many unknown keys keeps NVCT_CONFIG_MAX_UNKNOWN. */
         char *big = NULL;
@@ -491,10 +503,10 @@ static void test_unknown_keys(void **state) {
         for (int i = 0; i < 1000; i++)
                 fprintf(f, "k%d = 1\n", i);
         assert_int_equal(fclose(f), 0);
-        parse_ok(big, NVCT_CONFIG_PROFILE_TOOLKIT, &c);
-        assert_int_equal(c.unknown_keys.n, NVCT_CONFIG_MAX_UNKNOWN);
-        assert_string_equal(c.unknown_keys.v[0], "k0");
-        nvct_config_clear(&c);
+        unknown_keys(big, &keys);
+        assert_int_equal(keys.n, NVCT_CONFIG_MAX_UNKNOWN);
+        assert_string_equal(keys.v[0], "k0");
+        nvct_strv_clear(&keys);
         free(big);
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "basic/cleanup.h"
+#include "basic/file.h"
 #include "basic/gocompat.h"
 #include "basic/quote.h"
 #include "runtime/lowlevel.h"
@@ -63,6 +64,27 @@ static bool wants_version(int argc, char **argv, const nvct_runtime_argv *args) 
         return false;
 }
 
+/* A warning in the log for each config.toml key nvct does not know (a typo
+ * would otherwise go unnoticed): on create only, the call that reads the
+ * rest of the config; every other call pays nothing for it. */
+static void log_unknown_keys(wrapper *w) {
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        nvct_strv keys = { 0 };
+        if (w->config.source == NULL ||
+            nvct_read_regular(w->config.source, "config file", NVCT_CONFIG_MAX_SIZE, true, &data,
+                              &len, NULL) < 0 ||
+            nvct_config_unknown_keys(data, len, w->config.source, &keys, NULL) < 0)
+                return;
+        _cleanup_free_ char *file_q = nvct_quote_path(w->config.source);
+        for (size_t i = 0; i < keys.n; i++) {
+                _cleanup_free_ char *key_q = nvct_quote(keys.v[i], strlen(keys.v[i]));
+                nvct_runtime_logf(w->log, NVCT_LOG_WARNING, "%s: unknown key %s ignored",
+                                  nvct_quoted(file_q), nvct_quoted(key_q));
+        }
+        nvct_strv_clear(&keys);
+}
+
 static int fail(wrapper *w, nvct_error **err) {
         const char *msg = *err && (*err)->msg ? (*err)->msg : "unknown error";
         nvct_runtime_logf(w->log, NVCT_LOG_ERROR, "%s", msg);
@@ -93,13 +115,6 @@ int main(int argc, char **argv) {
                 w.log = NULL; /* out of memory: run without a log */
         if (r < 0)
                 goto out;
-        for (size_t i = 0; i < w.config.unknown_keys.n; i++) {
-                _cleanup_free_ char *file_q = nvct_quote_path(w.config.source);
-                _cleanup_free_ char *key_q =
-                        nvct_quote(w.config.unknown_keys.v[i], strlen(w.config.unknown_keys.v[i]));
-                nvct_runtime_logf(w.log, NVCT_LOG_WARNING, "%s: unknown key %s ignored",
-                                  nvct_quoted(file_q), nvct_quoted(key_q));
-        }
         nvct_runtime_logf(w.log, NVCT_LOG_DEBUG, "running %s with %d arguments",
                           w.args.subcommand ? w.args.subcommand : "(no command)", argc - 1);
 
@@ -113,8 +128,11 @@ int main(int argc, char **argv) {
                         goto out;
                 }
         }
-        if (w.args.is_create && wrapper_create(&w, &err) < 0)
-                goto out;
+        if (w.args.is_create) {
+                log_unknown_keys(&w);
+                if (wrapper_create(&w, &err) < 0)
+                        goto out;
+        }
 
         nvct_runtime_logf(w.log, NVCT_LOG_DEBUG, "exec %s", runtime);
         /* The log's fds are O_CLOEXEC: runc opens --log itself. */
