@@ -9,6 +9,7 @@
  * nothing on stdout, which is the runtime's (`state`, `list`). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,9 +162,13 @@ int wrapper_find_program(const char *configured, const char *name, char **ret_pa
                 return 0;
         }
         const char *want = configured && configured[0] ? configured : name;
-        /* Next to the wrapper: a package installs its programs together. */
-        _cleanup_free_ char *self = realpath("/proc/self/exe", NULL);
-        char *slash = self ? strrchr(self, '/') : NULL;
+        /* Next to the wrapper: a package installs its programs together.
+         * The kernel's link names the executable's own path already
+         * (readlink, not realpath, which would readlink each component). */
+        char self[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        self[n > 0 ? n : 0] = '\0';
+        char *slash = n > 0 ? strrchr(self, '/') : NULL;
         if (slash != NULL) {
                 *slash = '\0';
                 char *found = NULL;
