@@ -172,16 +172,17 @@ static int apply_value(const nvct_config_key *key, const nvct_toml_value *v, con
         return 0;
 }
 
-/* Finds the value at `key`'s path and stores it. Absent anywhere along the
- * path: the default stays. A section along it that is not a table is an
- * error, named by the path up to it. */
-static int apply_key(const nvct_toml_value *root, const nvct_config_key *key, const char *name,
-                     nvct_config_profile profile, nvct_config *c, nvct_error **err) {
+/* The table that holds `key`'s value: its path walked from the root up to
+ * its last dot. *ret_table is NULL when a section along the path is absent
+ * (the default stays). A section along it that is not a table is an error,
+ * named by the path up to it. */
+static int find_parent(const nvct_toml_value *root, const nvct_config_key *key, const char *name,
+                       nvct_config_profile profile, const nvct_toml_value **ret_table,
+                       nvct_error **err) {
         const nvct_toml_value *v = root;
         const char *p = key->path;
-        for (;;) {
-                const char *dot = strchr(p, '.');
-                size_t n = dot != NULL ? (size_t)(dot - p) : strlen(p);
+        for (const char *dot; (dot = strchr(p, '.')) != NULL; p = dot + 1) {
+                size_t n = (size_t)(dot - p);
                 char segment[SEGMENT_MAX];
                 if (n >= sizeof(segment))
                         return nvct_error_make(err, 0, "%s: key %s is too long", name, key->path);
@@ -189,15 +190,46 @@ static int apply_key(const nvct_toml_value *root, const nvct_config_key *key, co
                 segment[n] = '\0';
                 v = lookup(v, segment, profile);
                 if (v == NULL)
-                        return 0;
-                if (dot == NULL)
-                        return apply_value(key, v, name, c, err);
+                        break;
                 if (nvct_toml_type_of(v) != NVCT_TOML_TABLE)
                         return nvct_error_make(err, 0, "%s: %.*s must be a table, not %s", name,
                                                (int)(dot - key->path), key->path,
                                                nvct_toml_type_name(nvct_toml_type_of(v)));
-                p = dot + 1;
         }
+        *ret_table = v;
+        return 0;
+}
+
+/* The last key's parent table. The key table lists its keys section by
+ * section, so consecutive keys share a parent: the walk from the root is
+ * done once a section, not once a key (a pass-through call of the wrapper
+ * loads the config on every runc call). */
+typedef struct parent_cache {
+        const char *path;             /* the path whose parent is cached; NULL: none yet */
+        size_t len;                   /* the parent's length in it (before the last dot) */
+        const nvct_toml_value *table; /* NULL: the section is absent */
+} parent_cache;
+
+/* Finds the value at `key`'s path and stores it. Absent anywhere along the
+ * path: the default stays. */
+static int apply_key(const nvct_toml_value *root, const nvct_config_key *key, const char *name,
+                     nvct_config_profile profile, parent_cache *cache, nvct_config *c,
+                     nvct_error **err) {
+        const char *leaf = strrchr(key->path, '.');
+        leaf = leaf != NULL ? leaf + 1 : key->path;
+        size_t len = leaf > key->path ? (size_t)(leaf - 1 - key->path) : 0;
+        if (cache->path == NULL || cache->len != len || memcmp(cache->path, key->path, len) != 0) {
+                const nvct_toml_value *table = NULL;
+                if (find_parent(root, key, name, profile, &table, err) < 0)
+                        return -1;
+                *cache = (parent_cache){ .path = key->path, .len = len, .table = table };
+        }
+        if (cache->table == NULL)
+                return 0;
+        if (strlen(leaf) >= SEGMENT_MAX)
+                return nvct_error_make(err, 0, "%s: key %s is too long", name, key->path);
+        const nvct_toml_value *v = lookup(cache->table, leaf, profile);
+        return v != NULL ? apply_value(key, v, name, c, err) : 0;
 }
 
 /* How `path` (a dotted path of the file's keys) stands to the table: a
@@ -263,11 +295,12 @@ int nvct_config_parse(const char *data, size_t len, const char *name, nvct_confi
                 return -1;
         /* Linear: a bounded number of keys, each one walk of the tables
          * along its path. */
+        parent_cache cache = { 0 };
         for (size_t i = 0; i < nvct_config_n_keys; i++) {
                 const nvct_config_key *key = &nvct_config_keys[i];
                 if (!nvct_config_key_read_by(key, profile))
                         continue;
-                if (apply_key(root, key, quoted_name, profile, &c, err) < 0) {
+                if (apply_key(root, key, quoted_name, profile, &cache, &c, err) < 0) {
                         nvct_config_clear(&c);
                         return -1;
                 }

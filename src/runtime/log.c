@@ -352,9 +352,12 @@ static int open_log_file(const char *path, int *ret_fd) {
         }
         if (fd < 0)
                 return -errno;
-        int flags = fcntl(fd, F_GETFL);
-        if (flags >= 0)
-                (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+        /* F_SETFL changes only the status flags (O_APPEND, O_NONBLOCK,
+         * O_ASYNC, O_DIRECT, O_NOATIME), and of those this open set
+         * O_APPEND and O_NONBLOCK alone: setting O_APPEND clears
+         * O_NONBLOCK without an F_GETFL first (one system call fewer on
+         * every runc call that passes --log). */
+        (void)fcntl(fd, F_SETFL, O_APPEND);
         *ret_fd = fd;
         return 0;
 }

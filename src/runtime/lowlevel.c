@@ -17,18 +17,41 @@
  * list this long is a mistake, not a configuration. */
 #define MAX_CANDIDATES 64
 
-/* Whether `path` is this program: a runtimes list naming the wrapper
- * itself (or a link to it) would otherwise exec it again, forever. */
-static bool is_self(const char *path) {
-        struct stat self, st;
-        return stat("/proc/self/exe", &self) == 0 && stat(path, &st) == 0 &&
-               self.st_dev == st.st_dev && self.st_ino == st.st_ino;
+/* This program's identity, stat()ed once per search and only when a
+ * candidate is found (a pass-through call pays one stat of /proc/self/exe,
+ * not one per candidate). */
+typedef struct self_id {
+        bool known, ok;
+        dev_t dev;
+        ino_t ino;
+} self_id;
+
+/* Whether `st` is this program: a runtimes list naming the wrapper itself
+ * (or a link to it) would otherwise exec it again, forever. When
+ * /proc/self/exe cannot be stat()ed, nothing is taken for it (as before). */
+static bool is_self(self_id *self, const struct stat *st) {
+        if (!self->known) {
+                struct stat s;
+                self->known = true;
+                self->ok = stat("/proc/self/exe", &s) == 0;
+                if (self->ok) {
+                        self->dev = s.st_dev;
+                        self->ino = s.st_ino;
+                }
+        }
+        return self->ok && self->dev == st->st_dev && self->ino == st->st_ino;
 }
 
-static bool is_executable_file(const char *path) {
+/* One stat of `path` serves both the file checks and the self check. */
+static bool is_executable_file(const char *path, self_id *self) {
         struct stat st;
         return stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0 &&
-               !is_self(path);
+               !is_self(self, &st);
+}
+
+static bool is_self_path(const char *path, self_id *self) {
+        struct stat st;
+        return stat(path, &st) == 0 && is_self(self, &st);
 }
 
 /* ", \"a\", \"b\"" for the message; NULL on allocation failure. */
@@ -69,6 +92,7 @@ int nvct_runtime_find(const char *const *names, size_t n, const char *path_env, 
                 if (search == NULL)
                         return nvct_error_make(err, ENOMEM, "low-level runtime");
         }
+        self_id self = { 0 };
         for (size_t i = 0; i < n; i++) {
                 const char *name = names[i];
                 if (name == NULL || name[0] == '\0')
@@ -76,7 +100,7 @@ int nvct_runtime_find(const char *const *names, size_t n, const char *path_env, 
                 if (strchr(name, '/') != NULL) {
                         /* Security: a relative path would resolve against
                          * the working directory, the bundle. */
-                        if (name[0] == '/' && is_executable_file(name)) {
+                        if (name[0] == '/' && is_executable_file(name, &self)) {
                                 char *copy = strdup(name);
                                 if (copy == NULL)
                                         return nvct_error_make(err, ENOMEM, "low-level runtime");
@@ -87,7 +111,7 @@ int nvct_runtime_find(const char *const *names, size_t n, const char *path_env, 
                 }
                 char *found = NULL;
                 if (nvct_find_executable(name, search, &found, NULL) == 0) {
-                        if (is_self(found)) {
+                        if (is_self_path(found, &self)) {
                                 free(found);
                                 continue;
                         }

@@ -92,6 +92,37 @@ static void test_first_that_resolves_wins(void **state) {
         assert_string_equal(found, b);
 }
 
+/* A runtimes entry that is this program (by path, through a link, or as a
+ * bare name in PATH) is skipped: the wrapper would exec itself forever. The
+ * test binary stands for the wrapper (/proc/self/exe). */
+static void test_self_skipped(void **state) {
+        fixture *f = *state;
+        char self[4096];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        assert_true(n > 0);
+        self[n] = '\0';
+        _cleanup_free_ char *link = xasprintf("%s/link-to-self", f->dir);
+        assert_int_equal(symlink(self, link), 0);
+        _cleanup_free_ char *bin = xasprintf("%s/bin", f->dir);
+        assert_int_equal(mkdir(bin, 0755), 0);
+        _cleanup_free_ char *named = xasprintf("%s/self-by-name", bin);
+        assert_int_equal(symlink(self, named), 0);
+        _cleanup_free_ char *other = xasprintf("%s/other", f->dir);
+        make_file(other, "", 0755);
+
+        const char *names[] = { self, link, "self-by-name", other };
+        _cleanup_free_ char *found = NULL;
+        assert_int_equal(nvct_runtime_find(names, 4, bin, &found, NULL), 0);
+        assert_string_equal(found, other);
+
+        /* Only itself: nothing resolves. */
+        _cleanup_error_ nvct_error *err = NULL;
+        char *none = NULL;
+        assert_int_equal(nvct_runtime_find(names, 3, bin, &none, &err), -1);
+        assert_null(none);
+        assert_non_null(strstr(err->msg, "other than this wrapper"));
+}
+
 static void test_standard_directories(void **state) {
         (void)state;
         /* "sh" is in /bin or /usr/bin on any test machine; PATH is empty. */
@@ -220,6 +251,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_absolute_path, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bare_name_in_path, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_first_that_resolves_wins, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_self_skipped, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_standard_directories, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_relative_path_entries_skipped, setup,
                                                 teardown),
