@@ -76,7 +76,8 @@ static int cmp_str(const void *a, const void *b) {
 /* What the generator knows about the host while it builds the spec. */
 typedef struct host {
         const nvct_cdigen_options *opt;
-        nvct_driver_root root;
+        const nvct_driver_root *root; /* &own, or the caller's */
+        nvct_driver_root own;
         char *dev_prefix; /* the dev root without a trailing '/'; "" for "/" */
         const char *driver_version;
         nvct_strv mounted; /* container paths already mounted */
@@ -85,7 +86,7 @@ typedef struct host {
 } host;
 
 static void host_clear(host *h) {
-        nvct_driver_root_clear(&h->root);
+        nvct_driver_root_clear(&h->own);
         free(h->dev_prefix);
         nvct_strv_clear(&h->mounted);
         nvct_strv_clear(&h->links);
@@ -125,7 +126,7 @@ static char *join(const char *prefix, const char *path) {
 static int add_mount(host *h, nvct_cdi_edits *edits, const char *path, nvct_error **err) {
         if (nvct_strv_contains(&h->mounted, path))
                 return 0;
-        _cleanup_free_ char *host_path = nvct_driver_root_host_path(&h->root, path);
+        _cleanup_free_ char *host_path = nvct_driver_root_host_path(h->root, path);
         if (host_path == NULL)
                 return nvct_error_make(err, ENOMEM, "cannot build the spec");
         if (nvct_cdi_edits_add_mount(edits, host_path, path, mount_options, err) < 0)
@@ -146,14 +147,14 @@ static int note_link(host *h, const char *dir, const char *name, nvct_error **er
         _cleanup_free_ char *inside = NULL, *target = NULL, *resolved = NULL;
         if (asprintf(&inside, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, name) < 0)
                 return nvct_error_make(err, ENOMEM, "cannot build the spec");
-        int r = nvct_driver_root_read_link(&h->root, inside, &target, &resolved, err);
+        int r = nvct_driver_root_read_link(h->root, inside, &target, &resolved, err);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
                 return -1;
         /* "::" separates target and link in the hook's argument. */
         if (strstr(target, "::") != NULL) {
-                QUOTED_JOIN(link_shown, h->root.prefix, inside);
+                QUOTED_JOIN(link_shown, h->root->prefix, inside);
                 _cleanup_free_ char *target_q = nvct_quote_path(target);
                 nvct_warnf(h->opt->warn, h->opt->userdata,
                            "%s points to %s: a target holding \"::\" cannot be passed to "
@@ -175,7 +176,7 @@ static int note_link(host *h, const char *dir, const char *name, nvct_error **er
 /* Mounts `lib`.so.<driver version> and notes its links and its folder. */
 static int add_library(host *h, nvct_cdi_edits *edits, const char *lib, nvct_error **err) {
         _cleanup_free_ char *found = NULL;
-        int r = nvct_driver_root_find_library(&h->root, lib, h->driver_version, &found, err);
+        int r = nvct_driver_root_find_library(h->root, lib, h->driver_version, &found, err);
         if (r == -ENOENT)
                 return 0;
         if (r < 0 || add_mount(h, edits, found, err) < 0)
@@ -186,7 +187,7 @@ static int add_library(host *h, nvct_cdi_edits *edits, const char *lib, nvct_err
         /* The SONAME links the cache knows in that folder, and the
          * development link lib.so. */
         nvct_strv names = { 0 };
-        r = nvct_driver_root_library_link_names(&h->root, lib, &names, err);
+        r = nvct_driver_root_library_link_names(h->root, lib, &names, err);
         for (size_t i = 0; r == 0 && i < names.n; i++)
                 r = note_link(h, dir, names.v[i], err);
         nvct_strv_clear(&names);
@@ -198,7 +199,7 @@ static int add_library(host *h, nvct_cdi_edits *edits, const char *lib, nvct_err
 static int add_binaries(host *h, nvct_cdi_edits *edits, nvct_error **err) {
         for (const char *const *b = nvct_driver_binaries; *b != NULL; b++) {
                 _cleanup_free_ char *found = NULL;
-                int r = nvct_driver_root_find_binary(&h->root, *b, &found, err);
+                int r = nvct_driver_root_find_binary(h->root, *b, &found, err);
                 if (r == -ENOENT)
                         continue;
                 if (r < 0 || add_mount(h, edits, found, err) < 0)
@@ -209,7 +210,7 @@ static int add_binaries(host *h, nvct_cdi_edits *edits, nvct_error **err) {
 
 static int add_ipc(host *h, nvct_cdi_edits *edits, nvct_error **err) {
         nvct_strv paths = { 0 };
-        int r = nvct_driver_root_find_ipc(&h->root, &paths, err);
+        int r = nvct_driver_root_find_ipc(h->root, &paths, err);
         for (size_t i = 0; r == 0 && i < paths.n; i++)
                 r = add_mount(h, edits, paths.v[i], err);
         nvct_strv_clear(&paths);
@@ -220,12 +221,11 @@ static int add_ipc(host *h, nvct_cdi_edits *edits, nvct_error **err) {
  * is in the driver root. */
 static int add_firmware(host *h, nvct_cdi_edits *edits, nvct_error **err) {
         nvct_strv paths = { 0 }, resolved = { 0 };
-        int r = nvct_driver_root_find_firmware(&h->root, h->driver_version, &paths, &resolved, err);
+        int r = nvct_driver_root_find_firmware(h->root, h->driver_version, &paths, &resolved, err);
         for (size_t i = 0; r == 0 && i < paths.n; i++) {
                 if (nvct_strv_contains(&h->mounted, paths.v[i]))
                         continue;
-                _cleanup_free_ char *host_path =
-                        nvct_driver_root_host_path(&h->root, resolved.v[i]);
+                _cleanup_free_ char *host_path = nvct_driver_root_host_path(h->root, resolved.v[i]);
                 if (host_path == NULL)
                         r = nvct_error_make(err, ENOMEM, "cannot build the spec");
                 else if (nvct_cdi_edits_add_mount(edits, host_path, paths.v[i], mount_options,
@@ -302,7 +302,7 @@ static int add_missing_nodes(nvct_cdi_edits *to, const nvct_cdi_edits *from, nvc
  * "gpu<minor>/gi<id>/ci<id>/access <cap minor>". *ret_text is NULL when
  * no such file exists. */
 static int load_mig_minors(const host *h, char **ret_text, nvct_error **err) {
-        const char *prefixes[] = { h->dev_prefix, h->root.prefix, "" };
+        const char *prefixes[] = { h->dev_prefix, h->root->prefix, "" };
         for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
                 _cleanup_free_ char *path = join(prefixes[i], MIG_MINORS_PATH);
                 if (path == NULL)
@@ -455,14 +455,14 @@ static int add_gpu_devices(host *h, nvct_cdi_spec *spec, const nvct_nvml_info *i
 static int find_nvml(host *h, char **ret_path, nvct_error **err) {
         const char *soname = "libnvidia-ml.so.1";
         _cleanup_free_ char *found = NULL;
-        int r = nvct_driver_root_find_soname(&h->root, soname, &found, err);
+        int r = nvct_driver_root_find_soname(h->root, soname, &found, err);
         if (r == 0) {
-                *ret_path = nvct_driver_root_host_path(&h->root, found);
+                *ret_path = nvct_driver_root_host_path(h->root, found);
                 return *ret_path ? 0 : nvct_error_make(err, ENOMEM, "out of memory");
         }
         if (r != -ENOENT)
                 return -1;
-        QUOTED_JOIN(cache, h->root.prefix, "/etc/ld.so.cache");
+        QUOTED_JOIN(cache, h->root->prefix, "/etc/ld.so.cache");
         _cleanup_free_ char *root_q = nvct_quote_path(h->opt->driver_root);
         return nvct_error_make(err, 0,
                                "%s is neither in %s nor in the library directories of driver "
@@ -471,7 +471,8 @@ static int find_nvml(host *h, char **ret_path, nvct_error **err) {
 }
 
 static int host_open(host *h, const nvct_cdigen_options *opt, nvct_error **err) {
-        *h = (host){ .opt = opt, .root = { .fd = -1 } };
+        *h = (host){ .opt = opt, .own = { .fd = -1 } };
+        h->root = &h->own;
         _cleanup_free_ char *driver_prefix = NULL;
         if (root_prefix(opt->driver_root, "--driver-root", &driver_prefix, err) < 0)
                 return -1;
@@ -487,10 +488,14 @@ static int host_open(host *h, const nvct_cdigen_options *opt, nvct_error **err) 
                                                q ? q : "?");
                 }
         }
-        if (nvct_driver_root_open(opt->driver_root, opt->library_search_paths, &h->root, err) < 0)
+        if (opt->root != NULL) {
+                h->root = opt->root;
+                return 0;
+        }
+        if (nvct_driver_root_open(opt->driver_root, opt->library_search_paths, &h->own, err) < 0)
                 return -1;
-        h->root.warn = opt->warn;
-        h->root.userdata = opt->userdata;
+        h->own.warn = opt->warn;
+        h->own.userdata = opt->userdata;
         return 0;
 }
 
@@ -626,15 +631,25 @@ out:
         return r < 0 ? -1 : 0;
 }
 
-int nvct_cdigen_query_nvml(const char *driver_root, nvct_nvml_info *ret_info, nvct_error **err) {
-        const nvct_cdigen_options opt = { .driver_root = driver_root };
+static int query_nvml(const nvct_cdigen_options *opt, nvct_nvml_info *ret_info, nvct_error **err) {
         host h;
         _cleanup_free_ char *nvml_path = NULL;
-        int r = host_open(&h, &opt, err);
+        int r = host_open(&h, opt, err);
         if (r == 0)
                 r = find_nvml(&h, &nvml_path, err);
         if (r == 0)
                 r = nvct_nvml_query(nvml_path, ret_info, err);
         host_clear(&h);
         return r < 0 ? -1 : 0;
+}
+
+int nvct_cdigen_query_nvml(const char *driver_root, nvct_nvml_info *ret_info, nvct_error **err) {
+        const nvct_cdigen_options opt = { .driver_root = driver_root };
+        return query_nvml(&opt, ret_info, err);
+}
+
+int nvct_cdigen_query_nvml_root(const nvct_driver_root *root, nvct_nvml_info *ret_info,
+                                nvct_error **err) {
+        const nvct_cdigen_options opt = { .driver_root = root->path, .root = root };
+        return query_nvml(&opt, ret_info, err);
 }

@@ -14,6 +14,7 @@
 #include "cdi.h"
 #include "basic/error.h"
 #include "driver/nvml.h"
+#include "driver/root.h"
 
 /* --device-name-strategy values; a bit set of them. */
 enum {
@@ -38,6 +39,11 @@ typedef struct nvct_cdigen_options {
          * (nvct_cdigen_query_nvml): the generator then does not load NVML.
          * NULL: the generator queries it. */
         const nvct_nvml_info *nvml_info;
+        /* The driver root opened already (nvct_driver_root_open; borrowed,
+         * its warn callback used as it is): what nvct_cdigen_query_nvml_root
+         * looked up there is not looked up again. NULL: the generator opens
+         * driver_root with library_search_paths. */
+        const nvct_driver_root *root;
         /* Which GPUs (by NVML index, nvml_info's n_gpus entries) get devices,
          * with their MIG devices; "all" holds just those. NULL: every GPU. */
         const bool *gpu_selected;
@@ -57,5 +63,10 @@ int nvct_cdigen_generate(const nvct_cdigen_options *options, nvct_cdi_spec *ret_
  * the generator finds it (the root's ld.so.cache, then its library
  * directories), loaded and queried. */
 int nvct_cdigen_query_nvml(const char *driver_root, nvct_nvml_info *ret_info, nvct_error **err);
+/* The same on a driver root opened already, kept for a generation
+ * (nvct_cdigen_options.root): the root's path, realpath and ld.so.cache,
+ * and the libraries looked up, are read once. */
+int nvct_cdigen_query_nvml_root(const nvct_driver_root *root, nvct_nvml_info *ret_info,
+                                nvct_error **err);
 
 #endif

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,79 @@ static int path_error(const nvct_driver_root *root, nvct_error **err, int errno_
         return nvct_error_make(err, errno_, "%s%s%s", before, nvct_quoted(q), after);
 }
 
+/* ---- lookups, each made once: the types ----
+ * A generation resolves the same few paths again and again: a library's
+ * cache entry, then each of its links, whose targets are names in the same
+ * folder. Resolving one from the root costs openat2(RESOLVE_IN_ROOT), fstat,
+ * a readlink of /proc/self/fd/N (the kernel's d_path: the only way to learn
+ * where it led) and close. The memo resolves a folder that way once and
+ * keeps it open; a name in it is then looked at on that fd with one fstatat
+ * (AT_SYMLINK_NOFOLLOW), and a symlink whose content is a plain name of the
+ * same folder ("libcuda.so.1" -> "libcuda.so.550.54.15") is followed by
+ * hand on the same fd, as the kernel would. See memo_lookup for why this is
+ * exactly as confined as a lookup from the root. */
+
+/* Symlinks a name's chain may follow by hand (real installs have one or
+ * two); a longer chain is resolved from the root, where the kernel counts
+ * them. Folders and names remembered, at most: past that, lookups are made
+ * from the root (the cache is the administrator's, but no bound is no
+ * bound). */
+#define MEMO_MAX_HOPS 8
+#define MEMO_MAX_DIRS 64
+#define MEMO_MAX_NAMES 16384
+
+typedef enum memo_state {
+        NAME_PENDING, /* being resolved: met again, it is a loop */
+        NAME_FOUND,
+        NAME_ABSENT, /* as resolve's -ENOENT: missing, dangling, a loop */
+        NAME_SLOW,   /* to resolve from the root, as before */
+} memo_state;
+
+typedef struct memo_name {
+        uint32_t hash;
+        memo_state state;
+        bool lstat_ok; /* what it is (a symlink or not) is known */
+        unsigned hops; /* symlinks followed to the file; MEMO_MAX_HOPS when unknown */
+        char *name;
+        char *target;   /* a symlink's content; NULL for anything else */
+        char *resolved; /* NAME_FOUND: the file's resolved path in the root */
+        struct stat st; /* NAME_FOUND: the file's */
+} memo_name;
+
+typedef struct memo_dir {
+        char *path;       /* as asked, in the root */
+        int status;       /* 0; -ENOENT: resolve says -ENOENT under it; -1: not for the memo */
+        int fd;           /* O_PATH; -1 unless status is 0 and the folder is its own table */
+        size_t table;     /* the entry holding the names: the first that resolved alike */
+        char *resolved;   /* its resolved path in the root */
+        memo_name *names; /* in the table's entry */
+        size_t n_names, cap;
+} memo_dir;
+
+struct nvct_driver_root_memo {
+        memo_dir dirs[MEMO_MAX_DIRS];
+        size_t n_dirs;
+        size_t n_names; /* in all the tables */
+};
+
+static void memo_free(struct nvct_driver_root_memo *memo) {
+        if (memo == NULL)
+                return;
+        for (size_t i = 0; i < memo->n_dirs; i++) {
+                memo_dir *d = &memo->dirs[i];
+                for (size_t j = 0; j < d->n_names; j++) {
+                        free(d->names[j].name);
+                        free(d->names[j].target);
+                        free(d->names[j].resolved);
+                }
+                free(d->names);
+                free(d->path);
+                free(d->resolved);
+                if (d->fd >= 0)
+                        close(d->fd);
+        }
+        free(memo);
+}
 void nvct_driver_root_clear(nvct_driver_root *root) {
         free(root->path);
         free(root->prefix);
@@ -138,6 +212,7 @@ void nvct_driver_root_clear(nvct_driver_root *root) {
         if (root->have_cache)
                 nvct_ldcache_clear(&root->cache);
         nvct_strv_clear(&root->library_dirs);
+        memo_free(root->memo);
         *root = (nvct_driver_root){ .fd = -1 };
 }
 
@@ -194,6 +269,11 @@ int nvct_driver_root_open(const char *root, const char *const *library_search_pa
         for (size_t i = 0; i < ARRAY_SIZE(default_library_dirs); i++)
                 if (add_unique(&r.library_dirs, default_library_dirs[i], err) < 0)
                         goto fail;
+        r.memo = calloc(1, sizeof(*r.memo));
+        if (r.memo == NULL) {
+                oom(err);
+                goto fail;
+        }
         *ret_root = r;
         return 0;
 fail:
@@ -201,23 +281,10 @@ fail:
         return -1;
 }
 
-int nvct_driver_root_resolve(const nvct_driver_root *root, const char *path, char **ret_path,
-                             struct stat *ret_st, nvct_error **err) {
-        _cleanup_close_ int fd = -1;
-        _cleanup_error_ nvct_error *local = NULL;
-        if (nvct_rootfs_open(root->fd, path, O_PATH, &fd, &local) < 0) {
-                int status = local != NULL ? local->status : 0;
-                if (status == ENOENT || status == ENOTDIR || status == ELOOP)
-                        return -ENOENT;
-                /* The first error wins: one already in *err stays, and a NULL
-                 * err is allowed (this assigned *err unconditionally). */
-                if (err != NULL && *err == NULL)
-                        *err = TAKE_PTR(local);
-                return -1;
-        }
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return path_error(root, err, errno, "cannot stat ", path, "");
+/* The resolved path in the root of what `fd` (opened inside it) refers to:
+ * the kernel's own account of where the lookup led. */
+static int fd_path_in_root(const nvct_driver_root *root, int fd, const char *path, char **ret_path,
+                           nvct_error **err) {
         char proc[64], real[PATH_MAX];
         snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
         ssize_t n = readlink(proc, real, sizeof(real) - 1);
@@ -237,6 +304,268 @@ int nvct_driver_root_resolve(const nvct_driver_root *root, const char *path, cha
         if (p == NULL)
                 return oom(err);
         *ret_path = p;
+        return 0;
+}
+
+/* Resolution from the root: nvct_rootfs_open, then where it led. */
+static int resolve_from_root(const nvct_driver_root *root, const char *path, char **ret_path,
+                             struct stat *ret_st, nvct_error **err) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_error_ nvct_error *local = NULL;
+        if (nvct_rootfs_open(root->fd, path, O_PATH, &fd, &local) < 0) {
+                int status = local != NULL ? local->status : 0;
+                if (status == ENOENT || status == ENOTDIR || status == ELOOP)
+                        return -ENOENT;
+                /* The first error wins: one already in *err stays, and a NULL
+                 * err is allowed (this assigned *err unconditionally). */
+                if (err != NULL && *err == NULL)
+                        *err = TAKE_PTR(local);
+                return -1;
+        }
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return path_error(root, err, errno, "cannot stat ", path, "");
+        if (fd_path_in_root(root, fd, path, ret_path, err) < 0)
+                return -1;
+        *ret_st = st;
+        return 0;
+}
+
+/* ---- lookups, each made once ---- */
+
+static uint32_t name_hash(const char *s) {
+        uint32_t h = 2166136261u; /* FNV-1a: the names are the administrator's */
+        for (; *s != '\0'; s++)
+                h = (h ^ (unsigned char)*s) * 16777619u;
+        return h;
+}
+
+/* An absolute path without "//", ".", ".." or a trailing '/': its folder
+ * and file name are plain prefix and suffix. Others go from the root. */
+static bool is_plain_path(const char *path) {
+        if (path[0] != '/')
+                return false;
+        for (const char *p = path; *p != '\0';) {
+                const char *c = p + 1;
+                size_t len = strcspn(c, "/");
+                if (len == 0 || (len == 1 && c[0] == '.') ||
+                    (len == 2 && c[0] == '.' && c[1] == '.'))
+                        return false;
+                p = c + len;
+        }
+        return true;
+}
+
+/* A symlink content that names a file of the link's own folder. */
+static bool is_plain_name(const char *s) {
+        return s[0] != '\0' && strchr(s, '/') == NULL && strcmp(s, ".") != 0 &&
+               strcmp(s, "..") != 0;
+}
+
+static char *join_name(const char *dir, const char *name) {
+        char *s = NULL;
+        if (asprintf(&s, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, name) < 0)
+                return NULL;
+        return s;
+}
+
+/* Opens and resolves folder `d` (d->path) from the root. Security: the
+ * folder is resolved as any path is (nvct_rootfs_open: RESOLVE_IN_ROOT or
+ * the walk), and its resolved path checked to be in the root. */
+static void memo_dir_open(const nvct_driver_root *root, memo_dir *d) {
+        _cleanup_error_ nvct_error *local = NULL;
+        int fd = -1;
+        if (nvct_rootfs_open(root->fd, d->path, O_PATH | O_DIRECTORY, &fd, &local) < 0) {
+                int status = local != NULL ? local->status : 0;
+                /* As resolve: every path under it is -ENOENT (a file where
+                 * the folder should be: ENOTDIR). Any other error is the
+                 * slow path's to report, path by path. */
+                d->status = status == ENOENT || status == ENOTDIR || status == ELOOP ? -ENOENT : -1;
+                return;
+        }
+        if (fd_path_in_root(root, fd, d->path, &d->resolved, &local) < 0) {
+                close(fd);
+                d->status = -1;
+                return;
+        }
+        d->fd = fd;
+        d->status = 0;
+}
+
+/* The table entry for folder `dir` (dir_len bytes), resolved on first use;
+ * NULL when the memo is full or out of memory (the caller resolves from
+ * the root). */
+static memo_dir *memo_dir_get(const nvct_driver_root *root, const char *dir, size_t dir_len) {
+        struct nvct_driver_root_memo *m = root->memo;
+        for (size_t i = 0; i < m->n_dirs; i++)
+                if (strncmp(m->dirs[i].path, dir, dir_len) == 0 && m->dirs[i].path[dir_len] == '\0')
+                        return &m->dirs[m->dirs[i].table];
+        if (m->n_dirs == MEMO_MAX_DIRS)
+                return NULL;
+        memo_dir *d = &m->dirs[m->n_dirs];
+        *d = (memo_dir){ .fd = -1, .table = m->n_dirs, .path = nvct_memdup0(dir, dir_len) };
+        if (d->path == NULL)
+                return NULL;
+        m->n_dirs++;
+        memo_dir_open(root, d);
+        /* Folders reached by other paths (/lib and /usr/lib on a merged
+         * /usr) share one table: a name is looked at once. */
+        for (size_t i = 0; d->status == 0 && i + 1 < m->n_dirs; i++) {
+                memo_dir *o = &m->dirs[i];
+                if (o->status == 0 && o->table == i && strcmp(o->resolved, d->resolved) == 0) {
+                        close(d->fd);
+                        d->fd = -1;
+                        d->table = i;
+                        return o;
+                }
+        }
+        return d;
+}
+
+/* Adds `name` to the folder's table; its index, or -1. */
+static ssize_t memo_name_add(struct nvct_driver_root_memo *m, memo_dir *d, const char *name,
+                             uint32_t hash) {
+        if (m->n_names >= MEMO_MAX_NAMES)
+                return -1;
+        if (d->n_names == d->cap) {
+                size_t cap = d->cap ? 2 * d->cap : 16;
+                memo_name *v = realloc(d->names, cap * sizeof(*v));
+                if (v == NULL)
+                        return -1;
+                d->names = v;
+                d->cap = cap;
+        }
+        memo_name *e = &d->names[d->n_names];
+        *e = (memo_name){ .hash = hash, .state = NAME_SLOW, .name = strdup(name) };
+        if (e->name == NULL)
+                return -1;
+        m->n_names++;
+        return (ssize_t)d->n_names++;
+}
+
+/* What a symlink's target resolved to, given to the link: its state,
+ * path and stat, one more hop. false: the link goes from the root. */
+static bool memo_take_target(memo_dir *d, size_t link, ssize_t target) {
+        if (target < 0)
+                return false;
+        const memo_name *t = &d->names[target];
+        if ((t->state != NAME_FOUND && t->state != NAME_ABSENT) || t->hops + 1 > MEMO_MAX_HOPS)
+                return false;
+        memo_name *e = &d->names[link];
+        if (t->state == NAME_FOUND && (e->resolved = strdup(t->resolved)) == NULL)
+                return false;
+        e->st = t->st;
+        e->hops = t->hops + 1;
+        e->state = t->state;
+        return true;
+}
+
+/* `name` in folder d (resolved): its index in the table, or -1 (the memo
+ * is full, or out of memory). Security: only single names on the folder's
+ * fd, and nothing that follows a symlink: fstatat(AT_SYMLINK_NOFOLLOW) and
+ * readlinkat. A symlink is followed here only when its content is a plain
+ * name, i.e. the same folder; one holding a '/' (absolute, "..", a
+ * subfolder) is left NAME_SLOW, for the root. */
+static ssize_t memo_name_get(struct nvct_driver_root_memo *m, memo_dir *d, const char *name,
+                             unsigned depth) {
+        uint32_t hash = name_hash(name);
+        for (size_t i = 0; i < d->n_names; i++)
+                if (d->names[i].hash == hash && strcmp(d->names[i].name, name) == 0)
+                        return (ssize_t)i;
+        ssize_t i = memo_name_add(m, d, name, hash);
+        if (i < 0)
+                return -1;
+        struct stat st;
+        if (fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                if (errno == ENOENT)
+                        d->names[i].state = NAME_ABSENT;
+                return i; /* another error: the root's lookup reports it */
+        }
+        d->names[i].lstat_ok = true;
+        if (!S_ISLNK(st.st_mode)) {
+                d->names[i].resolved = join_name(d->resolved, name);
+                if (d->names[i].resolved != NULL) {
+                        d->names[i].st = st;
+                        d->names[i].state = NAME_FOUND;
+                }
+                return i;
+        }
+        char target[PATH_MAX];
+        ssize_t n = readlinkat(d->fd, name, target, sizeof(target) - 1);
+        if (n < 0)
+                return i;
+        target[n] = '\0';
+        if ((d->names[i].target = strdup(target)) == NULL)
+                return i;
+        if (n == 0) {
+                d->names[i].state = NAME_ABSENT; /* as the kernel treats an empty link */
+                d->names[i].hops = 1;
+                return i;
+        }
+        if (!is_plain_name(target) || depth >= MEMO_MAX_HOPS)
+                return i;
+        d->names[i].state = NAME_PENDING;
+        ssize_t t = memo_name_get(m, d, target, depth + 1);
+        /* d->names may have moved: indices only from here. */
+        if (!memo_take_target(d, (size_t)i, t))
+                d->names[i].state = NAME_SLOW;
+        return i;
+}
+
+/* The memo's entry for `path`: 0 with *ret_entry (NULL: not in the memo;
+ * resolve from the root), or -ENOENT when its folder does not resolve.
+ * Security: as confined as resolution from the root. The folder is resolved
+ * from the root and checked to be in it; below it, only names of that
+ * folder's fd are looked at, never following a symlink, and a symlink is
+ * followed by hand only to another name of the same folder. The result is
+ * the kernel's for the folder's path and the name, with one difference
+ * that can only refuse: a chain of symlinks longer than MEMO_MAX_HOPS goes
+ * to the root, so the kernel's 40 can be exceeded only by a folder path of
+ * more than 32 links. */
+static int memo_lookup(const nvct_driver_root *root, const char *path, memo_name **ret_entry) {
+        *ret_entry = NULL;
+        if (root->memo == NULL || !is_plain_path(path))
+                return 0;
+        const char *slash = strrchr(path, '/');
+        memo_dir *d = memo_dir_get(root, path, slash == path ? 1 : (size_t)(slash - path));
+        if (d == NULL || d->status == -1)
+                return 0;
+        if (d->status < 0)
+                return d->status;
+        ssize_t i = memo_name_get(root->memo, d, slash + 1, 0);
+        if (i >= 0)
+                *ret_entry = &d->names[i];
+        return 0;
+}
+
+int nvct_driver_root_resolve(const nvct_driver_root *root, const char *path, char **ret_path,
+                             struct stat *ret_st, nvct_error **err) {
+        memo_name *e;
+        if (memo_lookup(root, path, &e) < 0 || (e != NULL && e->state == NAME_ABSENT))
+                return -ENOENT;
+        if (e != NULL && e->state == NAME_FOUND) {
+                char *p = strdup(e->resolved);
+                if (p == NULL)
+                        return oom(err);
+                *ret_path = p;
+                *ret_st = e->st;
+                return 0;
+        }
+        char *resolved = NULL;
+        struct stat st;
+        int r = resolve_from_root(root, path, &resolved, &st, err);
+        /* Remembered: the kernel's answer for this name, chain unknown. */
+        if (e != NULL && r == 0 && (e->resolved = strdup(resolved)) != NULL) {
+                e->state = NAME_FOUND;
+                e->st = st;
+                e->hops = MEMO_MAX_HOPS;
+        } else if (e != NULL && r == -ENOENT) {
+                e->state = NAME_ABSENT;
+                e->hops = MEMO_MAX_HOPS;
+        }
+        if (r < 0)
+                return r;
+        *ret_path = resolved;
         *ret_st = st;
         return 0;
 }
@@ -336,8 +665,38 @@ int nvct_driver_root_library_link_names(const nvct_driver_root *root, const char
         return add_unique(names, name, err);
 }
 
+/* read_link from the memo: 1 when the memo does not know `path`. */
+static int memo_read_link(const nvct_driver_root *root, const char *path, char **ret_target,
+                          char **ret_resolved, nvct_error **err) {
+        memo_name *e;
+        if (memo_lookup(root, path, &e) < 0)
+                return -ENOENT;
+        /* Not in its folder (fstatat said ENOENT): no link either. */
+        if (e != NULL && e->state == NAME_ABSENT && !e->lstat_ok && e->hops == 0)
+                return -ENOENT;
+        if (e == NULL || !e->lstat_ok)
+                return 1;
+        if (e->target == NULL)
+                return -ENOENT;
+        _cleanup_free_ char *copy = strdup(e->target);
+        if (copy == NULL)
+                return oom(err);
+        _cleanup_free_ char *resolved = NULL;
+        struct stat st;
+        _cleanup_error_ nvct_error *unresolved = NULL;
+        /* The entry is resolved already, or resolve does it from the root. */
+        if (nvct_driver_root_resolve(root, path, &resolved, &st, &unresolved) < 0)
+                resolved = NULL;
+        *ret_target = TAKE_PTR(copy);
+        *ret_resolved = TAKE_PTR(resolved);
+        return 0;
+}
+
 int nvct_driver_root_read_link(const nvct_driver_root *root, const char *path, char **ret_target,
                                char **ret_resolved, nvct_error **err) {
+        int m = memo_read_link(root, path, ret_target, ret_resolved, err);
+        if (m <= 0)
+                return m;
         _cleanup_free_ char *host_path = nvct_driver_root_host_path(root, path);
         if (host_path == NULL)
                 return oom(err);

@@ -31,6 +31,10 @@ typedef struct nvct_driver_root {
         nvct_ldcache cache;
         bool have_cache;        /* the root has an /etc/ld.so.cache */
         nvct_strv library_dirs; /* the search path: library_search_paths, then defaults */
+        /* What was looked up so far: each directory and name in it is
+         * resolved once for the life of the object (one generation: the
+         * tree is taken as it is when first looked at). Private. */
+        struct nvct_driver_root_memo *memo;
         /* Called with each warning (a file the driver has but that cannot be
          * used); may be NULL. */
         nvct_warn_fn warn;
@@ -38,6 +42,7 @@ typedef struct nvct_driver_root {
 } nvct_driver_root;
 
 /* Opens `root` (absolute) and reads its ld.so.cache when it has one.
+ * Lookups are remembered (see memo): open one per generation.
  * `library_search_paths` (NULL-terminated, may be NULL) are absolute paths
  * in the root, searched before the default library directories. */
 int nvct_driver_root_open(const char *root, const char *const *library_search_paths,

@@ -36,6 +36,8 @@ typedef struct create_ctx {
         nvct_nvml_info nvml;
         nvct_error *nvml_err;
         bool *selected; /* nvml.n_gpus flags */
+        /* The driver root NVML was found on, kept for jit-cdi's generation. */
+        nvct_driver_root *root;
 } create_ctx;
 
 static void create_ctx_clear(create_ctx *c) {
@@ -45,12 +47,29 @@ static void create_ctx_clear(create_ctx *c) {
         nvct_nvml_info_clear(&c->nvml);
         nvct_error_free(&c->nvml_err);
         free(c->selected);
+        if (c->root != NULL)
+                nvct_driver_root_clear(c->root);
+        free(c->root);
 }
 
 static int load_nvml(create_ctx *c) {
         if (!c->nvml_tried) {
                 c->nvml_tried = true;
-                if (nvct_cdigen_query_nvml(c->driver_root, &c->nvml, &c->nvml_err) == 0)
+                /* Opened once: jit-cdi's generation reads the root's
+                 * ld.so.cache and looks up its files on the same one. */
+                nvct_driver_root root;
+                if (nvct_driver_root_open(c->driver_root, NULL, &root, &c->nvml_err) == 0) {
+                        c->root = malloc(sizeof(*c->root));
+                        if (c->root == NULL) {
+                                nvct_driver_root_clear(&root);
+                        } else {
+                                *c->root = root;
+                                c->root->warn = nvct_runtime_log_warn_fn;
+                                c->root->userdata = c->w->log;
+                        }
+                }
+                if (c->root != NULL &&
+                    nvct_cdigen_query_nvml_root(c->root, &c->nvml, &c->nvml_err) == 0)
                         c->selected = calloc(c->nvml.n_gpus + 1, sizeof(bool));
                 if (c->nvml_err == NULL && c->selected == NULL)
                         nvct_error_make(&c->nvml_err, ENOMEM, "NVML");
@@ -182,6 +201,7 @@ static int run_cdi(create_ctx *c, bool jit, nvct_error **err) {
                         .hook_path = cdi_hook,
                         .ldconfig_path = ldconfig && ldconfig[0] ? ldconfig : "/sbin/ldconfig",
                         .nvml_info = &c->nvml,
+                        .root = c->root,
                         .gpu_selected = c->selected,
                         .warn = nvct_runtime_log_warn_fn,
                         .userdata = w->log,
