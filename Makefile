@@ -63,6 +63,9 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/bin/nvidia-container-toolkit \
 	      $(DESTDIR)$(PREFIX)/bin/nvidia-ctk \
 	      $(DESTDIR)$(PREFIX)/bin/nvidia-cdi-hook \
+	      $(DESTDIR)$(PREFIX)/bin/nvidia-container-runtime \
+	      $(DESTDIR)$(PREFIX)/bin/nvidia-container-runtime.cdi \
+	      $(DESTDIR)$(PREFIX)/bin/nvidia-container-runtime.legacy \
 	      $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d/oci-nvidia-hook.json
 
 clean:
