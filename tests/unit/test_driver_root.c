@@ -402,6 +402,85 @@ static void test_binaries_ipc_firmware(void **state) {
         nvct_driver_root_clear(&r);
 }
 
+/* The memo (each folder resolved once, names in it looked at on its fd)
+ * answers as a lookup from the root would: a chain of same-folder links
+ * longer than the memo follows by hand, a loop, a link up and out with
+ * "..", an absolute link, a folder reached through a symlink, a name asked
+ * twice, and read_link of a name already resolved. */
+static void test_memo_matches_root(void **state) {
+        fixture *f = *state;
+        mkdirs(f, "/usr/lib/chain");
+        put_file(f, "/usr/lib/chain/end", "x", 1);
+        char from[64], to[64];
+        for (int i = 0; i < 12; i++) {
+                snprintf(to, sizeof(to), i == 0 ? "end" : "l%d", i - 1);
+                snprintf(from, sizeof(from), "/usr/lib/chain/l%d", i);
+                put_link(f, to, from);
+        }
+        put_link(f, "loop-b", "/usr/lib/chain/loop-a");
+        put_link(f, "loop-a", "/usr/lib/chain/loop-b");
+        put_link(f, "../../../../etc/ld.so.cache", "/usr/lib/chain/up");
+        put_link(f, "/usr/lib/chain/end", "/usr/lib/chain/abs");
+        put_link(f, "usr/lib", "/ulib"); /* as a merged /usr has /lib */
+        nvct_driver_root r;
+        open_root(f, NULL, &r);
+        nvct_error *err = NULL;
+        char *path = NULL;
+        struct stat st;
+        for (int pass = 0; pass < 2; pass++) {
+                assert_int_equal(
+                        nvct_driver_root_resolve(&r, "/usr/lib/chain/l11", &path, &st, &err), 0);
+                assert_string_equal(path, "/usr/lib/chain/end");
+                assert_true(S_ISREG(st.st_mode));
+                free(path);
+                assert_int_equal(nvct_driver_root_resolve(&r, "/ulib/chain/l2", &path, &st, &err),
+                                 0);
+                assert_string_equal(path, "/usr/lib/chain/end");
+                free(path);
+                assert_int_equal(
+                        nvct_driver_root_resolve(&r, "/usr/lib/chain/up", &path, &st, &err), 0);
+                assert_string_equal(path, "/etc/ld.so.cache");
+                free(path);
+                assert_int_equal(nvct_driver_root_resolve(&r, "/ulib/chain/abs", &path, &st, &err),
+                                 0);
+                assert_string_equal(path, "/usr/lib/chain/end");
+                free(path);
+                path = NULL;
+                assert_int_equal(
+                        nvct_driver_root_resolve(&r, "/usr/lib/chain/loop-a", &path, &st, &err),
+                        -ENOENT);
+                assert_int_equal(nvct_driver_root_resolve(&r, "/usr/lib/nope/x", &path, &st, &err),
+                                 -ENOENT);
+                assert_int_equal(
+                        nvct_driver_root_resolve(&r, "/usr/lib/chain/end/x", &path, &st, &err),
+                        -ENOENT);
+                assert_null(path);
+        }
+        char *target = NULL, *resolved = NULL;
+        assert_int_equal(nvct_driver_root_read_link(&r, "/ulib/chain/l1", &target, &resolved, &err),
+                         0);
+        assert_string_equal(target, "l0");
+        assert_string_equal(resolved, "/usr/lib/chain/end");
+        free(target);
+        free(resolved);
+        assert_int_equal(
+                nvct_driver_root_read_link(&r, "/usr/lib/chain/loop-b", &target, &resolved, &err),
+                0);
+        assert_string_equal(target, "loop-a");
+        assert_null(resolved);
+        free(target);
+        target = NULL;
+        assert_int_equal(
+                nvct_driver_root_read_link(&r, "/usr/lib/chain/end", &target, &resolved, &err),
+                -ENOENT);
+        assert_int_equal(
+                nvct_driver_root_read_link(&r, "/usr/lib/chain/none", &target, &resolved, &err),
+                -ENOENT);
+        assert_null(target);
+        assert_null(err);
+        nvct_driver_root_clear(&r);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_open, setup, teardown),
@@ -410,6 +489,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_libraries, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_links, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_binaries_ipc_firmware, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_memo_matches_root, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
