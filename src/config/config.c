@@ -67,8 +67,8 @@ void nvct_config_clear(nvct_config *config) {
 
 /* Whether `key` (len bytes, may hold NUL) is `name` in upper case, as
  * go-toml v1's unmarshal also tries strings.ToTitle of a field's tag. */
-static bool is_upper_form(const char *key, size_t len, const char *name) {
-        if (len != strlen(name))
+static bool is_upper_form(const char *key, size_t len, const char *name, size_t name_len) {
+        if (len != name_len)
                 return false;
         for (size_t i = 0; i < len; i++) {
                 char c = name[i];
@@ -86,12 +86,14 @@ static const nvct_toml_value *lookup(const nvct_toml_value *table, const char *n
         const nvct_toml_value *v = nvct_toml_table_get(table, name);
         if (v != NULL)
                 return v;
-        for (size_t i = 0; i < nvct_toml_table_size(table); i++) {
+        size_t name_len = strlen(name);
+        size_t n = nvct_toml_table_size(table);
+        for (size_t i = 0; i < n; i++) {
                 size_t len = 0;
                 const char *key = nvct_toml_table_key(table, i, &len);
                 bool match = profile == NVCT_CONFIG_PROFILE_HOOK
                                      ? nvct_go_key_matches(key, len, name)
-                                     : is_upper_form(key, len, name);
+                                     : is_upper_form(key, len, name, name_len);
                 if (match)
                         return nvct_toml_table_value(table, i);
         }

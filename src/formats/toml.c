@@ -225,17 +225,48 @@ typedef struct key_part {
         size_t pos;
 } key_part;
 
+/* Keys of up to KEY_INLINE_PARTS parts (config.toml's have at most four)
+ * keep their parts in the key itself: no allocation a key. A toml_key is
+ * never copied (parts may point into it). */
+#define KEY_INLINE_PARTS 4
+
 typedef struct toml_key {
-        key_part *parts;
+        key_part *parts; /* NULL, inline_parts, or a heap array */
         size_t n_parts;
         size_t n_allocated;
+        key_part inline_parts[KEY_INLINE_PARTS];
 } toml_key;
 
 static void toml_key_clear(toml_key *k) {
         for (size_t i = 0; i < k->n_parts; i++)
                 free(k->parts[i].name);
-        free(k->parts);
+        if (k->parts != k->inline_parts)
+                free(k->parts);
         *k = (toml_key){};
+}
+
+/* Room for one more part: the inline array first, then the heap. */
+static key_part *key_grow(toml_key *k) {
+        if (k->parts == NULL) {
+                k->parts = k->inline_parts;
+                k->n_allocated = KEY_INLINE_PARTS;
+        }
+        if (k->n_parts < k->n_allocated)
+                return k->parts;
+        if (k->parts == k->inline_parts) {
+                key_part *heap = malloc(2 * KEY_INLINE_PARTS * sizeof(key_part));
+                if (heap == NULL)
+                        return NULL;
+                memcpy(heap, k->inline_parts, sizeof(k->inline_parts));
+                k->parts = heap;
+                k->n_allocated = 2 * KEY_INLINE_PARTS;
+                return heap;
+        }
+        key_part *parts =
+                toml_grow_array(k->parts, &k->n_allocated, k->n_parts + 1, sizeof(key_part));
+        if (parts != NULL)
+                k->parts = parts;
+        return parts;
 }
 
 static int parse_key(parser *p, toml_key *k) {
@@ -267,11 +298,9 @@ static int parse_key(parser *p, toml_key *k) {
                 if (k->n_parts >= NVCT_TOML_MAX_DEPTH)
                         return toml_parser_fail(p, start, "key has more than %d parts",
                                                 NVCT_TOML_MAX_DEPTH);
-                key_part *parts = toml_grow_array(k->parts, &k->n_allocated, k->n_parts + 1,
-                                                  sizeof(key_part));
+                key_part *parts = key_grow(k);
                 if (parts == NULL)
                         return toml_parser_oom(p);
-                k->parts = parts;
                 parts[k->n_parts++] =
                         (key_part){ .name = TAKE_PTR(name), .len = len, .pos = start };
 
