@@ -118,8 +118,16 @@ int nvct_write_all(int fd, const void *buf, size_t len) {
         return 0;
 }
 
-static int write_replace(const char *path, const void *data, size_t len, mode_t mode, bool durable,
-                         nvct_error **err) {
+/* The owner a replaced file gets; (uid_t)-1 / (gid_t)-1: the creator's. */
+typedef struct file_owner {
+        uid_t uid;
+        gid_t gid;
+} file_owner;
+
+static const file_owner creator = { (uid_t)-1, (gid_t)-1 };
+
+static int write_replace(const char *path, const void *data, size_t len, mode_t mode,
+                         const file_owner *owner, bool durable, nvct_error **err) {
         _cleanup_free_ char *dir = NULL, *tmp = NULL;
         const char *slash = strrchr(path, '/');
         dir = slash == NULL ? strdup(".")
@@ -143,7 +151,13 @@ static int write_replace(const char *path, const void *data, size_t len, mode_t 
         if (fd < 0)
                 return nvct_error_make(err, errno, "cannot create a temporary file for %s",
                                        nvct_quoted(q));
-        int r = fchmod(fd, mode) < 0 ? -errno : 0;
+        /* fchown before fchmod: a change of owner clears set-id bits. */
+        int r = 0;
+        if ((owner->uid != (uid_t)-1 || owner->gid != (gid_t)-1) &&
+            fchown(fd, owner->uid, owner->gid) < 0)
+                r = -errno;
+        if (r == 0 && fchmod(fd, mode) < 0)
+                r = -errno;
         if (r == 0)
                 r = nvct_write_all(fd, data, len);
         if (r == 0 && durable && fsync(fd) < 0)
@@ -165,10 +179,16 @@ static int write_replace(const char *path, const void *data, size_t len, mode_t 
 
 int nvct_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
                            nvct_error **err) {
-        return write_replace(path, data, len, mode, true, err);
+        return write_replace(path, data, len, mode, &creator, true, err);
+}
+
+int nvct_write_file_atomic_owned(const char *path, const void *data, size_t len, mode_t mode,
+                                 uid_t uid, gid_t gid, nvct_error **err) {
+        const file_owner owner = { uid, gid };
+        return write_replace(path, data, len, mode, &owner, true, err);
 }
 
 int nvct_write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
                             nvct_error **err) {
-        return write_replace(path, data, len, mode, false, err);
+        return write_replace(path, data, len, mode, &creator, false, err);
 }

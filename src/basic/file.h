@@ -42,6 +42,14 @@ int nvct_write_all(int fd, const void *buf, size_t len);
 int nvct_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
                            nvct_error **err);
 
+/* nvct_write_file_atomic, and the temporary file is given owner `uid` and
+ * group `gid` before it is renamed, so that a replaced file keeps its owner
+ * (an engine's config edited by root for another user); (uid_t)-1 or
+ * (gid_t)-1 leaves that one as the writing process's. Failing to set them
+ * (EPERM: not root) fails the write; `path` is untouched. */
+int nvct_write_file_atomic_owned(const char *path, const void *data, size_t len, mode_t mode,
+                                 uid_t uid, gid_t gid, nvct_error **err);
+
 /* The same without the fsyncs: atomic for readers (old file or new, never
  * a part), not durable across a crash. For files that do not outlive a
  * crash anyway, such as a container bundle's config.json, where two fsyncs

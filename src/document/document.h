@@ -135,6 +135,15 @@ int nvct_document_parse(const char *data, size_t len, nvct_document_format forma
 int nvct_document_write(const nvct_document_node *root, nvct_document_format format, unsigned flags,
                         char **ret_data, size_t *ret_len, nvct_error **err);
 
+/* Writes a tree as JSON laid out as Go's json.MarshalIndent(v, "", indent)
+ * does: each member and item on its own line, indented by `indent` per
+ * level ("\t", "  "), "key": value, empty containers as {} and [], no
+ * newline at the end. indent NULL: compact, as nvct_document_write. Numbers
+ * from their kept text, strings byte for byte, escaped as yajl_gen escapes
+ * them. Fails on a tree deeper than NVCT_DOCUMENT_MAX_WRITE_DEPTH. */
+int nvct_document_write_json_indent(const nvct_document_node *root, const char *indent,
+                                    char **ret_data, size_t *ret_len, nvct_error **err);
+
 /* Frees a standalone node (a parsed root, or one from a constructor or
  * nvct_document_copy that no container has taken) and all under it. NULL
  * and nodes inside a container are left alone. */

@@ -88,6 +88,131 @@ static int write_json(const nvct_document_node *root, unsigned flags, char **ret
         return r;
 }
 
+/* JSON laid out as Go's json.MarshalIndent(v, "", indent) lays it out:
+ * every member and item on a line of its own, indented by `indent` per
+ * level, "key": value, empty objects and arrays as {} and []. Written by
+ * hand rather than with yajl_gen's beautify, which puts a blank line inside
+ * an empty container and only knows one layout. Strings are escaped as
+ * yajl_gen escapes them, so that the compact and indented forms agree. */
+static int indent_string(nvct_buf *b, const char *s, size_t len) {
+        static const char hex[] = "0123456789abcdef";
+        int r = nvct_buf_append(b, "\"", 1);
+        size_t run = 0;
+        for (size_t i = 0; r == 0 && i < len; i++) {
+                unsigned char c = (unsigned char)s[i];
+                char esc[6] = { '\\', 0 };
+                size_t n = 2;
+                switch (c) {
+                case '"':
+                        esc[1] = '"';
+                        break;
+                case '\\':
+                        esc[1] = '\\';
+                        break;
+                case '\b':
+                        esc[1] = 'b';
+                        break;
+                case '\f':
+                        esc[1] = 'f';
+                        break;
+                case '\n':
+                        esc[1] = 'n';
+                        break;
+                case '\r':
+                        esc[1] = 'r';
+                        break;
+                case '\t':
+                        esc[1] = 't';
+                        break;
+                default:
+                        if (c >= 0x20)
+                                continue;
+                        memcpy(esc, "\\u00", 4);
+                        esc[4] = hex[c >> 4];
+                        esc[5] = hex[c & 15];
+                        n = 6;
+                }
+                r = nvct_buf_append(b, s + run, i - run);
+                if (r == 0)
+                        r = nvct_buf_append(b, esc, n);
+                run = i + 1;
+        }
+        if (r == 0)
+                r = nvct_buf_append(b, s + run, len - run);
+        return r == 0 ? nvct_buf_append(b, "\"", 1) : r;
+}
+
+static int indent_line(nvct_buf *b, const char *indent, size_t depth) {
+        int r = nvct_buf_append(b, "\n", 1);
+        for (size_t i = 0; r == 0 && i < depth; i++)
+                r = nvct_buf_append(b, indent, strlen(indent));
+        return r;
+}
+
+/* -1: out of memory; -2: nested too deeply. */
+static int indent_node(nvct_buf *b, const nvct_document_node *n, const char *indent, size_t depth) {
+        switch ((nvct_document_kind)n->kind) {
+        case NVCT_DOCUMENT_NULL:
+                return nvct_buf_append(b, "null", 4);
+        case NVCT_DOCUMENT_BOOL:
+                return nvct_document_bool(n) ? nvct_buf_append(b, "true", 4)
+                                             : nvct_buf_append(b, "false", 5);
+        case NVCT_DOCUMENT_NUMBER:
+                return nvct_buf_append(b, n->text, n->len);
+        case NVCT_DOCUMENT_STRING:
+                return indent_string(b, n->text, n->len);
+        default:
+                break;
+        }
+        if (depth >= NVCT_DOCUMENT_MAX_WRITE_DEPTH)
+                return -2;
+        bool object = n->kind == NVCT_DOCUMENT_OBJECT;
+        size_t count = container_size(n);
+        int r = nvct_buf_append(b, object ? "{" : "[", 1);
+        for (size_t i = 0; r == 0 && i < count; i++) {
+                if (i > 0)
+                        r = nvct_buf_append(b, ",", 1);
+                if (r == 0)
+                        r = indent_line(b, indent, depth + 1);
+                if (r == 0 && object) {
+                        const member *m = &block_members(n->block)[i];
+                        r = indent_string(b, m->key, m->key_len);
+                        if (r == 0)
+                                r = nvct_buf_append(b, ": ", 2);
+                        if (r == 0)
+                                r = indent_node(b, &m->value, indent, depth + 1);
+                } else if (r == 0) {
+                        r = indent_node(b, &block_items(n->block)[i], indent, depth + 1);
+                }
+        }
+        if (r == 0 && count > 0)
+                r = indent_line(b, indent, depth);
+        return r == 0 ? nvct_buf_append(b, object ? "}" : "]", 1) : r;
+}
+
+int nvct_document_write_json_indent(const nvct_document_node *root, const char *indent,
+                                    char **ret_data, size_t *ret_len, nvct_error **err) {
+        if (root == NULL)
+                return nvct_error_make(err, 0, "no document to write");
+        if (indent == NULL)
+                return write_json(root, 0, ret_data, ret_len, err);
+        nvct_buf b = { 0 };
+        int r = indent_node(&b, root, indent, 0);
+        if (r == 0 && b.data == NULL)
+                r = nvct_buf_append(&b, NULL, 0);
+        if (r < 0) {
+                nvct_buf_clear(&b);
+                if (r == -2)
+                        return nvct_error_make(err, 0,
+                                               "cannot write JSON nested deeper than %d levels",
+                                               NVCT_DOCUMENT_MAX_WRITE_DEPTH);
+                return nvct_error_make(err, ENOMEM, "cannot write JSON");
+        }
+        *ret_data = b.data;
+        *ret_len = b.len;
+        return 0;
+}
+
 /* ---- YAML ---- */
 
 typedef struct emitter {

@@ -37,7 +37,13 @@ static const nvct_cli_command cdi = {
         .summary = "Container Device Interface specs",
         .subcommands = cdi_commands,
 };
-static const nvct_cli_command *const commands[] = { &cdi, NULL };
+static const nvct_cli_command *const runtime_commands[] = { &ctk_runtime_configure, NULL };
+static const nvct_cli_command runtime = {
+        .name = "runtime",
+        .summary = "container engines' configuration for the NVIDIA runtime",
+        .subcommands = runtime_commands,
+};
+static const nvct_cli_command *const commands[] = { &cdi, &runtime, NULL };
 static const nvct_cli_command root = {
         .synopsis = "[--quiet] [--debug] COMMAND [options]",
         .description = "The NVIDIA Container Toolkit's CLI: CDI specs for this host's GPUs.",
