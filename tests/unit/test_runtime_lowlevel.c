@@ -94,13 +94,12 @@ static void test_first_that_resolves_wins(void **state) {
 
 /* A runtimes entry that is this program (by path, through a link, or as a
  * bare name in PATH) is skipped: the wrapper would exec itself forever. The
- * test binary stands for the wrapper (/proc/self/exe). */
+ * test binary stands for the wrapper; the links point at /proc/self/exe,
+ * which is what the library compares with (under valgrind the test's own
+ * path would name another file than /proc/self/exe does). */
 static void test_self_skipped(void **state) {
         fixture *f = *state;
-        char self[4096];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        assert_true(n > 0);
-        self[n] = '\0';
+        const char *self = "/proc/self/exe";
         _cleanup_free_ char *link = xasprintf("%s/link-to-self", f->dir);
         assert_int_equal(symlink(self, link), 0);
         _cleanup_free_ char *bin = xasprintf("%s/bin", f->dir);
