@@ -110,11 +110,21 @@ static int root_prefix(const char *root, const char *what, char **ret, nvct_erro
         return 0;
 }
 
-static char *join(const char *prefix, const char *path) {
-        char *s = NULL;
-        if (asprintf(&s, "%s%s", prefix, path) < 0)
+/* a, b and c joined (c may be NULL); NULL on OOM. Cheaper than asprintf,
+ * which a generation called for every file. */
+static char *concat3(const char *a, const char *b, const char *c) {
+        size_t la = strlen(a), lb = strlen(b), lc = c != NULL ? strlen(c) : 0;
+        char *s = malloc(la + lb + lc + 1);
+        if (s == NULL)
                 return NULL;
+        memcpy(s, a, la);
+        memcpy(s + la, b, lb);
+        memcpy(s + la + lb, c != NULL ? c : "", lc + 1);
         return s;
+}
+
+static char *join(const char *prefix, const char *path) {
+        return concat3(prefix, path, NULL);
 }
 
 /* A message's text for prefix + path, quoted (never NULL). */
@@ -144,8 +154,9 @@ static char *dir_of(const char *path) {
 /* Records a create-symlinks link for `dir/name` when the driver root has a
  * symlink there (the driver's own install made it). */
 static int note_link(host *h, const char *dir, const char *name, nvct_error **err) {
-        _cleanup_free_ char *inside = NULL, *target = NULL, *resolved = NULL;
-        if (asprintf(&inside, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, name) < 0)
+        _cleanup_free_ char *target = NULL, *resolved = NULL;
+        _cleanup_free_ char *inside = concat3(strcmp(dir, "/") == 0 ? "" : dir, "/", name);
+        if (inside == NULL)
                 return nvct_error_make(err, ENOMEM, "cannot build the spec");
         int r = nvct_driver_root_read_link(h->root, inside, &target, &resolved, err);
         if (r == -ENOENT)
@@ -167,8 +178,8 @@ static int note_link(host *h, const char *dir, const char *name, nvct_error **er
         if (resolved == NULL || !nvct_strv_contains(&h->mounted, resolved) ||
             strcmp(resolved, inside) == 0)
                 return 0;
-        char *link = NULL;
-        if (asprintf(&link, "%s::%s", target, inside) < 0)
+        char *link = concat3(target, "::", inside);
+        if (link == NULL)
                 return nvct_error_make(err, ENOMEM, "cannot build the spec");
         return add_unique(&h->links, link, err);
 }

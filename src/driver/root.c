@@ -115,11 +115,21 @@ static int cmp_str(const void *a, const void *b) {
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-char *nvct_driver_root_host_path(const nvct_driver_root *root, const char *path) {
-        char *s = NULL;
-        if (asprintf(&s, "%s%s", root->prefix, path) < 0)
+/* a, b and c joined (c may be NULL); NULL on OOM. Paths are joined on
+ * every lookup: asprintf's format machinery cost more than the lookups. */
+static char *concat3(const char *a, const char *b, const char *c) {
+        size_t la = strlen(a), lb = strlen(b), lc = c != NULL ? strlen(c) : 0;
+        char *s = malloc(la + lb + lc + 1);
+        if (s == NULL)
                 return NULL;
+        memcpy(s, a, la);
+        memcpy(s + la, b, lb);
+        memcpy(s + la + lb, c != NULL ? c : "", lc + 1);
         return s;
+}
+
+char *nvct_driver_root_host_path(const nvct_driver_root *root, const char *path) {
+        return concat3(root->prefix, path, NULL);
 }
 
 /* An error about `path` in the root: the host path, quoted. */
@@ -183,6 +193,14 @@ struct nvct_driver_root_memo {
         memo_dir dirs[MEMO_MAX_DIRS];
         size_t n_dirs;
         size_t n_names; /* in all the tables */
+        /* The cache's native entries by library ("libcuda" of
+         * "libcuda.so.1"), chained in file order: find_library and
+         * link_names each scanned the whole cache (thousands of entries on
+         * a real host) for each of the driver's libraries. Built on first
+         * use; heads and next hold entry index + 1, 0 ending a chain. */
+        uint32_t *lib_heads, *lib_next;
+        size_t lib_mask;
+        bool lib_index_tried;
 };
 
 static void memo_free(struct nvct_driver_root_memo *memo) {
@@ -201,6 +219,8 @@ static void memo_free(struct nvct_driver_root_memo *memo) {
                 if (d->fd >= 0)
                         close(d->fd);
         }
+        free(memo->lib_heads);
+        free(memo->lib_next);
         free(memo);
 }
 void nvct_driver_root_clear(nvct_driver_root *root) {
@@ -231,7 +251,20 @@ static int open_paths(nvct_driver_root *r, const char *root, nvct_error **err) {
                 return oom(err);
         if (nvct_rootfs_open_root(root, &r->fd, err) < 0)
                 return nvct_error_prefix(err, "driver root");
-        r->real = realpath(root, NULL);
+        /* Its canonical path: what the kernel says the fd is (one readlink,
+         * where realpath() reads every component), as resolve learns where
+         * a lookup led; realpath where /proc is missing. */
+        char proc[64], real[PATH_MAX];
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", r->fd);
+        ssize_t n = readlink(proc, real, sizeof(real) - 1);
+        if (n > 0 && real[0] == '/') {
+                real[n] = '\0';
+                r->real = strdup(real);
+                if (r->real == NULL)
+                        return oom(err);
+        } else {
+                r->real = realpath(root, NULL);
+        }
         if (r->real == NULL) {
                 _cleanup_free_ char *q = nvct_quote_path(root);
                 return nvct_error_make(err, errno, "driver root %s", nvct_quoted(q));
@@ -333,11 +366,16 @@ static int resolve_from_root(const nvct_driver_root *root, const char *path, cha
 
 /* ---- lookups, each made once ---- */
 
-static uint32_t name_hash(const char *s) {
-        uint32_t h = 2166136261u; /* FNV-1a: the names are the administrator's */
-        for (; *s != '\0'; s++)
-                h = (h ^ (unsigned char)*s) * 16777619u;
+/* FNV-1a of s's first len bytes: the names are the administrator's. */
+static uint32_t hash_n(const char *s, size_t len) {
+        uint32_t h = 2166136261u;
+        for (size_t i = 0; i < len; i++)
+                h = (h ^ (unsigned char)s[i]) * 16777619u;
         return h;
+}
+
+static uint32_t name_hash(const char *s) {
+        return hash_n(s, strlen(s));
 }
 
 /* An absolute path without "//", ".", ".." or a trailing '/': its folder
@@ -363,10 +401,7 @@ static bool is_plain_name(const char *s) {
 }
 
 static char *join_name(const char *dir, const char *name) {
-        char *s = NULL;
-        if (asprintf(&s, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, name) < 0)
-                return NULL;
-        return s;
+        return concat3(strcmp(dir, "/") == 0 ? "" : dir, "/", name);
 }
 
 /* Opens and resolves folder `d` (d->path) from the root. Security: the
@@ -588,8 +623,8 @@ static int resolve_regular(const nvct_driver_root *root, const char *path, char 
 static int find_in_library_dirs(const nvct_driver_root *root, const char *name, char **ret_path,
                                 nvct_error **err) {
         for (size_t i = 0; i < root->library_dirs.n; i++) {
-                _cleanup_free_ char *candidate = NULL;
-                if (asprintf(&candidate, "%s/%s", root->library_dirs.v[i], name) < 0)
+                _cleanup_free_ char *candidate = concat3(root->library_dirs.v[i], "/", name);
+                if (candidate == NULL)
                         return oom(err);
                 int r = resolve_regular(root, candidate, ret_path, err);
                 if (r != -ENOENT)
@@ -626,12 +661,85 @@ static bool is_versioned_library(const char *path, const char *lib, const char *
                strcmp(base + lib_len + 4, version) == 0;
 }
 
+/* Builds the memo's index of the cache's native entries by library: the
+ * name before its first ".so". Left unbuilt on OOM (lookups then scan). */
+static void lib_index_build(const nvct_driver_root *root) {
+        struct nvct_driver_root_memo *m = root->memo;
+        m->lib_index_tried = true;
+        size_t n = root->cache.n_entries, slots = 16;
+        if (n >= UINT32_MAX / 4)
+                return;
+        while (slots < 2 * n)
+                slots *= 2;
+        m->lib_heads = calloc(slots, sizeof(*m->lib_heads));
+        m->lib_next = calloc(n + 1, sizeof(*m->lib_next));
+        if (m->lib_heads == NULL || m->lib_next == NULL) {
+                free(m->lib_heads);
+                free(m->lib_next);
+                m->lib_heads = m->lib_next = NULL;
+                return;
+        }
+        m->lib_mask = slots - 1;
+        /* From the last entry, so that each chain is in file order. */
+        for (size_t i = n; i-- > 0;) {
+                const nvct_ldcache_entry *e = &root->cache.entries[i];
+                const char *so = strstr(e->name, ".so");
+                if (so == NULL || !nvct_ldcache_entry_is_native(e))
+                        continue;
+                size_t h = hash_n(e->name, (size_t)(so - e->name)) & m->lib_mask;
+                m->lib_next[i] = m->lib_heads[h];
+                m->lib_heads[h] = (uint32_t)(i + 1);
+        }
+}
+
+/* The cache's entries is_library_entry takes for `lib`, in file order:
+ * from the index where it applies, else by a scan. */
+typedef struct lib_iter {
+        const char *lib;
+        size_t next; /* chained: entry index + 1 (0: no more); scanning: index */
+        bool chained;
+} lib_iter;
+
+static void lib_iter_init(const nvct_driver_root *root, const char *lib, lib_iter *it) {
+        *it = (lib_iter){ .lib = lib };
+        struct nvct_driver_root_memo *m = root->memo;
+        if (!root->have_cache || m == NULL)
+                return;
+        if (!m->lib_index_tried)
+                lib_index_build(root);
+        /* A library name holding ".so" could match entries whose first
+         * ".so" comes earlier: those are scanned. Without one, an entry
+         * matches only where its first ".so" follows the name (a ".so"
+         * across the name's end would need name[len] to be both '.' and
+         * 's' or 'o'). */
+        if (m->lib_heads == NULL || strstr(lib, ".so") != NULL)
+                return;
+        it->chained = true;
+        it->next = m->lib_heads[hash_n(lib, strlen(lib)) & m->lib_mask];
+}
+
+static const nvct_ldcache_entry *lib_iter_next(const nvct_driver_root *root, lib_iter *it) {
+        if (!root->have_cache)
+                return NULL;
+        while (it->chained && it->next != 0) {
+                const nvct_ldcache_entry *e = &root->cache.entries[it->next - 1];
+                it->next = root->memo->lib_next[it->next - 1];
+                if (is_library_entry(e, it->lib))
+                        return e;
+        }
+        while (!it->chained && it->next < root->cache.n_entries) {
+                const nvct_ldcache_entry *e = &root->cache.entries[it->next++];
+                if (is_library_entry(e, it->lib))
+                        return e;
+        }
+        return NULL;
+}
+
 int nvct_driver_root_find_library(const nvct_driver_root *root, const char *lib,
                                   const char *version, char **ret_path, nvct_error **err) {
-        for (size_t i = 0; root->have_cache && i < root->cache.n_entries; i++) {
-                const nvct_ldcache_entry *e = &root->cache.entries[i];
-                if (!is_library_entry(e, lib))
-                        continue;
+        lib_iter it;
+        lib_iter_init(root, lib, &it);
+        for (const nvct_ldcache_entry *e; (e = lib_iter_next(root, &it)) != NULL;) {
                 _cleanup_free_ char *resolved = NULL;
                 int r = resolve_regular(root, e->path, &resolved, err);
                 if (r == -ENOENT)
@@ -651,17 +759,18 @@ int nvct_driver_root_find_library(const nvct_driver_root *root, const char *lib,
 
 int nvct_driver_root_library_link_names(const nvct_driver_root *root, const char *lib,
                                         nvct_strv *names, nvct_error **err) {
-        for (size_t i = 0; root->have_cache && i < root->cache.n_entries; i++) {
-                const nvct_ldcache_entry *e = &root->cache.entries[i];
-                if (is_library_entry(e, lib) && strchr(e->name, '/') == NULL &&
-                    add_unique(names, e->name, err) < 0)
+        lib_iter it;
+        lib_iter_init(root, lib, &it);
+        for (const nvct_ldcache_entry *e; (e = lib_iter_next(root, &it)) != NULL;)
+                if (strchr(e->name, '/') == NULL && add_unique(names, e->name, err) < 0)
                         return -1;
-        }
-        char name[NAME_MAX + 1];
-        snprintf(name, sizeof(name), "%s.so.1", lib);
+        /* lib.so.1, then lib.so (snprintf cost more than the rest). */
+        _cleanup_free_ char *name = concat3(lib, ".so.1", NULL);
+        if (name == NULL)
+                return oom(err);
         if (add_unique(names, name, err) < 0)
                 return -1;
-        snprintf(name, sizeof(name), "%s.so", lib);
+        name[strlen(name) - 2] = '\0';
         return add_unique(names, name, err);
 }
 
@@ -685,8 +794,13 @@ static int memo_read_link(const nvct_driver_root *root, const char *path, char *
         struct stat st;
         _cleanup_error_ nvct_error *unresolved = NULL;
         /* The entry is resolved already, or resolve does it from the root. */
-        if (nvct_driver_root_resolve(root, path, &resolved, &st, &unresolved) < 0)
+        if (e->state == NAME_FOUND) {
+                if ((resolved = strdup(e->resolved)) == NULL)
+                        return oom(err);
+        } else if (e->state != NAME_ABSENT &&
+                   nvct_driver_root_resolve(root, path, &resolved, &st, &unresolved) < 0) {
                 resolved = NULL;
+        }
         *ret_target = TAKE_PTR(copy);
         *ret_resolved = TAKE_PTR(resolved);
         return 0;
@@ -723,8 +837,8 @@ int nvct_driver_root_read_link(const nvct_driver_root *root, const char *path, c
 int nvct_driver_root_find_binary(const nvct_driver_root *root, const char *name, char **ret_path,
                                  nvct_error **err) {
         for (size_t d = 0; d < ARRAY_SIZE(binary_dirs); d++) {
-                _cleanup_free_ char *path = NULL;
-                if (asprintf(&path, "%s/%s", binary_dirs[d], name) < 0)
+                _cleanup_free_ char *path = concat3(binary_dirs[d], "/", name);
+                if (path == NULL)
                         return oom(err);
                 int r = resolve_regular(root, path, ret_path, err);
                 if (r != -ENOENT)
