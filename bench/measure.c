@@ -32,6 +32,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,31 @@ static int run_one(command *c, const char *id, long long *wall, struct rusage *r
         for (int i = 0; i < c->n_copy; i++)
                 copy_file(c->copy_src[i], c->copy_dst[i]);
 
+        /* The child's environment is built here, outside the clock: a
+         * putenv() in the forked child would copy environ there, and its
+         * copy-on-write page faults would be charged to the command. */
+        extern char **environ;
+        size_t n_environ = 0;
+        while (environ[n_environ] != NULL)
+                n_environ++;
+        char **envp = calloc(n_environ + (size_t)c->n_env + 1, sizeof(char *));
+        if (envp == NULL)
+                die("out of memory%s", "");
+        size_t n_envp = 0;
+        for (size_t i = 0; i < n_environ; i++) {
+                const char *eq = strchr(environ[i], '=');
+                size_t name_len = eq != NULL ? (size_t)(eq - environ[i]) : strlen(environ[i]);
+                bool replaced = false;
+                for (int j = 0; j < c->n_env; j++)
+                        if (strncmp(c->env[j], environ[i], name_len) == 0 &&
+                            c->env[j][name_len] == '=')
+                                replaced = true;
+                if (!replaced)
+                        envp[n_envp++] = environ[i];
+        }
+        for (int j = 0; j < c->n_env; j++)
+                envp[n_envp++] = c->env[j];
+
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         pid_t pid = fork();
@@ -212,10 +238,7 @@ static int run_one(command *c, const char *id, long long *wall, struct rusage *r
                 if (chdir(cwd) < 0 || dup2(infd, 0) < 0 || dup2(nullfd, 1) < 0 ||
                     dup2(nullfd, 2) < 0)
                         _exit(126);
-                for (int i = 0; i < c->n_env; i++)
-                        if (putenv(c->env[i]) != 0)
-                                _exit(126);
-                execv(argv[0], argv);
+                execve(argv[0], argv, envp);
                 _exit(127);
         }
         int st;
@@ -228,6 +251,7 @@ static int run_one(command *c, const char *id, long long *wall, struct rusage *r
         *wall = ns(&t1) - ns(&t0);
         *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 
+        free(envp);
         close(infd);
         close(nullfd);
         for (int i = 0; i < c->argc; i++)
