@@ -66,9 +66,7 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/bin/nvidia-container-runtime \
 	      $(DESTDIR)$(PREFIX)/bin/nvidia-container-runtime.cdi \
 	      $(DESTDIR)$(PREFIX)/bin/nvidia-container-runtime.legacy \
-	      $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d/oci-nvidia-hook.json \
-	      $(DESTDIR)$(PREFIX)/lib/systemd/system/nvidia-cdi-refresh.service \
-	      $(DESTDIR)$(PREFIX)/lib/systemd/system/nvidia-cdi-refresh.path
+	      $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d/oci-nvidia-hook.json
 
 clean:
 	rm -rf $(BUILDDIR) build-asan build-asan.log build-valgrind build-valgrind.log build-fuzz build-release
