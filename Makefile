@@ -66,7 +66,9 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/bin/nvidia-container-runtime \
 	      $(DESTDIR)$(PREFIX)/bin/nvidia-container-runtime.cdi \
 	      $(DESTDIR)$(PREFIX)/bin/nvidia-container-runtime.legacy \
-	      $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d/oci-nvidia-hook.json
+	      $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d/oci-nvidia-hook.json \
+	      $(DESTDIR)$(PREFIX)/lib/systemd/system/nvidia-cdi-refresh.service \
+	      $(DESTDIR)$(PREFIX)/lib/systemd/system/nvidia-cdi-refresh.path
 
 clean:
 	rm -rf $(BUILDDIR) build-asan build-asan.log build-valgrind build-valgrind.log build-fuzz build-release

@@ -51,6 +51,24 @@ const char *nvct_docker_detect_indent(const char *data, size_t len, char buf[sta
         }
 }
 
+/* "an object", "a boolean": what a value is, for messages. */
+static const char *a_kind(const nvct_document_node *v) {
+        switch (nvct_document_kind_of(v)) {
+        case NVCT_DOCUMENT_NULL:
+                return "null";
+        case NVCT_DOCUMENT_BOOL:
+                return "a boolean";
+        case NVCT_DOCUMENT_NUMBER:
+                return "a number";
+        case NVCT_DOCUMENT_STRING:
+                return "a string";
+        case NVCT_DOCUMENT_ARRAY:
+                return "an array";
+        default:
+                return "an object";
+        }
+}
+
 /* The object under key in obj, made when absent; an error naming key when it
  * holds anything but an object. */
 static int object_member(nvct_document_node *obj, const char *key, const char *name,
@@ -63,8 +81,8 @@ static int object_member(nvct_document_node *obj, const char *key, const char *n
                 return nvct_document_object_set(obj, key, strlen(key), fresh, ret, err);
         }
         if (nvct_document_kind_of(v) != NVCT_DOCUMENT_OBJECT)
-                return nvct_error_make(err, 0, "%s: \"%s\" is a %s, not an object", name, key,
-                                       nvct_document_kind_name(nvct_document_kind_of(v)));
+                return nvct_error_make(err, 0, "%s: \"%s\" is %s, not an object", name, key,
+                                       a_kind(v));
         *ret = v;
         return 0;
 }
@@ -116,8 +134,8 @@ static int add_runtime(nvct_document_node *root, const char *name, const nvct_do
 static int edit(nvct_document_node *root, const char *name, const nvct_docker_options *opts,
                 nvct_error **err) {
         if (nvct_document_kind_of(root) != NVCT_DOCUMENT_OBJECT)
-                return nvct_error_make(err, 0, "%s: the top-level value is a %s, not an object",
-                                       name, nvct_document_kind_name(nvct_document_kind_of(root)));
+                return nvct_error_make(err, 0, "%s: the top-level value is %s, not an object", name,
+                                       a_kind(root));
         if (add_runtime(root, name, opts, err) < 0)
                 return -1;
         if (opts->set_as_default &&

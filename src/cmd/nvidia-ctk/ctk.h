@@ -16,5 +16,6 @@ extern bool ctk_quiet;
 extern const nvct_cli_command ctk_cdi_generate;
 extern const nvct_cli_command ctk_cdi_list;
 extern const nvct_cli_command ctk_runtime_configure;
+extern const nvct_cli_command ctk_config;
 
 #endif
