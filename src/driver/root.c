@@ -251,20 +251,7 @@ static int open_paths(nvct_driver_root *r, const char *root, nvct_error **err) {
                 return oom(err);
         if (nvct_rootfs_open_root(root, &r->fd, err) < 0)
                 return nvct_error_prefix(err, "driver root");
-        /* Its canonical path: what the kernel says the fd is (one readlink,
-         * where realpath() reads every component), as resolve learns where
-         * a lookup led; realpath where /proc is missing. */
-        char proc[64], real[PATH_MAX];
-        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", r->fd);
-        ssize_t n = readlink(proc, real, sizeof(real) - 1);
-        if (n > 0 && real[0] == '/') {
-                real[n] = '\0';
-                r->real = strdup(real);
-                if (r->real == NULL)
-                        return oom(err);
-        } else {
-                r->real = realpath(root, NULL);
-        }
+        r->real = realpath(root, NULL);
         if (r->real == NULL) {
                 _cleanup_free_ char *q = nvct_quote_path(root);
                 return nvct_error_make(err, errno, "driver root %s", nvct_quoted(q));
@@ -495,6 +482,46 @@ static bool memo_take_target(memo_dir *d, size_t link, ssize_t target) {
         return true;
 }
 
+static ssize_t memo_name_get(struct nvct_driver_root_memo *m, memo_dir *d, const char *name,
+                             unsigned depth);
+
+/* Whether `name` is likely a symlink: a SONAME ("libcuda.so.1") or a
+ * development link ("libcuda.so"). Those are asked readlinkat first (one
+ * call for a link, where fstatat then readlinkat made two); anything else
+ * fstatat first. Either order gives the same entry. */
+static bool likely_link(const char *name) {
+        const char *so = strstr(name, ".so");
+        if (so == NULL)
+                return false;
+        const char *rest = so + 3;
+        if (*rest == '\0')
+                return true;
+        if (*rest++ != '.' || *rest == '\0')
+                return false;
+        return rest[strspn(rest, "0123456789")] == '\0';
+}
+
+/* Entry i is a symlink whose content is `target` (n bytes): followed by
+ * hand when it names a file of the same folder. */
+static void memo_follow(struct nvct_driver_root_memo *m, memo_dir *d, ssize_t i, const char *target,
+                        ssize_t n, unsigned depth) {
+        d->names[i].lstat_ok = true;
+        if ((d->names[i].target = strdup(target)) == NULL)
+                return;
+        if (n == 0) {
+                d->names[i].state = NAME_ABSENT; /* as the kernel treats an empty link */
+                d->names[i].hops = 1;
+                return;
+        }
+        if (!is_plain_name(target) || depth >= MEMO_MAX_HOPS)
+                return;
+        d->names[i].state = NAME_PENDING;
+        ssize_t t = memo_name_get(m, d, target, depth + 1);
+        /* d->names may have moved: indices only from here. */
+        if (!memo_take_target(d, (size_t)i, t))
+                d->names[i].state = NAME_SLOW;
+}
+
 /* `name` in folder d (resolved): its index in the table, or -1 (the memo
  * is full, or out of memory). Security: only single names on the folder's
  * fd, and nothing that follows a symlink: fstatat(AT_SYMLINK_NOFOLLOW) and
@@ -510,14 +537,28 @@ static ssize_t memo_name_get(struct nvct_driver_root_memo *m, memo_dir *d, const
         ssize_t i = memo_name_add(m, d, name, hash);
         if (i < 0)
                 return -1;
+        char target[PATH_MAX];
+        ssize_t n;
+        if (likely_link(name)) {
+                n = readlinkat(d->fd, name, target, sizeof(target) - 1);
+                if (n >= 0) {
+                        target[n] = '\0';
+                        memo_follow(m, d, i, target, n, depth);
+                        return i;
+                }
+                if (errno == ENOENT)
+                        d->names[i].state = NAME_ABSENT;
+                if (errno != EINVAL) /* EINVAL: not a symlink */
+                        return i;    /* another error: the root's lookup reports it */
+        }
         struct stat st;
         if (fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
                 if (errno == ENOENT)
                         d->names[i].state = NAME_ABSENT;
-                return i; /* another error: the root's lookup reports it */
+                return i;
         }
-        d->names[i].lstat_ok = true;
         if (!S_ISLNK(st.st_mode)) {
+                d->names[i].lstat_ok = true;
                 d->names[i].resolved = join_name(d->resolved, name);
                 if (d->names[i].resolved != NULL) {
                         d->names[i].st = st;
@@ -525,25 +566,11 @@ static ssize_t memo_name_get(struct nvct_driver_root_memo *m, memo_dir *d, const
                 }
                 return i;
         }
-        char target[PATH_MAX];
-        ssize_t n = readlinkat(d->fd, name, target, sizeof(target) - 1);
+        n = readlinkat(d->fd, name, target, sizeof(target) - 1);
         if (n < 0)
                 return i;
         target[n] = '\0';
-        if ((d->names[i].target = strdup(target)) == NULL)
-                return i;
-        if (n == 0) {
-                d->names[i].state = NAME_ABSENT; /* as the kernel treats an empty link */
-                d->names[i].hops = 1;
-                return i;
-        }
-        if (!is_plain_name(target) || depth >= MEMO_MAX_HOPS)
-                return i;
-        d->names[i].state = NAME_PENDING;
-        ssize_t t = memo_name_get(m, d, target, depth + 1);
-        /* d->names may have moved: indices only from here. */
-        if (!memo_take_target(d, (size_t)i, t))
-                d->names[i].state = NAME_SLOW;
+        memo_follow(m, d, i, target, n, depth);
         return i;
 }
 
