@@ -410,6 +410,17 @@ static void test_command(void **state) {
         assert_memory_equal(got, data, len);
         free(got);
         free(cmd);
+        /* NVIDIA's aliases. */
+        const char *const aliases[] = { "create-default", "generate-default" };
+        for (size_t i = 0; i < ARRAY_SIZE(aliases); i++) {
+                cmd = xasprintf("%s config %s > %s", NVIDIA_CTK, aliases[i], out);
+                assert_int_equal(system(cmd), 0);
+                got = read_file(out, &out_len);
+                assert_int_equal(out_len, len);
+                assert_memory_equal(got, data, len);
+                free(got);
+                free(cmd);
+        }
 
         char *file = xasprintf("%s/config.toml", dir);
         cmd = xasprintf("echo old > %s && %s --quiet config default --output %s", file, NVIDIA_CTK,

@@ -60,7 +60,31 @@ static const nvct_cli_command config_default_command = {
         .run = config_default,
 };
 
-static const nvct_cli_command *const config_commands[] = { &config_default_command, NULL };
+/* NVIDIA's aliases of `default`, for the scripts that use them (the command
+ * table has no aliases: the same command under each name). */
+static const nvct_cli_command config_create_default_command = {
+        .name = "create-default",
+        .summary = "the same as default",
+        .description = "The same as `" PROGRAM " config default` (NVIDIA's alias).",
+        .options = default_options,
+        .n_options = ARRAY_SIZE(default_options),
+        .run = config_default,
+};
+static const nvct_cli_command config_generate_default_command = {
+        .name = "generate-default",
+        .summary = "the same as default",
+        .description = "The same as `" PROGRAM " config default` (NVIDIA's alias).",
+        .options = default_options,
+        .n_options = ARRAY_SIZE(default_options),
+        .run = config_default,
+};
+
+static const nvct_cli_command *const config_commands[] = {
+        &config_default_command,
+        &config_create_default_command,
+        &config_generate_default_command,
+        NULL,
+};
 
 const nvct_cli_command ctk_config = {
         .name = "config",
