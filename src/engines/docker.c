@@ -203,10 +203,26 @@ int nvct_docker_configure(const char *data, size_t len, const char *name,
                 if (root == NULL)
                         return nvct_error_make(err, ENOMEM, "%s", shown);
         }
+        /* A file that already says all this is handed back byte for byte,
+         * whatever its layout (an inline array, a \u escape): nothing is
+         * rewritten that did not change. */
+        _cleanup_document_ nvct_document_node *before = NULL;
+        if (data != NULL && (before = nvct_document_copy(root)) == NULL)
+                return nvct_error_make(err, ENOMEM, "%s", shown);
         if (edit(root, shown, opts, err) < 0)
                 return -1;
         _cleanup_free_ char *out = NULL;
         size_t out_len = 0;
+        if (before != NULL && nvct_document_equal(before, root)) {
+                out = malloc(len + 1);
+                if (out == NULL)
+                        return nvct_error_make(err, ENOMEM, "%s", shown);
+                memcpy(out, data, len);
+                out[len] = '\0';
+                *ret_data = TAKE_PTR(out);
+                *ret_len = len;
+                return 0;
+        }
         if (nvct_document_write_json_indent(root, indent, &out, &out_len, err) < 0)
                 return nvct_error_prefix(err, "%s", shown);
         if (newline) {

@@ -40,7 +40,8 @@ const char *nvct_docker_detect_indent(const char *data, size_t len, char buf[sta
  *     place, and gets "path" and, when absent, "args";
  *   "default-runtime": name, with set_as_default;
  *   "features": {"cdi": true} merged into what is there, with enable_cdi.
- * New keys are appended. The output keeps the input's layout
+ * New keys are appended. A file that already says all this comes back
+ * byte for byte, whatever its layout. Otherwise the output keeps the input's layout
  * (nvct_docker_detect_indent) and whether it ended in a newline; an empty
  * file (white space only) is an empty object. The file is read in strict
  * mode: a key twice in one object is an error, as is text that is not

@@ -81,6 +81,19 @@ int nvct_engine_file_update(const char *path, const nvct_engine_file *old, const
                         *ret_changed = false;
                 return 0;
         }
+        /* A symlink (a config kept elsewhere, as configuration management
+         * does) is written through, as NVIDIA's os.Create does: the link
+         * stays, its target is replaced. */
+        _cleanup_free_ char *target = NULL;
+        struct stat st;
+        if (old->exists && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+                target = realpath(path, NULL);
+                if (target == NULL) {
+                        _cleanup_free_ char *q = nvct_quote_path(path);
+                        return nvct_error_make(err, errno, "cannot resolve %s", nvct_quoted(q));
+                }
+                path = target;
+        }
         if (!old->exists && make_parents(path, err) < 0)
                 return -1;
         if (nvct_write_file_atomic_owned(path, data, len, old->mode, old->uid, old->gid, err) < 0)

@@ -33,7 +33,8 @@ void nvct_engine_file_clear(nvct_engine_file *file);
  * nvct_engine_file_read filled it): atomically (a temporary file, fsync,
  * rename), with the original's mode, owner and group. A new file is made
  * 0644 by the writing process, its directory first (0755, as NVIDIA's
- * MkdirAll). *ret_changed (may be NULL): whether it wrote. */
+ * MkdirAll). A symlink is written through: its target is replaced and the
+ * link stays. *ret_changed (may be NULL): whether it wrote. */
 int nvct_engine_file_update(const char *path, const nvct_engine_file *old, const char *data,
                             size_t len, bool *ret_changed, nvct_error **err);
 

@@ -247,6 +247,32 @@ static void test_file_update(void **state) {
         remove_tree(dir);
 }
 
+static void test_file_symlink(void **state) {
+        (void)state;
+        _cleanup_free_ char *dir = make_tmpdir_named("engines");
+        _cleanup_free_ char *real_dir = xasprintf("%s/managed", dir);
+        _cleanup_free_ char *real = xasprintf("%s/daemon.json", real_dir);
+        _cleanup_free_ char *link = xasprintf("%s/daemon.json", dir);
+        assert_int_equal(mkdir(real_dir, 0755), 0);
+        write_text(real, "{}", 0640);
+        assert_int_equal(symlink("managed/daemon.json", link), 0);
+        nvct_engine_file f = { 0 };
+        nvct_error *err = NULL;
+        assert_int_equal(nvct_engine_file_read(link, "docker config", 1024, &f, &err), 0);
+        assert_int_equal(f.mode, 0640);
+        assert_int_equal(nvct_engine_file_update(link, &f, "{\"a\":1}", 7, NULL, &err), 0);
+        nvct_engine_file_clear(&f);
+        /* The link stays a link; its target has the new bytes, its mode. */
+        struct stat st;
+        assert_int_equal(lstat(link, &st), 0);
+        assert_true(S_ISLNK(st.st_mode));
+        assert_int_equal(stat(real, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0640);
+        _cleanup_free_ char *text = slurp(real, NULL);
+        assert_string_equal(text, "{\"a\":1}");
+        remove_tree(dir);
+}
+
 static void test_file_refused(void **state) {
         (void)state;
         _cleanup_free_ char *dir = make_tmpdir_named("engines");
@@ -331,6 +357,7 @@ int main(void) {
                 cmocka_unit_test(test_write_json_indent),
                 cmocka_unit_test(test_write_json_indent_depth),
                 cmocka_unit_test(test_file_update),
+                cmocka_unit_test(test_file_symlink),
                 cmocka_unit_test(test_file_refused),
                 cmocka_unit_test(test_ocihook),
         };
