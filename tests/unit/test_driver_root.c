@@ -481,6 +481,60 @@ static void test_memo_matches_root(void **state) {
         nvct_driver_root_clear(&r);
 }
 
+/* The cache's entries by library (the memo's index) keep the file's order
+ * and take only the library's own names: libnvidia-pkcs11 is not a prefix
+ * match of libnvidia-pkcs11-openssl3's entries, and a name holding ".so"
+ * is scanned. */
+static void test_library_index(void **state) {
+        fixture *f = *state;
+        if (NATIVE_FLAGS == 0)
+                skip();
+        put_file(f, LIB "/libnvidia-pkcs11-openssl3.so." VERSION, "x", 1);
+        put_link(f, "libnvidia-pkcs11-openssl3.so." VERSION, LIB "/libnvidia-pkcs11-openssl3.so.1");
+        static const char *const names[] = { "libcuda.so.9", "libnvidia-pkcs11-openssl3.so.1",
+                                             "libcuda.so.1", "libcuda.so" };
+        static const char *const paths[] = { LIB "/libcuda.so.9",
+                                             LIB "/libnvidia-pkcs11-openssl3.so.1",
+                                             LIB "/libcuda.so.1", LIB "/libcuda.so" };
+        put_cache(f, names, paths, 4);
+        nvct_driver_root r;
+        open_root(f, NULL, &r);
+        nvct_error *err = NULL;
+        nvct_strv got = { 0 };
+        assert_int_equal(nvct_driver_root_library_link_names(&r, "libcuda", &got, &err), 0);
+        assert_int_equal(got.n, 3);
+        assert_string_equal(got.v[0], "libcuda.so.9"); /* file order */
+        assert_string_equal(got.v[1], "libcuda.so.1");
+        assert_string_equal(got.v[2], "libcuda.so");
+        nvct_strv_clear(&got);
+        assert_int_equal(nvct_driver_root_library_link_names(&r, "libnvidia-pkcs11", &got, &err),
+                         0);
+        assert_int_equal(got.n, 2); /* only the fallback names */
+        assert_string_equal(got.v[0], "libnvidia-pkcs11.so.1");
+        nvct_strv_clear(&got);
+        /* libcuda.so.9 does not exist: the next entry, libcuda.so.1, is it. */
+        char *path = NULL;
+        assert_int_equal(nvct_driver_root_find_library(&r, "libcuda", VERSION, &path, &err), 0);
+        assert_string_equal(path, LIB "/libcuda.so." VERSION);
+        free(path);
+        path = NULL;
+        assert_int_equal(
+                nvct_driver_root_find_library(&r, "libnvidia-pkcs11", VERSION, &path, &err),
+                -ENOENT);
+        assert_int_equal(nvct_driver_root_find_library(&r, "libnvidia-pkcs11-openssl3", VERSION,
+                                                       &path, &err),
+                         0);
+        assert_string_equal(path, LIB "/libnvidia-pkcs11-openssl3.so." VERSION);
+        free(path);
+        /* A name holding ".so" (no driver library does) is scanned. */
+        assert_int_equal(nvct_driver_root_library_link_names(&r, "libcuda.so", &got, &err), 0);
+        assert_int_equal(got.n, 2);
+        assert_string_equal(got.v[0], "libcuda.so.so.1");
+        nvct_strv_clear(&got);
+        assert_null(err);
+        nvct_driver_root_clear(&r);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_open, setup, teardown),
@@ -490,6 +544,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_links, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_binaries_ipc_firmware, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_memo_matches_root, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_library_index, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
