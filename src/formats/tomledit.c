@@ -605,7 +605,9 @@ static int locate(const doc *d, const char *const *path, const nvct_toml_value *
                                 continue;
                         *ret = (container){ .depth = depth,
                                             .section = i,
-                                            .entries = d->entries + s->first_entry,
+                                            .entries = d->n_entries > 0
+                                                               ? d->entries + s->first_entry
+                                                               : NULL,
                                             .n_entries = s->n_entries };
                         return 0;
                 }
