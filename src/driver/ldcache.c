@@ -102,14 +102,6 @@ static uint64_t get_u64(const unsigned char *p) {
         return v;
 }
 
-static void entries_free(nvct_ldcache_entry *entries, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                free(entries[i].name);
-                free(entries[i].path);
-        }
-        free(entries);
-}
-
 /* Where one layout keeps its entries. */
 typedef struct layout {
         size_t table;      /* file offset of the first entry */
@@ -119,8 +111,8 @@ typedef struct layout {
         bool has_hwcap;
 } layout;
 
-/* A copy of the NUL-terminated string at offset `off` from `base`, which
- * must start and end inside the image. */
+/* The NUL-terminated string at offset `off` from `base`, which must start
+ * and end inside the image: a pointer into it. */
 static int get_string(const unsigned char *data, size_t len, size_t base, uint32_t off,
                       const char *name, size_t idx, const char *field, char **ret_s,
                       size_t *ret_len, nvct_error **err) {
@@ -146,12 +138,8 @@ static int get_string(const unsigned char *data, size_t len, size_t base, uint32
                                        "the file",
                                        name, idx, field, q ? q : "", start);
         }
-        size_t slen = (size_t)(nul - (data + start));
-        char *s = nvct_memdup0(data + start, slen);
-        if (s == NULL)
-                return nvct_error_make(err, 0, "%s: out of memory", name);
-        *ret_s = s;
-        *ret_len = slen;
+        *ret_s = (char *)(uintptr_t)(data + start);
+        *ret_len = (size_t)(nul - (data + start));
         return 0;
 }
 
@@ -178,12 +166,12 @@ static int read_entries(const unsigned char *data, size_t len, const char *name,
                                &nlen, err) < 0 ||
                     get_string(data, len, l->strings, get_u32(e + 8), name, i, "path", &out->path,
                                &plen, err) < 0) {
-                        entries_free(entries, l->nlibs);
+                        free(entries);
                         return -1;
                 }
                 copied += nlen + plen + 2;
                 if (copied > MAX_STRING_BYTES) {
-                        entries_free(entries, l->nlibs);
+                        free(entries);
                         return nvct_error_make(err, 0,
                                                "%s: the strings of its entries add up to more "
                                                "than %u bytes",
@@ -228,9 +216,11 @@ static int new_layout(const unsigned char *data, size_t len, size_t base, const 
         return 0;
 }
 
-int nvct_ldcache_parse(const void *data, size_t len, const char *raw_name, nvct_ldcache *ret_cache,
+/* Parses `image` (len bytes, NUL after them), which the cache takes on
+ * success: its entries point into it. */
+static int parse_image(char *image, size_t len, const char *raw_name, nvct_ldcache *ret_cache,
                        nvct_error **err) {
-        const unsigned char *p = data;
+        const unsigned char *p = (const unsigned char *)image;
         /* Quoted once for every message below, as every path is (quote.h). */
         _cleanup_free_ char *quoted = nvct_quote_path(raw_name != NULL ? raw_name : "ld.so.cache");
         if (quoted == NULL)
@@ -305,8 +295,26 @@ int nvct_ldcache_parse(const void *data, size_t len, const char *raw_name, nvct_
                 .entries = entries,
                 .n_entries = l.nlibs,
                 .format = format,
+                .image = image,
         };
         return 0;
+}
+
+int nvct_ldcache_parse(const void *data, size_t len, const char *raw_name, nvct_ldcache *ret_cache,
+                       nvct_error **err) {
+        /* A copy the entries point into: the caller keeps its bytes. */
+        if (data == NULL)
+                len = 0;
+        char *image = malloc(len + 1);
+        if (image == NULL)
+                return nvct_error_make(err, ENOMEM, "cannot parse an ld.so.cache");
+        if (len > 0)
+                memcpy(image, data, len);
+        image[len] = '\0';
+        int r = parse_image(image, len, raw_name, ret_cache, err);
+        if (r < 0)
+                free(image);
+        return r;
 }
 
 int nvct_ldcache_load(const char *path, bool missing_ok, nvct_ldcache *ret_cache,
@@ -319,13 +327,17 @@ int nvct_ldcache_load(const char *path, bool missing_ok, nvct_ldcache *ret_cache
                                   &len, err);
         if (r < 0)
                 return r;
-        return nvct_ldcache_parse(data, len, path, ret_cache, err);
+        r = parse_image(data, len, path, ret_cache, err);
+        if (r == 0)
+                data = NULL; /* the cache's now */
+        return r;
 }
 
 void nvct_ldcache_clear(nvct_ldcache *cache) {
         if (cache == NULL)
                 return;
-        entries_free(cache->entries, cache->n_entries);
+        free(cache->entries);
+        free(cache->image);
         *cache = (nvct_ldcache){ 0 };
 }
 

@@ -39,6 +39,10 @@ typedef struct nvct_ldcache {
         nvct_ldcache_entry *entries; /* in file order */
         size_t n_entries;
         nvct_ldcache_format format;
+        /* The file's bytes, which the entries' names and paths point into
+         * (each checked NUL-terminated inside it): one allocation, where a
+         * copy of each string made thousands on a real host. */
+        char *image;
 } nvct_ldcache;
 
 /* Parses a cache image held in memory. `name` (its path) names it, quoted, in
