@@ -190,8 +190,8 @@ typedef struct memo_dir {
 } memo_dir;
 
 struct nvct_driver_root_memo {
-        memo_dir dirs[MEMO_MAX_DIRS];
-        size_t n_dirs;
+        memo_dir *dirs; /* grown as folders are met: a handful per generation */
+        size_t n_dirs, cap_dirs;
         size_t n_names; /* in all the tables */
         /* The cache's native entries by library ("libcuda" of
          * "libcuda.so.1"), chained in file order: find_library and
@@ -219,6 +219,7 @@ static void memo_free(struct nvct_driver_root_memo *memo) {
                 if (d->fd >= 0)
                         close(d->fd);
         }
+        free(memo->dirs);
         free(memo->lib_heads);
         free(memo->lib_next);
         free(memo);
@@ -424,6 +425,14 @@ static memo_dir *memo_dir_get(const nvct_driver_root *root, const char *dir, siz
                         return &m->dirs[m->dirs[i].table];
         if (m->n_dirs == MEMO_MAX_DIRS)
                 return NULL;
+        if (m->n_dirs == m->cap_dirs) {
+                size_t cap = m->cap_dirs ? 2 * m->cap_dirs : 8;
+                memo_dir *v = realloc(m->dirs, cap * sizeof(*v));
+                if (v == NULL)
+                        return NULL;
+                m->dirs = v;
+                m->cap_dirs = cap;
+        }
         memo_dir *d = &m->dirs[m->n_dirs];
         *d = (memo_dir){ .fd = -1, .table = m->n_dirs, .path = nvct_memdup0(dir, dir_len) };
         if (d->path == NULL)
