@@ -2,7 +2,7 @@
 /* The surgical TOML editor (see tomledit.h).
  *
  * The document is first validated and decoded by nvct_toml_parse; only then
- * does a light scanner read the structure the edits need: each [header] and
+ * does a light scanner (tomledit-scan.c) read the structure the edits need: each [header] and
  * [[header]] line and each key/value line, with its decoded key parts and the
  * byte span of its value. The scanner relies on the text being valid (it
  * only has to skip values, never judge them), and it is linear: every byte is
@@ -25,44 +25,7 @@
 #include "basic/cleanup.h"
 #include "basic/quote.h"
 #include "toml-internal.h"
-
-typedef struct tkey {
-        char *name;
-        size_t len;
-} tkey;
-
-typedef struct keypath {
-        tkey *parts;
-        size_t n;
-} keypath;
-
-/* A [header] (or the root, index 0: empty path) and what follows it. */
-typedef struct section {
-        keypath path;
-        bool is_array;
-        size_t line_start; /* the header line's first byte */
-        size_t indent;     /* bytes of whitespace before '[' */
-        size_t body_start; /* after the header line */
-        size_t key_end;    /* after the last key line, else body_start */
-        size_t first_entry, n_entries;
-} section;
-
-/* A key/value: in a section a whole line (line_start..line_end, the newline
- * included), in an inline table just `key = value`. */
-typedef struct entry {
-        keypath key;
-        size_t line_start, value_start, value_end, line_end;
-} entry;
-
-typedef struct doc {
-        char *text; /* NUL-terminated */
-        size_t len;
-        nvct_toml_value *tree;
-        section *sections;
-        size_t n_sections, n_sections_allocated;
-        entry *entries;
-        size_t n_entries, n_entries_allocated;
-} doc;
+#include "tomledit-internal.h"
 
 struct nvct_toml_edit {
         char *name;   /* as given, for nvct_toml_parse */
@@ -71,315 +34,6 @@ struct nvct_toml_edit {
         bool changed;
 };
 
-static void keypath_clear(keypath *k) {
-        for (size_t i = 0; i < k->n; i++)
-                free(k->parts[i].name);
-        free(k->parts);
-        *k = (keypath){};
-}
-
-static void entries_free(entry *entries, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                keypath_clear(&entries[i].key);
-        free(entries);
-}
-
-static void doc_clear(doc *d) {
-        free(d->text);
-        nvct_toml_free(d->tree);
-        for (size_t i = 0; i < d->n_sections; i++)
-                keypath_clear(&d->sections[i].path);
-        free(d->sections);
-        entries_free(d->entries, d->n_entries);
-        *d = (doc){};
-}
-
-/* ---- scanning valid text ---- */
-
-static size_t skip_ws(const char *s, size_t len, size_t pos) {
-        while (pos < len && (s[pos] == ' ' || s[pos] == '\t'))
-                pos++;
-        return pos;
-}
-
-/* Past the next '\n' (comments and whitespace before it), or len. */
-static size_t skip_line(const char *s, size_t len, size_t pos) {
-        const char *nl = pos < len ? memchr(s + pos, '\n', len - pos) : NULL;
-        return nl != NULL ? (size_t)(nl - s) + 1 : len;
-}
-
-/* At a quote: past the string. Multi-line strings end at the last quote of
- * a run of three to five. */
-static size_t skip_string(const char *s, size_t len, size_t pos) {
-        char q = s[pos];
-        bool escapes = q == '"';
-        if (pos + 2 < len && s[pos + 1] == q && s[pos + 2] == q) {
-                for (pos += 3; pos < len; pos++) {
-                        if (escapes && s[pos] == '\\') {
-                                pos++;
-                                continue;
-                        }
-                        if (s[pos] == q && pos + 2 < len && s[pos + 1] == q && s[pos + 2] == q) {
-                                size_t run = 3;
-                                while (run < 5 && pos + run < len && s[pos + run] == q)
-                                        run++;
-                                return pos + run;
-                        }
-                }
-                return len;
-        }
-        for (pos++; pos < len; pos++) {
-                if (escapes && s[pos] == '\\')
-                        pos++;
-                else if (s[pos] == q)
-                        return pos + 1;
-        }
-        return len;
-}
-
-static bool ends_scalar(char c) {
-        return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == ']' ||
-               c == '}' || c == '#';
-}
-
-static bool is_digit_char(char c) {
-        return c >= '0' && c <= '9';
-}
-
-/* At a value: past it. */
-static size_t skip_value(const char *s, size_t len, size_t pos) {
-        if (pos >= len)
-                return len;
-        char c = s[pos];
-        if (c == '"' || c == '\'')
-                return skip_string(s, len, pos);
-        if (c == '[' || c == '{') {
-                size_t depth = 0;
-                while (pos < len) {
-                        c = s[pos];
-                        if (c == '"' || c == '\'') {
-                                pos = skip_string(s, len, pos);
-                                continue;
-                        }
-                        if (c == '#') {
-                                const char *nl = memchr(s + pos, '\n', len - pos);
-                                pos = nl != NULL ? (size_t)(nl - s) : len;
-                                continue;
-                        }
-                        if (c == '[' || c == '{')
-                                depth++;
-                        else if ((c == ']' || c == '}') && --depth == 0)
-                                return pos + 1;
-                        pos++;
-                }
-                return len;
-        }
-        size_t start = pos;
-        while (pos < len && !ends_scalar(s[pos]))
-                pos++;
-        /* A date, a space, then a time: one date-time. */
-        if (pos - start == 10 && s[start + 4] == '-' && pos + 3 < len && s[pos] == ' ' &&
-            is_digit_char(s[pos + 1]) && is_digit_char(s[pos + 2]) && s[pos + 3] == ':') {
-                pos++;
-                while (pos < len && !ends_scalar(s[pos]))
-                        pos++;
-        }
-        return pos;
-}
-
-/* Reads a (dotted) key, decoding quoted parts with the decoder's own string
- * reader. Fails only on input the decoder would have refused. */
-static int scan_key(const char *s, size_t len, size_t *pos, keypath *ret) {
-        _cleanup_(keypath_clear) keypath k = {};
-        size_t n_allocated = 0;
-
-        for (;;) {
-                size_t p = skip_ws(s, len, *pos);
-                _cleanup_free_ char *name = NULL;
-                size_t name_len = 0;
-
-                if (p < len && is_bare_key_char((unsigned char)s[p])) {
-                        size_t start = p;
-                        while (p < len && is_bare_key_char((unsigned char)s[p]))
-                                p++;
-                        name_len = p - start;
-                        name = strndup(s + start, name_len);
-                        if (name == NULL)
-                                return -ENOMEM;
-                } else if (p < len && (s[p] == '"' || s[p] == '\'')) {
-                        nvct_error *e = NULL;
-                        parser ps = { .data = s, .len = len, .pos = p, .name = "", .err = &e };
-                        int r = toml_parse_string(&ps, false, &name, &name_len);
-                        nvct_error_free(&e);
-                        if (r < 0)
-                                return -EINVAL;
-                        p = ps.pos;
-                } else
-                        return -EINVAL;
-
-                if (k.n >= NVCT_TOML_MAX_DEPTH)
-                        return -EINVAL;
-                tkey *parts = toml_grow_array(k.parts, &n_allocated, k.n + 1, sizeof(tkey));
-                if (parts == NULL)
-                        return -ENOMEM;
-                k.parts = parts;
-                k.parts[k.n++] = (tkey){ .name = TAKE_PTR(name), .len = name_len };
-
-                p = skip_ws(s, len, p);
-                *pos = p;
-                if (p >= len || s[p] != '.')
-                        break;
-                *pos = p + 1;
-        }
-        *ret = k;
-        k = (keypath){};
-        return 0;
-}
-
-/* At the first byte of a key: reads `key = value`. */
-static int scan_keyval(const char *s, size_t len, size_t *pos, entry *ret) {
-        keypath key = {};
-        int r = scan_key(s, len, pos, &key);
-        if (r < 0)
-                return r;
-        if (*pos >= len || s[*pos] != '=') {
-                keypath_clear(&key);
-                return -EINVAL;
-        }
-        size_t vs = skip_ws(s, len, *pos + 1);
-        size_t ve = skip_value(s, len, vs);
-        *pos = ve;
-        *ret = (entry){ .key = key, .line_start = 0, .value_start = vs, .value_end = ve };
-        return 0;
-}
-
-static int add_entry(entry **entries, size_t *n, size_t *n_allocated, entry *en) {
-        entry *a = toml_grow_array(*entries, n_allocated, *n + 1, sizeof(entry));
-        if (a == NULL) {
-                keypath_clear(&en->key);
-                return -ENOMEM;
-        }
-        *entries = a;
-        a[(*n)++] = *en;
-        return 0;
-}
-
-static int add_section(doc *d, const section *sec) {
-        section *a = toml_grow_array(d->sections, &d->n_sections_allocated, d->n_sections + 1,
-                                     sizeof(section));
-        if (a == NULL)
-                return -ENOMEM;
-        d->sections = a;
-        a[d->n_sections++] = *sec;
-        return 0;
-}
-
-/* The line structure of d->text: sections and their key lines. */
-static int scan_doc(doc *d) {
-        const char *s = d->text;
-        size_t len = d->len, pos = 0;
-        int r;
-
-        if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
-                pos = 3;
-        r = add_section(d, &(section){ .line_start = pos, .body_start = pos, .key_end = pos });
-        if (r < 0)
-                return r;
-
-        while (pos < len) {
-                size_t ls = pos;
-                pos = skip_ws(s, len, pos);
-                if (pos >= len)
-                        break;
-                section *cur = &d->sections[d->n_sections - 1];
-                char c = s[pos];
-                if (c == '#' || c == '\r' || c == '\n') {
-                        pos = skip_line(s, len, pos);
-                } else if (c == '[') {
-                        section sec = { .line_start = ls, .indent = pos - ls };
-                        sec.is_array = pos + 1 < len && s[pos + 1] == '[';
-                        pos += sec.is_array ? 2 : 1;
-                        r = scan_key(s, len, &pos, &sec.path);
-                        if (r < 0)
-                                return r;
-                        sec.body_start = sec.key_end = skip_line(s, len, pos);
-                        sec.first_entry = d->n_entries;
-                        pos = sec.body_start;
-                        r = add_section(d, &sec);
-                        if (r < 0) {
-                                keypath_clear(&sec.path);
-                                return r;
-                        }
-                } else {
-                        entry en;
-                        r = scan_keyval(s, len, &pos, &en);
-                        if (r < 0)
-                                return r;
-                        en.line_start = ls;
-                        en.line_end = pos = skip_line(s, len, pos);
-                        r = add_entry(&d->entries, &d->n_entries, &d->n_entries_allocated, &en);
-                        if (r < 0)
-                                return r;
-                        cur->n_entries++;
-                        cur->key_end = pos;
-                }
-        }
-        return 0;
-}
-
-/* The entries of the inline table whose '{' is at `open`; *ret_close is the
- * position of its '}'. */
-static int scan_inline(const char *s, size_t len, size_t open, entry **ret, size_t *ret_n,
-                       size_t *ret_close) {
-        entry *entries = NULL;
-        size_t n = 0, n_allocated = 0, pos = skip_ws(s, len, open + 1);
-        int r;
-
-        while (pos < len && s[pos] != '}') {
-                entry en;
-                size_t ks = pos;
-                r = scan_keyval(s, len, &pos, &en);
-                if (r < 0)
-                        goto fail;
-                en.line_start = ks;
-                en.line_end = en.value_end;
-                r = add_entry(&entries, &n, &n_allocated, &en);
-                if (r < 0)
-                        goto fail;
-                pos = skip_ws(s, len, pos);
-                if (pos < len && s[pos] == ',')
-                        pos = skip_ws(s, len, pos + 1);
-        }
-        if (pos >= len) {
-                r = -EINVAL;
-                goto fail;
-        }
-        *ret = entries;
-        *ret_n = n;
-        *ret_close = pos;
-        return 0;
-fail:
-        entries_free(entries, n);
-        return r;
-}
-
-/* Takes `text` (NUL-terminated, len bytes): decodes, then scans it. */
-static int doc_load(char *text, size_t len, const char *name, doc *ret, nvct_error **err) {
-        _cleanup_(doc_clear) doc d = { .text = text, .len = len };
-        int r;
-
-        r = nvct_toml_parse(text, len, name, &d.tree, err);
-        if (r < 0)
-                return r;
-        r = scan_doc(&d);
-        if (r < 0)
-                return nvct_error_make(err, r == -ENOMEM ? ENOMEM : 0,
-                                       "%s: cannot read the document's structure", name);
-        *ret = d;
-        d = (doc){};
-        return 0;
-}
-
 /* ---- the API: parse, get, text ---- */
 
 int nvct_toml_edit_parse(const char *data, size_t len, const char *name, nvct_toml_edit **ret,
@@ -387,6 +41,8 @@ int nvct_toml_edit_parse(const char *data, size_t len, const char *name, nvct_to
         _cleanup_free_ char *quoted = nvct_quote_path(name != NULL ? name : "<input>");
         if (quoted == NULL)
                 return nvct_error_make(err, ENOMEM, "cannot parse TOML");
+        if (data == NULL)
+                len = 0;
         /* The admin's file, but still bounded: every edit decodes it again. */
         if (len > NVCT_TOML_EDIT_MAX_SIZE)
                 return nvct_error_make(err, 0, "%s: larger than %u bytes", quoted,
@@ -403,7 +59,7 @@ int nvct_toml_edit_parse(const char *data, size_t len, const char *name, nvct_to
                 memcpy(text, data, len);
         text[len] = '\0';
 
-        int r = doc_load(TAKE_PTR(text), len, name, &e->d, err);
+        int r = te_doc_load(TAKE_PTR(text), len, name, &e->d, err);
         if (r < 0) {
                 free(e->name);
                 return r;
@@ -416,7 +72,7 @@ int nvct_toml_edit_parse(const char *data, size_t len, const char *name, nvct_to
 void nvct_toml_edit_free(nvct_toml_edit *e) {
         if (e == NULL)
                 return;
-        doc_clear(&e->d);
+        te_doc_clear(&e->d);
         free(e->name);
         free(e->quoted);
         free(e);
@@ -577,7 +233,7 @@ typedef struct container {
 
 static void container_clear(container *c) {
         if (c->owned)
-                entries_free(c->entries, c->n_entries);
+                te_entries_free(c->entries, c->n_entries);
         *c = (container){};
 }
 
@@ -623,7 +279,7 @@ static int locate(const doc *d, const char *const *path, const nvct_toml_value *
         if (en == NULL || d->text[en->value_start] != '{')
                 return -ENOENT;
         container c = { .depth = depth, .is_inline = true, .open = en->value_start, .owned = true };
-        r = scan_inline(d->text, d->len, c.open, &c.entries, &c.n_entries, &c.close);
+        r = te_scan_inline(d->text, d->len, c.open, &c.entries, &c.n_entries, &c.close);
         if (r < 0)
                 return r;
         *ret = c;
@@ -715,9 +371,9 @@ static int commit(nvct_toml_edit *e, text_buf *nt, const char *const *path, size
         if (text_buf_take(nt, &text, &len) < 0)
                 return nvct_error_make(err, ENOMEM, "%s: cannot %s key", e->quoted, what);
 
-        _cleanup_(doc_clear) doc nd = {};
+        _cleanup_(te_doc_clear) doc nd = {};
         _cleanup_error_ nvct_error *perr = NULL;
-        int r = doc_load(text, len, e->name, &nd, &perr);
+        int r = te_doc_load(text, len, e->name, &nd, &perr);
         if (r < 0)
                 return nvct_error_make(
                         err, perr != NULL ? perr->status : 0,
@@ -729,7 +385,7 @@ static int commit(nvct_toml_edit *e, text_buf *nt, const char *const *path, size
                                        "%s: cannot %s key %s: the edited text would change other "
                                        "values; nothing changed",
                                        e->quoted, what, nvct_quoted(q));
-        doc_clear(&e->d);
+        te_doc_clear(&e->d);
         e->d = nd;
         nd = (doc){};
         e->changed = true;
@@ -775,7 +431,7 @@ static bool blank_before(const doc *d, size_t pos) {
 
 /* Whether the line starting at pos is blank, or there is none. */
 static bool blank_at(const doc *d, size_t pos) {
-        return line_is_blank(d->text, pos, skip_line(d->text, d->len, pos));
+        return line_is_blank(d->text, pos, te_skip_line(d->text, d->len, pos));
 }
 
 /* Where a key goes into a root without keys: before the comments that lead
@@ -787,7 +443,7 @@ static size_t root_insert_pos(const doc *d, bool *ret_before_header) {
         size_t pos = d->sections[1].line_start, top = d->sections[0].body_start;
         while (pos > top) {
                 size_t q = line_start_before(d->text, pos);
-                size_t k = skip_ws(d->text, pos, q);
+                size_t k = te_skip_ws(d->text, pos, q);
                 if (q < top || k >= pos || d->text[k] != '#')
                         break;
                 pos = q;
@@ -837,7 +493,7 @@ static int insert_in(const doc *d, const container *c, const char *const *rel, s
         if (s->n_entries > 0) {
                 a = s->key_end;
                 indent_from = d->entries[s->first_entry + s->n_entries - 1].line_start;
-                indent = skip_ws(d->text, d->len, indent_from) - indent_from;
+                indent = te_skip_ws(d->text, d->len, indent_from) - indent_from;
         } else if (c->section == 0)
                 a = root_insert_pos(d, &before_header);
         else
@@ -858,10 +514,11 @@ static int insert_in(const doc *d, const container *c, const char *const *rel, s
         return r < 0 ? r : splice(d, a, a, &ins, nt);
 }
 
-/* A new [table] at path[0..n-1) holding the last key: after the last table
- * whose path is a prefix of it and all that table's subtables, indented like
- * that table's first subtable (else like it); else at the end. */
-static int insert_table(const doc *d, const char *const *path, size_t n, const char *value,
+/* A new [table] at path[0..tn), holding path[tn] = value unless value is
+ * NULL: after the last table whose path is a prefix of it and all that
+ * table's subtables, indented like that table's first subtable (else like
+ * it); else at the end. */
+static int insert_table(const doc *d, const char *const *path, size_t tn, const char *value,
                         text_buf *nt) {
         _cleanup_(text_buf_clear) text_buf ins = {};
         const char *nl = newline_of(d);
@@ -869,7 +526,7 @@ static int insert_table(const doc *d, const char *const *path, size_t n, const c
 
         for (size_t i = 1; i < d->n_sections; i++) {
                 const section *s = &d->sections[i];
-                if (!s->is_array && is_prefix_of_path(&s->path, path, n - 1) &&
+                if (!s->is_array && is_prefix_of_path(&s->path, path, tn) &&
                     (best == 0 || s->path.n > d->sections[best].path.n))
                         best = i;
         }
@@ -894,20 +551,20 @@ static int insert_table(const doc *d, const char *const *path, size_t n, const c
                 r = append_str(&ins, nl);
         if (r >= 0 && model != NULL)
                 r = text_buf_append(&ins, d->text + model->line_start, model->indent);
-        if (r >= 0 && (append_str(&ins, "[") < 0 || append_keys(&ins, path, n - 1) < 0 ||
+        if (r >= 0 && (append_str(&ins, "[") < 0 || append_keys(&ins, path, tn) < 0 ||
                        append_str(&ins, "]") < 0 || append_str(&ins, nl) < 0))
                 r = -ENOMEM;
-        if (r >= 0 && model != NULL) {
+        if (r >= 0 && model != NULL && value != NULL) {
                 size_t from = model->line_start, indent = model->indent;
                 if (model->n_entries > 0) {
                         from = d->entries[model->first_entry].line_start;
-                        indent = skip_ws(d->text, d->len, from) - from;
+                        indent = te_skip_ws(d->text, d->len, from) - from;
                 }
                 r = text_buf_append(&ins, d->text + from, indent);
         }
-        if (r >= 0)
-                r = append_keyval(&ins, path + n - 1, 1, value);
-        if (r >= 0)
+        if (r >= 0 && value != NULL)
+                r = append_keyval(&ins, path + tn, 1, value);
+        if (r >= 0 && value != NULL)
                 r = append_str(&ins, nl);
         if (r >= 0 && pos < d->len && !blank_at(d, pos))
                 r = append_str(&ins, nl);
@@ -931,7 +588,7 @@ static int parse_value_text(nvct_toml_edit *e, const char *value_toml, const cha
                             nvct_toml_value **ret_root, nvct_error **err) {
         size_t vl = value_toml != NULL ? strlen(value_toml) : 0;
         _cleanup_free_ char *qv = nvct_quote(value_toml != NULL ? value_toml : "", vl);
-        if (vl == 0 || vl > NVCT_TOML_EDIT_MAX_SIZE || skip_value(value_toml, vl, 0) != vl)
+        if (vl == 0 || vl > NVCT_TOML_EDIT_MAX_SIZE || te_skip_value(value_toml, vl, 0) != vl)
                 return nvct_error_make(err, 0, "%s: cannot set key %s: %s is not one TOML value",
                                        e->quoted, nvct_quoted(q), nvct_quoted(qv));
 
@@ -1023,7 +680,7 @@ int nvct_toml_edit_set(nvct_toml_edit *e, const char *const *path, size_t n, con
                 if (r >= 0)
                         r = insert_in(&e->d, &c, path + exist, 1, value_toml, &nt);
         } else
-                r = insert_table(&e->d, path, n, value_toml, &nt);
+                r = insert_table(&e->d, path, n - 1, value_toml, &nt);
         if (r < 0)
                 return edit_failed(e, r, "set", q, err);
         return commit(e, &nt, path, n, v, q, err);
@@ -1079,4 +736,134 @@ int nvct_toml_edit_remove(nvct_toml_edit *e, const char *const *path, size_t n, 
         if (r < 0)
                 return edit_failed(e, r, "remove", q, err);
         return commit(e, &nt, path, n, NULL, q, err);
+}
+
+/* ---- copying a table ---- */
+
+/* The text of the existing value at path (a value or an inline table). */
+static int value_text(nvct_toml_edit *e, const char *const *path, size_t n, char **ret) {
+        const nvct_toml_value *nodes[NVCT_TOML_EDIT_MAX_PATH + 1];
+        _cleanup_(container_clear) container c = {};
+        const entry *en = NULL;
+        size_t exist;
+        int r = walk(e, path, n - 1, nodes, &exist, NULL);
+        if (r < 0 || exist != n - 1)
+                return -ENOENT;
+        r = find_defining(e, path, n, nodes, &c, &en);
+        if (r < 0)
+                return r;
+        *ret = strndup(e->d.text + en->value_start, en->value_end - en->value_start);
+        return *ret != NULL ? 0 : -ENOMEM;
+}
+
+/* A new empty table at path: a [header], or `key = {}` where no header can
+ * go (inside an inline table, among dotted keys). */
+static int make_table(nvct_toml_edit *e, const char *const *path, size_t n, const char *q,
+                      nvct_error **err) {
+        const nvct_toml_value *nodes[NVCT_TOML_EDIT_MAX_PATH + 1];
+        size_t exist;
+        int r = walk(e, path, n - 1, nodes, &exist, err);
+        if (r < 0)
+                return r;
+        if (exist > 0 && (nodes[exist]->flags & (TABLE_INLINE | TABLE_DOTTED)))
+                return nvct_toml_edit_set(e, path, n, "{}", err);
+
+        _cleanup_toml_ nvct_toml_value *empty = toml_value_new(NVCT_TOML_TABLE);
+        _cleanup_(text_buf_clear) text_buf nt = {};
+        r = empty != NULL ? insert_table(&e->d, path, n, NULL, &nt) : -ENOMEM;
+        if (r < 0)
+                return edit_failed(e, r, "set", q, err);
+        return commit(e, &nt, path, n, empty, q, err);
+}
+
+/* Copies the keys of the (non-inline) table at from[0..nf) to to[0..nt),
+ * one set at a time; from and to have room for NVCT_TOML_EDIT_MAX_PATH. */
+static int copy_into(nvct_toml_edit *e, const char **from, size_t nf, const char **to, size_t nt,
+                     const char *q, nvct_error **err) {
+        size_t size = nvct_toml_table_size(nvct_toml_edit_get(e, from, nf));
+        if (size == 0)
+                return make_table(e, to, nt, q, err);
+        if (nf >= NVCT_TOML_EDIT_MAX_PATH || nt >= NVCT_TOML_EDIT_MAX_PATH)
+                return nvct_error_make(err, 0, "%s: cannot copy to %s: keys nested too deep",
+                                       e->quoted, nvct_quoted(q));
+        for (size_t i = 0; i < size; i++) {
+                /* Every edit replaces the tree: look the source up again. */
+                const nvct_toml_value *src = nvct_toml_edit_get(e, from, nf);
+                size_t kl;
+                const char *k = nvct_toml_table_key(src, i, &kl);
+                const nvct_toml_value *child = nvct_toml_table_value(src, i);
+                _cleanup_free_ char *key = strndup(k, kl);
+                if (key == NULL)
+                        return nvct_error_make(err, ENOMEM, "%s: cannot copy", e->quoted);
+                if (strlen(key) != kl ||
+                    (child->type == NVCT_TOML_ARRAY && (child->flags & ARRAY_OF_TABLES)))
+                        return nvct_error_make(err, 0,
+                                               "%s: cannot copy to %s: the source holds a key "
+                                               "with a NUL or an array of tables",
+                                               e->quoted, nvct_quoted(q));
+                from[nf] = to[nt] = key;
+                int r;
+                if (child->type == NVCT_TOML_TABLE && !(child->flags & TABLE_INLINE))
+                        r = copy_into(e, from, nf + 1, to, nt + 1, q, err);
+                else {
+                        _cleanup_free_ char *text = NULL;
+                        r = value_text(e, from, nf + 1, &text);
+                        if (r < 0)
+                                return edit_failed(e, r, "copy to", q, err);
+                        r = nvct_toml_edit_set(e, to, nt + 1, text, err);
+                }
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int nvct_toml_edit_copy_table(nvct_toml_edit *e, const char *const *from, size_t nfrom,
+                              const char *const *to, size_t nto, nvct_error **err) {
+        int r = check_path(e, from, nfrom, err);
+        if (r >= 0)
+                r = check_path(e, to, nto, err);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *qf = path_quoted(from, nfrom), *q = path_quoted(to, nto);
+        if (nvct_toml_edit_get(e, to, nto) != NULL)
+                return 0;
+        const nvct_toml_value *src = nvct_toml_edit_get(e, from, nfrom);
+        if (src == NULL || src->type != NVCT_TOML_TABLE)
+                return nvct_error_make(err, 0, "%s: cannot copy %s: %s", e->quoted, nvct_quoted(qf),
+                                       src == NULL ? "no such key" : "not a table");
+        bool inside = nto >= nfrom;
+        for (size_t i = 0; i < nfrom && inside; i++)
+                inside = strcmp(from[i], to[i]) == 0;
+        if (inside)
+                return nvct_error_make(err, 0, "%s: cannot copy %s into itself", e->quoted,
+                                       nvct_quoted(qf));
+
+        /* All or nothing: the text before the first set comes back on
+         * failure. */
+        _cleanup_free_ char *saved = strdup(e->d.text);
+        const char *fp[NVCT_TOML_EDIT_MAX_PATH], *tp[NVCT_TOML_EDIT_MAX_PATH];
+        if (saved == NULL)
+                return nvct_error_make(err, ENOMEM, "%s: cannot copy", e->quoted);
+        memcpy(fp, from, nfrom * sizeof(*from));
+        memcpy(tp, to, nto * sizeof(*to));
+        bool changed = e->changed;
+        size_t len = e->d.len;
+
+        if (src->flags & TABLE_INLINE) {
+                _cleanup_free_ char *text = NULL;
+                r = value_text(e, from, nfrom, &text);
+                r = r < 0 ? edit_failed(e, r, "copy to", q, err)
+                          : nvct_toml_edit_set(e, to, nto, text, err);
+        } else
+                r = copy_into(e, fp, nfrom, tp, nto, q, err);
+        if (r < 0 && (e->d.len != len || memcmp(e->d.text, saved, len) != 0)) {
+                doc restored = {};
+                if (te_doc_load(TAKE_PTR(saved), len, e->name, &restored, NULL) >= 0) {
+                        te_doc_clear(&e->d);
+                        e->d = restored;
+                        e->changed = changed;
+                }
+        }
+        return r;
 }

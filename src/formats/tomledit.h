@@ -66,6 +66,16 @@ int nvct_toml_edit_set(nvct_toml_edit *e, const char *const *path, size_t n, con
  * dotted keys, or an array of tables, is an error. */
 int nvct_toml_edit_remove(nvct_toml_edit *e, const char *const *path, size_t n, nvct_error **err);
 
+/* Copies the table at `from` (its keys and subtables, each value's text as
+ * written, one set at a time) to `to`, unless something is at `to` already:
+ * how runc's `options` become the new runtime's. Tables from headers or
+ * dotted keys under `from` become [header] tables under `to` (inside an
+ * inline table or among dotted keys: inline tables). All or nothing: on
+ * failure the text is as before. A missing or non-table `from`, `to` inside
+ * `from`, or an array of tables in `from` is an error. */
+int nvct_toml_edit_copy_table(nvct_toml_edit *e, const char *const *from, size_t nfrom,
+                              const char *const *to, size_t nto, nvct_error **err);
+
 /* The current text, NUL-terminated (valid until the next edit), and whether
  * any edit changed it since parse. */
 const char *nvct_toml_edit_text(const nvct_toml_edit *e, size_t *ret_len);

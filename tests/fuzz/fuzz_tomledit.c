@@ -9,7 +9,8 @@
  * old text must still be a line of the new one (unless a string, array or
  * table was replaced: those may hold lines starting with '#'); the same set
  * again, and in a fresh editor, changes nothing; removing the key then leaves
- * it absent. */
+ * it absent. Then the table holding the key is copied to a new key: an equal
+ * table, nothing else changed, comments kept. */
 #define _GNU_SOURCE
 #include <stdbool.h>
 #include <stddef.h>
@@ -264,6 +265,39 @@ static void check_set(nvct_toml_edit *e, const nvct_toml_value *old_root, const 
         free(old);
 }
 
+/* Copies the table at path[0..n) to a new top-level key: an equal table
+ * there and nothing else changed, or a one-line refusal changing nothing. */
+static void check_copy(nvct_toml_edit *e, const char *const *path, size_t n) {
+        const nvct_toml_value *src = nvct_toml_edit_get(e, path, n);
+        if (n == 0 || src == NULL || nvct_toml_type_of(src) != NVCT_TOML_TABLE)
+                return;
+        static const char *const to[] = { "nvct-copy", "of" };
+        size_t len;
+        char *old = strdup(nvct_toml_edit_text(e, &len));
+        nvct_toml_value *old_root = NULL, *new_root = NULL;
+        nvct_error *err = NULL;
+        CHECK(old != NULL && nvct_toml_parse(old, len, NAME, &old_root, NULL) == 0);
+        if (nvct_toml_edit_copy_table(e, path, n, to, 2, &err) < 0) {
+                CHECK(err != NULL && strchr(err->msg, '\n') == NULL);
+                CHECK(strstr(err->msg, "array of tables") != NULL ||
+                      strstr(err->msg, "into itself") != NULL);
+                CHECK(strcmp(nvct_toml_edit_text(e, NULL), old) == 0);
+                nvct_error_free(&err);
+        } else {
+                const char *text = nvct_toml_edit_text(e, &len);
+                CHECK(nvct_toml_parse(text, len, NAME, &new_root, NULL) == 0);
+                const nvct_toml_value *copy = nvct_toml_edit_get(e, to, 2);
+                if (nvct_toml_table_get(old_root, "nvct-copy") == NULL)
+                        CHECK(copy != NULL && equal(copy, nvct_toml_edit_get(e, path, n)));
+                CHECK(same_except(old_root, new_root, to, copy != NULL ? 2 : 1) ||
+                      nvct_toml_table_get(old_root, "nvct-copy") != NULL);
+                CHECK(comments_survive(old, strlen(old), text, len));
+        }
+        nvct_toml_free(old_root);
+        nvct_toml_free(new_root);
+        free(old);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char *buf = fuzz_copy_input(data, size);
@@ -286,6 +320,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const char *path[MAX_PATH];
         size_t n = derive_path(root, h, path);
         check_set(e, root, path, n, values[(h >> 32) % (sizeof(values) / sizeof(values[0]))]);
+        check_copy(e, path, n - 1);
 out:
         nvct_toml_edit_free(e);
         nvct_toml_free(root);

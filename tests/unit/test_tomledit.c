@@ -418,6 +418,77 @@ static void test_errors(void **state) {
         nvct_toml_edit_free(e);
 }
 
+/* runc's options carried over to the new runtime, as nvidia-ctk does. */
+static void test_copy_table(void **state) {
+        (void)state;
+        size_t len;
+        char *input = read_data("containerd-default.toml", &len);
+        nvct_toml_edit *e = load_len(input, len);
+        set_ok(e, P(CRI, "containerd", "runtimes", "nvidia", "runtime_type"),
+               "\"io.containerd.runc.v2\"");
+        nvct_error *err = NULL;
+        assert_int_equal(nvct_toml_edit_copy_table(
+                                 e, P(CRI, "containerd", "runtimes", "runc", "options"),
+                                 P(CRI, "containerd", "runtimes", "nvidia", "options"), &err),
+                         0);
+        set_ok(e, P(CRI, "containerd", "runtimes", "nvidia", "options", "BinaryName"),
+               "\"/usr/bin/nvidia-container-runtime\"");
+        assert_contains(nvct_toml_edit_text(e, NULL),
+                        "\n          runtime_type = \"io.containerd.runc.v2\"\n\n"
+                        "        [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.nvidia."
+                        "options]\n          BinaryName = \"/usr/bin/nvidia-container-runtime\"\n"
+                        "          CriuImagePath = \"\"\n");
+        const nvct_toml_value *opts =
+                nvct_toml_edit_get(e, P(CRI, "containerd", "runtimes", "nvidia", "options"));
+        assert_int_equal(nvct_toml_table_size(opts), 11);
+        assert_false(nvct_toml_bool(nvct_toml_table_get(opts, "SystemdCgroup")));
+        /* `to` exists: nothing happens, BinaryName stays. */
+        size_t before_len;
+        char *before = strdup(nvct_toml_edit_text(e, &before_len));
+        assert_int_equal(nvct_toml_edit_copy_table(
+                                 e, P(CRI, "containerd", "runtimes", "runc", "options"),
+                                 P(CRI, "containerd", "runtimes", "nvidia", "options"), &err),
+                         0);
+        assert_text(e, before, before_len);
+        /* An empty table becomes an empty [header]. */
+        assert_int_equal(nvct_toml_edit_copy_table(
+                                 e, P(CRI, "containerd", "default_runtime", "options"),
+                                 P(CRI, "containerd", "runtimes", "empty", "options"), &err),
+                         0);
+        assert_contains(
+                nvct_toml_edit_text(e, NULL),
+                "\n\n        [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.empty."
+                "options]\n\n      [plugins.\"io.containerd.grpc.v1.cri\".containerd."
+                "untrusted_workload_runtime]\n");
+        free(before);
+        nvct_toml_edit_free(e);
+        free(input);
+
+        /* Dotted keys, inline tables and subtables; an inline source is one
+         * value; arrays of tables and copies into itself are refused, all or
+         * nothing. */
+        e = load("[r]\na = 1 # c\nb.c = 2\nd = { e = [1,\n 2] }\n[r.s]\n[r.t]\nu = \"v\"\n\n"
+                 "[q]\nz = 0\n[[q.aot]]\n");
+        assert_int_equal(nvct_toml_edit_copy_table(e, P("r"), P("n"), &err), 0);
+        assert_int_equal(nvct_toml_edit_copy_table(e, P("r", "d"), P("r", "t", "w"), &err), 0);
+        assert_text_is(e, "[r]\na = 1 # c\nb.c = 2\nd = { e = [1,\n 2] }\n[r.s]\n[r.t]\nu = \"v\"\n"
+                          "w = { e = [1,\n 2] }\n\n[q]\nz = 0\n[[q.aot]]\n\n[n]\na = 1\n"
+                          "d = { e = [1,\n 2] }\n\n[n.b]\nc = 2\n\n[n.s]\n\n[n.t]\nu = \"v\"\n");
+        char *kept = strdup(nvct_toml_edit_text(e, NULL));
+        assert_true(nvct_toml_edit_copy_table(e, P("q"), P("m"), &err) < 0);
+        assert_contains(err->msg, "array of tables");
+        nvct_error_free(&err);
+        assert_true(nvct_toml_edit_copy_table(e, P("r"), P("r", "x"), &err) < 0);
+        assert_contains(err->msg, "cannot copy \"r\" into itself");
+        nvct_error_free(&err);
+        assert_true(nvct_toml_edit_copy_table(e, P("nope"), P("m"), &err) < 0);
+        assert_contains(err->msg, "no such key");
+        nvct_error_free(&err);
+        assert_text_is(e, kept);
+        free(kept);
+        nvct_toml_edit_free(e);
+}
+
 static void test_key_text(void **state) {
         (void)state;
         const struct {
@@ -454,6 +525,7 @@ int main(void) {
                 cmocka_unit_test(test_empty),
                 cmocka_unit_test(test_remove),
                 cmocka_unit_test(test_errors),
+                cmocka_unit_test(test_copy_table),
                 cmocka_unit_test(test_key_text),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
