@@ -236,5 +236,10 @@ int nvct_document_array_append(nvct_document_node *array, nvct_document_node *va
                                nvct_document_node **ret_value, nvct_error **err);
 /* Removes item i and frees it; false when out of range. */
 bool nvct_document_array_remove(nvct_document_node *array, size_t i);
+/* Reorders the items in place: item order[i] goes to position i. `order`
+ * must be a permutation of 0..n-1, n the array's size (an error otherwise,
+ * and nothing moves). Items are moved, not copied. */
+int nvct_document_array_permute(nvct_document_node *array, const size_t *order, size_t n,
+                                nvct_error **err);
 
 #endif

@@ -508,6 +508,38 @@ bool nvct_document_array_remove(nvct_document_node *array, size_t i) {
         return true;
 }
 
+int nvct_document_array_permute(nvct_document_node *array, const size_t *order, size_t n,
+                                nvct_error **err) {
+        if (n != nvct_document_array_size(array))
+                return nvct_error_make(err, 0, "a permutation of %zu items for an array of %zu", n,
+                                       nvct_document_array_size(array));
+        if (n < 2)
+                return 0;
+        /* Nodes are values (no node points at another), so moving the
+         * 16-byte shells moves the items with everything under them. */
+        nvct_document_node *moved = calloc(n, sizeof(*moved));
+        bool *seen = calloc(n, sizeof(*seen));
+        if (moved == NULL || seen == NULL) {
+                free(moved);
+                free(seen);
+                return nvct_error_make(err, ENOMEM, "cannot reorder an array");
+        }
+        nvct_document_node *items = block_items(array->block);
+        for (size_t i = 0; i < n; i++) {
+                if (order[i] >= n || seen[order[i]]) {
+                        free(moved);
+                        free(seen);
+                        return nvct_error_make(err, 0, "not a permutation of %zu items", n);
+                }
+                seen[order[i]] = true;
+                moved[i] = items[order[i]];
+        }
+        memcpy(items, moved, n * sizeof(*items));
+        free(moved);
+        free(seen);
+        return 0;
+}
+
 /* ---- copy and equality ---- */
 
 /* Copies src's content into dst (a zeroed node): texts and keys malloc'ed. */

@@ -647,8 +647,12 @@ static size_t go_escape_at(const char *p, size_t left, char out[6]) {
 
 /* The bytes go_escapes looks at; it copies runs of every other byte as
  * they are, so the pass costs about what a copy of the file costs. */
+static const bool go_special_bytes[256] = {
+        ['"'] = true, ['\\'] = true, ['<'] = true, ['>'] = true, ['&'] = true, [0xe2] = true,
+};
+
 static bool go_special(unsigned char c) {
-        return c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c == 0xe2;
+        return go_special_bytes[c];
 }
 
 static size_t skip_plain(const char *data, size_t i, size_t len) {
@@ -888,20 +892,12 @@ int nvct_oci_edit_sort_mounts(nvct_oci_edit *e, nvct_error **err) {
                 first++;
         if (first == n)
                 return 0;
-        /* The tree has no move: a new array of copies replaces the old one
-         * (in its place in the root) only once complete. */
-        _cleanup_document_ nvct_document_node *sorted = nvct_document_new_array();
-        if (sorted == NULL)
+        _cleanup_free_ size_t *positions = calloc(n, sizeof(*positions));
+        if (positions == NULL)
                 return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
-        for (size_t i = 0; i < n; i++) {
-                nvct_document_node *c =
-                        nvct_document_copy(nvct_document_array_get(mounts, order[i].index));
-                if (c == NULL)
-                        return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
-                if (nvct_document_array_append(sorted, c, NULL, err) < 0)
-                        return -1;
-        }
-        if (nvct_document_object_set(e->root, "mounts", 6, TAKE_PTR(sorted), NULL, err) < 0)
+        for (size_t i = 0; i < n; i++)
+                positions[i] = order[i].index;
+        if (nvct_document_array_permute(mounts, positions, n, err) < 0)
                 return -1;
         e->changed = true;
         return 0;

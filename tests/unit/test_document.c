@@ -809,6 +809,35 @@ static void test_compact_bytes(void **state) {
         }
 }
 
+/* Items move in place as the permutation says; anything but a permutation
+ * of the whole array is refused and moves nothing. */
+static void test_array_permute(void **state) {
+        (void)state;
+        nvct_document_node *root = parse_json("[\"a\",{\"b\":[1,2]},3,null]", NULL);
+        nvct_error *err = NULL;
+        const size_t order[] = { 2, 0, 3, 1 };
+        assert_int_equal(nvct_document_array_permute(root, order, 4, &err), 0);
+        char *out = NULL;
+        size_t len = 0;
+        assert_int_equal(nvct_document_write(root, NVCT_DOCUMENT_JSON, 0, &out, &len, &err), 0);
+        assert_string_equal(out, "[3,\"a\",null,{\"b\":[1,2]}]");
+        free(out);
+        const size_t dup[] = { 0, 0, 1, 2 };
+        assert_int_equal(nvct_document_array_permute(root, dup, 4, &err), -1);
+        assert_contains(err->msg, "not a permutation");
+        nvct_error_free(&err);
+        const size_t big[] = { 0, 1, 2, 7 };
+        assert_int_equal(nvct_document_array_permute(root, big, 4, &err), -1);
+        nvct_error_free(&err);
+        assert_int_equal(nvct_document_array_permute(root, order, 3, &err), -1);
+        assert_contains(err->msg, "3 items for an array of 4");
+        nvct_error_free(&err);
+        assert_int_equal(nvct_document_write(root, NVCT_DOCUMENT_JSON, 0, &out, &len, &err), 0);
+        assert_string_equal(out, "[3,\"a\",null,{\"b\":[1,2]}]");
+        free(out);
+        nvct_document_free(root);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_kinds),          cmocka_unit_test(test_numbers_keep_text),
@@ -818,7 +847,7 @@ int main(void) {
                 cmocka_unit_test(test_utf8),           cmocka_unit_test(test_yaml_refused),
                 cmocka_unit_test(test_yaml_scalars),   cmocka_unit_test(test_error_paths),
                 cmocka_unit_test(test_engine_configs), cmocka_unit_test(test_runc_spec),
-                cmocka_unit_test(test_compact_bytes),
+                cmocka_unit_test(test_compact_bytes),  cmocka_unit_test(test_array_permute),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
