@@ -14,6 +14,8 @@
 #include "basic/cli.h"
 #include "basic/error.h"
 #include "basic/quote.h"
+#include "engines/containerd.h"
+#include "engines/crio.h"
 #include "engines/docker.h"
 #include "engines/file.h"
 #include "engines/ocihook.h"
@@ -142,6 +144,147 @@ static int configure_docker(const nvct_cli_call *call) {
         return EXIT_SUCCESS;
 }
 
+/* Reads one engine file; *ret filled only on success. */
+static int read_file(const char *path, const char *what, nvct_engine_file *ret, nvct_error **err) {
+        return nvct_engine_file_read(path, what, NVCT_CONTAINERD_MAX_SIZE, ret, err);
+}
+
+/* Writes what changed (drop-in first: the main file's import then never
+ * names a file that is not there yet); "wrote"/"unchanged" per file. */
+static int write_out(const char *path, const nvct_engine_file *old, const char *data, size_t len,
+                     nvct_error **err) {
+        bool changed = false;
+        if (nvct_engine_file_update(path, old, data, len, &changed, err) < 0)
+                return -1;
+        if (!ctk_quiet) {
+                _cleanup_free_ char *q = nvct_quote_path(path);
+                fprintf(stderr, PROGRAM ": %s %s\n",
+                        changed ? "wrote the updated config to" : "already configured, unchanged:",
+                        nvct_quoted(q));
+        }
+        return 0;
+}
+
+static void restart_hint(const char *engine) {
+        if (!ctk_quiet)
+                fprintf(stderr,
+                        PROGRAM ": restart %s for the change to take effect: "
+                                "systemctl restart %s\n",
+                        engine, engine);
+}
+
+static int configure_containerd(const nvct_cli_call *call) {
+        _cleanup_error_ nvct_error *err = NULL;
+        _cleanup_free_ char *main_data = NULL, *drop_data = NULL;
+        size_t main_len = 0, drop_len = 0;
+        const char *path = arg_config ? arg_config : "/etc/containerd/config.toml";
+        const nvct_containerd_options opts = {
+                .runtime_name = arg_name,
+                .runtime_path = arg_path,
+                .set_as_default = arg_set_as_default,
+                .enable_cdi = arg_cdi || arg_enable_cdi,
+        };
+        bool drop_in = arg_drop_in[0] != '\0';
+        nvct_engine_file old = { 0 }, old_drop = { 0 };
+        int r = read_file(path, "containerd config", &old, &err);
+        if (r == 0 && drop_in)
+                r = read_file(arg_drop_in, "containerd drop-in config", &old_drop, &err);
+        if (r == 0 && drop_in)
+                r = nvct_containerd_configure_drop_in(old.data, old.len, path, old_drop.data,
+                                                      old_drop.len, arg_drop_in, &opts, &main_data,
+                                                      &main_len, &drop_data, &drop_len, &err);
+        else if (r == 0)
+                r = nvct_containerd_configure(old.data, old.len, path, &opts, &main_data, &main_len,
+                                              &err);
+        if (r == 0 && !arg_dry_run && drop_in)
+                r = write_out(arg_drop_in, &old_drop, drop_data, drop_len, &err);
+        if (r == 0 && !arg_dry_run)
+                r = write_out(path, &old, main_data, main_len, &err);
+        nvct_engine_file_clear(&old);
+        nvct_engine_file_clear(&old_drop);
+        if (r < 0)
+                return nvct_cli_fail(call, &err);
+        if (arg_dry_run)
+                return drop_in ? print_out(call, drop_data, drop_len)
+                               : print_out(call, main_data, main_len);
+        restart_hint("containerd");
+        return EXIT_SUCCESS;
+}
+
+/* crio.conf is only read: the runtime goes into the drop-in. */
+static int configure_crio(const nvct_cli_call *call) {
+        _cleanup_error_ nvct_error *err = NULL;
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        const char *path = arg_config ? arg_config : "/etc/crio/crio.conf";
+        const nvct_crio_options opts = {
+                .runtime_name = arg_name,
+                .runtime_path = arg_path,
+                .set_as_default = arg_set_as_default,
+        };
+        nvct_engine_file conf = { 0 }, old = { 0 };
+        int r = read_file(path, "crio config", &conf, &err);
+        if (r == 0)
+                r = read_file(arg_drop_in, "crio drop-in config", &old, &err);
+        if (r == 0)
+                r = nvct_crio_configure(conf.data, conf.len, path, old.data, old.len, arg_drop_in,
+                                        &opts, &data, &len, &err);
+        if (r == 0 && !arg_dry_run)
+                r = write_out(arg_drop_in, &old, data, len, &err);
+        nvct_engine_file_clear(&conf);
+        nvct_engine_file_clear(&old);
+        if (r < 0)
+                return nvct_cli_fail(call, &err);
+        if (arg_dry_run)
+                return print_out(call, data, len);
+        restart_hint("crio");
+        return EXIT_SUCCESS;
+}
+
+/* containerd's and CRI-O's flags, as NVIDIA checks them: an absolute
+ * runtime path (the default one is the installed runtime's), an absolute
+ * drop-in (by default the engine's own; "" edits containerd's main file),
+ * CDI only for containerd. */
+static int check_cri_flags(const nvct_cli_call *call) {
+        _cleanup_error_ nvct_error *err = NULL;
+        bool crio = strcmp(arg_runtime, "crio") == 0;
+        if (strcmp(arg_path, "nvidia-container-runtime") == 0)
+                arg_path = NVCT_BINDIR "/nvidia-container-runtime";
+        if (arg_path[0] != '/') {
+                _cleanup_free_ char *q = nvct_quote_path(arg_path);
+                nvct_error_make(&err, 0, "the NVIDIA runtime path %s is not an absolute path",
+                                nvct_quoted(q));
+                return nvct_cli_usage_error(call, &err);
+        }
+        if (crio && (arg_cdi || arg_enable_cdi)) {
+                warn("ignoring the cdi.enabled flag for ", arg_runtime, "");
+                arg_cdi = arg_enable_cdi = false;
+        }
+        if (strcmp(arg_source, "command") == 0) {
+                warn("a ", arg_source, " config source is not supported by nvct yet; using file");
+        } else if (strcmp(arg_source, "file") != 0) {
+                _cleanup_free_ char *q = nvct_quote(arg_source, strlen(arg_source));
+                nvct_error_make(&err, 0, "unrecognized config source %s", nvct_quoted(q));
+                return nvct_cli_usage_error(call, &err);
+        }
+        if (arg_drop_in == NULL)
+                arg_drop_in = crio ? "/etc/crio/crio.conf.d/99-nvidia.toml"
+                                   : "/etc/containerd/conf.d/99-nvidia.toml";
+        if (crio && arg_drop_in[0] == '\0') {
+                nvct_error_make(&err, 0,
+                                "runtime crio needs a drop-in config: nvct never rewrites "
+                                "crio.conf");
+                return nvct_cli_usage_error(call, &err);
+        }
+        if (arg_drop_in[0] != '\0' && arg_drop_in[0] != '/') {
+                _cleanup_free_ char *q = nvct_quote_path(arg_drop_in);
+                nvct_error_make(&err, 0, "the drop-in-config path %s is not an absolute path",
+                                nvct_quoted(q));
+                return nvct_cli_usage_error(call, &err);
+        }
+        return 0;
+}
+
 /* NVIDIA's checks of the flags, in its order, with its warnings. */
 static int check_flags(const nvct_cli_call *call, bool *ret_hook) {
         _cleanup_error_ nvct_error *err = NULL;
@@ -156,12 +299,8 @@ static int check_flags(const nvct_cli_call *call, bool *ret_hook) {
                 warn("ignoring the unsupported config mode ", arg_mode, "");
         q = nvct_quote(arg_runtime, strlen(arg_runtime));
         if (strcmp(arg_runtime, "containerd") == 0 || strcmp(arg_runtime, "crio") == 0) {
-                /* Not a stub: refusing is better than claiming success. */
-                nvct_error_make(&err, 0,
-                                "runtime %s is not yet supported by nvct (only docker is); its "
-                                "config file was not changed",
-                                nvct_quoted(q));
-                return nvct_cli_fail(call, &err);
+                *ret_hook = false;
+                return check_cri_flags(call);
         }
         if (strcmp(arg_runtime, "docker") != 0) {
                 nvct_error_make(&err, 0, "unrecognized runtime %s", nvct_quoted(q));
@@ -191,7 +330,13 @@ static int runtime_configure(const nvct_cli_call *call) {
         int r = check_flags(call, &hook);
         if (r != 0)
                 return r;
-        return hook ? configure_hook(call) : configure_docker(call);
+        if (hook)
+                return configure_hook(call);
+        if (strcmp(arg_runtime, "containerd") == 0)
+                return configure_containerd(call);
+        if (strcmp(arg_runtime, "crio") == 0)
+                return configure_crio(call);
+        return configure_docker(call);
 }
 
 const nvct_cli_command ctk_runtime_configure = {
@@ -200,8 +345,11 @@ const nvct_cli_command ctk_runtime_configure = {
         .description = "Add the NVIDIA runtime to a container engine's config file, keeping every "
                        "other\nsetting, its order and the file's layout; the file is replaced "
                        "atomically with\nits mode and owner, and only when something changed. "
-                       "The engine is not\nrestarted. --dry-run prints the file instead. "
-                       "Supported: docker.",
+                       "The engine is not\nrestarted. --dry-run prints the file instead "
+                       "(the drop-in, in drop-in mode).\nSupported: docker, containerd "
+                       "(config versions 1, 2 and 3; by default through\nthe drop-in "
+                       "/etc/containerd/conf.d/99-nvidia.toml, --drop-in-config=\"\" edits\n"
+                       "config.toml) and crio (the drop-in /etc/crio/crio.conf.d/99-nvidia.toml).",
         .options = options,
         .n_options = ARRAY_SIZE(options),
         .run = runtime_configure,

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basic/cleanup.h"
+#include "basic/quote.h"
+#include "containerd.h"
+#include "formats/toml.h"
+#include "formats/tomledit.h"
+#include "tomltext.h"
+
+#define RUNC_V2 "\"io.containerd.runc.v2\""
+
+static const char *cri_plugin(int version) {
+        return version == 1   ? "cri"
+               : version == 2 ? "io.containerd.grpc.v1.cri"
+                              : "io.containerd.cri.v1.runtime";
+}
+
+/* The version of a parsed document; see containerd.h. */
+static int doc_version(const nvct_toml_value *root, const char *name, int *ret_version,
+                       nvct_error **err) {
+        _cleanup_free_ char *q = nvct_quote_path(name ? name : "<input>");
+        if (root == NULL || nvct_toml_table_size(root) == 0) {
+                *ret_version = 2;
+                return 0;
+        }
+        const nvct_toml_value *v = nvct_toml_table_get(root, "version");
+        if (v == NULL) {
+                *ret_version = 1;
+                return 0;
+        }
+        if (nvct_toml_type_of(v) != NVCT_TOML_INTEGER)
+                return nvct_error_make(err, 0, "%s: version is a %s, not an integer",
+                                       nvct_quoted(q), nvct_toml_type_name(nvct_toml_type_of(v)));
+        int64_t n = nvct_toml_integer(v);
+        if (n < 1 || n > 3)
+                return nvct_error_make(err, 0,
+                                       "%s: unsupported containerd config version %lld "
+                                       "(1, 2 and 3 are supported)",
+                                       nvct_quoted(q), (long long)n);
+        *ret_version = (int)n;
+        return 0;
+}
+
+static int parse(const char *data, size_t len, const char *name, nvct_toml_edit **ret,
+                 int *ret_version, nvct_error **err) {
+        _cleanup_toml_edit_ nvct_toml_edit *e = NULL;
+        if (nvct_toml_edit_parse(data ? data : "", data ? len : 0, name, &e, err) < 0)
+                return -1;
+        if (ret_version && doc_version(nvct_toml_edit_get(e, NULL, 0), name, ret_version, err) < 0)
+                return -1;
+        *ret = TAKE_PTR(e);
+        return 0;
+}
+
+int nvct_containerd_version(const char *data, size_t len, const char *name, int *ret_version,
+                            nvct_error **err) {
+        _cleanup_toml_edit_ nvct_toml_edit *e = NULL;
+        return parse(data, len, name, &e, ret_version, err);
+}
+
+static int take_text(nvct_toml_edit *e, char **ret_data, size_t *ret_len, nvct_error **err) {
+        size_t len = 0;
+        const char *text = nvct_toml_edit_text(e, &len);
+        char *copy = strndup(text, len);
+        if (copy == NULL)
+                return nvct_error_make(err, ENOMEM, "cannot copy the edited text");
+        *ret_data = copy;
+        *ret_len = len;
+        return 0;
+}
+
+static int set_string(nvct_toml_edit *e, const char *const *path, size_t n, const char *s,
+                      nvct_error **err) {
+        _cleanup_free_ char *text = nvct_toml_string_text(s);
+        if (text == NULL)
+                return nvct_error_make(err, ENOMEM, "cannot write a TOML string");
+        return nvct_toml_edit_set(e, path, n, text, err);
+}
+
+static int set_version(nvct_toml_edit *e, int version, nvct_error **err) {
+        const char *path[] = { "version" };
+        char text[4] = { (char)('0' + version), '\0' };
+        return nvct_toml_edit_set(e, path, 1, text, err);
+}
+
+/* The runtime whose table the new one starts from, in `src` (a document
+ * root): the default runtime, else runc, else crun; NULL when none is a
+ * table. The new runtime itself never counts. */
+static const nvct_toml_value *source_runtime(nvct_toml_edit *src, const char *plugin,
+                                             const char *name, const char **ret_from) {
+        const char *dpath[] = { "plugins", plugin, "containerd", "default_runtime_name" };
+        const nvct_toml_value *d = nvct_toml_edit_get(src, dpath, 4);
+        const char *candidates[] = {
+                d && nvct_toml_type_of(d) == NVCT_TOML_STRING ? nvct_toml_string(d, NULL) : NULL,
+                "runc",
+                "crun",
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(candidates); i++) {
+                if (candidates[i] == NULL || strcmp(candidates[i], name) == 0)
+                        continue;
+                const char *path[] = { "plugins", plugin, "containerd", "runtimes", candidates[i] };
+                const nvct_toml_value *t = nvct_toml_edit_get(src, path, 5);
+                if (t != NULL && nvct_toml_type_of(t) == NVCT_TOML_TABLE) {
+                        *ret_from = candidates[i];
+                        return t;
+                }
+        }
+        return NULL;
+}
+
+/* The keys every mode sets once the runtime's table is there. */
+static int set_runtime(nvct_toml_edit *e, int version, const nvct_containerd_options *opts,
+                       nvct_error **err) {
+        const char *plugin = cri_plugin(version);
+        const char *rt[] = { "plugins",          plugin,    "containerd", "runtimes",
+                             opts->runtime_name, "options", "BinaryName" };
+        const char *type[] = { "plugins",          plugin,        "containerd", "runtimes",
+                               opts->runtime_name, "runtime_type" };
+        if (nvct_toml_edit_set(e, type, 6, RUNC_V2, err) < 0 ||
+            set_string(e, rt, 7, opts->runtime_path, err) < 0)
+                return -1;
+        /* Version 1's runtimes may still be io.containerd.runtime.v1.linux
+         * ones, whose options name the binary Runtime. */
+        rt[6] = "Runtime";
+        if (version == 1 && set_string(e, rt, 7, opts->runtime_path, err) < 0)
+                return -1;
+        const char *def[] = { "plugins", plugin, "containerd", "default_runtime_name" };
+        if (opts->set_as_default && set_string(e, def, 4, opts->runtime_name, err) < 0)
+                return -1;
+        const char *cdi[] = { "plugins", plugin, "enable_cdi" };
+        if (opts->enable_cdi && nvct_toml_edit_set(e, cdi, 3, "true", err) < 0)
+                return -1;
+        return 0;
+}
+
+int nvct_containerd_configure(const char *data, size_t len, const char *name,
+                              const nvct_containerd_options *opts, char **ret_data, size_t *ret_len,
+                              nvct_error **err) {
+        _cleanup_toml_edit_ nvct_toml_edit *e = NULL;
+        int version = 0;
+        if (parse(data, len, name, &e, &version, err) < 0 || set_version(e, version, err) < 0)
+                return -1;
+        const char *plugin = cri_plugin(version);
+        const char *to[] = { "plugins", plugin, "containerd", "runtimes", opts->runtime_name };
+        const char *from_name = NULL;
+        if (nvct_toml_edit_get(e, to, 5) == NULL &&
+            source_runtime(e, plugin, opts->runtime_name, &from_name) != NULL) {
+                /* from_name may point into the tree, which every edit replaces. */
+                _cleanup_free_ char *name_copy = strdup(from_name);
+                if (name_copy == NULL)
+                        return nvct_error_make(err, ENOMEM, "cannot copy a runtime name");
+                const char *from[] = { "plugins", plugin, "containerd", "runtimes", name_copy };
+                if (nvct_toml_edit_copy_table(e, from, 5, to, 5, err) < 0)
+                        return -1;
+        }
+        if (set_runtime(e, version, opts, err) < 0)
+                return -1;
+        return take_text(e, ret_data, ret_len, err);
+}
+
+/* "DIR/ *.toml" for the drop-in's directory (the pattern NVIDIA imports). */
+static char *import_pattern(const char *drop_path) {
+        const char *slash = strrchr(drop_path, '/');
+        char *p = NULL;
+        if (slash == NULL)
+                return strdup("*.toml");
+        if (asprintf(&p, "%.*s/*.toml", (int)(slash - drop_path), drop_path) < 0)
+                return NULL;
+        return p;
+}
+
+/* Appends `pattern` to the main file's imports unless it (or the drop-in
+ * itself) is there; the imports it has stay, in their order. */
+static int ensure_import(nvct_toml_edit *m, int version, const char *main_name,
+                         const char *drop_path, nvct_error **err) {
+        const char *path[] = { "imports" };
+        _cleanup_free_ char *pattern = import_pattern(drop_path);
+        _cleanup_free_ char *q = nvct_quote_path(main_name ? main_name : "<input>");
+        if (pattern == NULL)
+                return nvct_error_make(err, ENOMEM, "cannot make the imports pattern");
+        const nvct_toml_value *root = nvct_toml_edit_get(m, NULL, 0);
+        const nvct_toml_value *imports = nvct_toml_edit_get(m, path, 1);
+        if (imports != NULL && nvct_toml_type_of(imports) != NVCT_TOML_ARRAY)
+                return nvct_error_make(err, 0, "%s: imports is a %s, not an array", nvct_quoted(q),
+                                       nvct_toml_type_name(nvct_toml_type_of(imports)));
+        if (nvct_toml_table_size(root) == 0 && set_version(m, version, err) < 0)
+                return -1;
+        size_t n = imports ? nvct_toml_array_size(imports) : 0;
+        for (size_t i = 0; i < n; i++) {
+                const nvct_toml_value *item = nvct_toml_array_get(imports, i);
+                if (nvct_toml_type_of(item) != NVCT_TOML_STRING)
+                        return nvct_error_make(err, 0, "%s: imports[%zu] is not a string",
+                                               nvct_quoted(q), i);
+                const char *s = nvct_toml_string(item, NULL);
+                if (strcmp(s, pattern) == 0 || strcmp(s, drop_path) == 0)
+                        return 0;
+        }
+        _cleanup_free_ char *old = NULL, *item = nvct_toml_string_text(pattern), *text = NULL;
+        if (item == NULL)
+                return nvct_error_make(err, ENOMEM, "cannot write imports");
+        if (n > 0 && nvct_toml_value_text(imports, &old, err) < 0)
+                return -1;
+        /* old is "[a, b]" as nvct_toml_value_text writes it: the new entry
+         * goes before its ']'. */
+        int r = n > 0 ? asprintf(&text, "%.*s, %s]", (int)strlen(old) - 1, old, item)
+                      : asprintf(&text, "[%s]", item);
+        if (r < 0)
+                return nvct_error_make(err, ENOMEM, "cannot write imports");
+        return nvct_toml_edit_set(m, path, 1, text, err);
+}
+
+int nvct_containerd_configure_drop_in(const char *main_data, size_t main_len, const char *main_name,
+                                      const char *drop_data, size_t drop_len, const char *drop_path,
+                                      const nvct_containerd_options *opts, char **ret_main,
+                                      size_t *ret_main_len, char **ret_drop, size_t *ret_drop_len,
+                                      nvct_error **err) {
+        _cleanup_toml_edit_ nvct_toml_edit *m = NULL, *d = NULL;
+        _cleanup_free_ char *main_text = NULL;
+        size_t main_text_len = 0;
+        int version = 0;
+        if (parse(main_data, main_len, main_name, &m, &version, err) < 0 ||
+            parse(drop_data, drop_len, drop_path, &d, NULL, err) < 0 ||
+            set_version(d, version, err) < 0)
+                return -1;
+        const char *plugin = cri_plugin(version);
+        const char *section[] = { "plugins", plugin };
+        const nvct_toml_value *main_section = nvct_toml_edit_get(m, section, 2);
+        /* containerd 1.x replaces a plugin's whole table with an import's:
+         * see containerd.h. */
+        if (version < 3 && nvct_toml_edit_get(d, section, 2) == NULL && main_section != NULL &&
+            nvct_toml_type_of(main_section) == NVCT_TOML_TABLE &&
+            nvct_toml_copy_into(d, section, 2, main_section, err) < 0)
+                return -1;
+        const char *to[] = { "plugins", plugin, "containerd", "runtimes", opts->runtime_name };
+        const char *from_name = NULL;
+        const nvct_toml_value *from = source_runtime(m, plugin, opts->runtime_name, &from_name);
+        if (nvct_toml_edit_get(d, to, 5) == NULL && from != NULL &&
+            nvct_toml_copy_into(d, to, 5, from, err) < 0)
+                return -1;
+        if (set_runtime(d, version, opts, err) < 0 ||
+            ensure_import(m, version, main_name, drop_path, err) < 0 ||
+            take_text(m, &main_text, &main_text_len, err) < 0 ||
+            take_text(d, ret_drop, ret_drop_len, err) < 0)
+                return -1;
+        *ret_main = TAKE_PTR(main_text);
+        *ret_main_len = main_text_len;
+        return 0;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Decoded TOML values written back as TOML text, for copying a table from
+ * one document into another through the surgical editor: how a runtime's
+ * options in containerd's config.toml or crio.conf reach a drop-in file.
+ * Within one document nvct_toml_edit_copy_table keeps each value's text as
+ * written; across documents only the decoded value is known, so it is
+ * written in TOML's plainest form (basic strings, decimal integers). */
+#ifndef NVCT_ENGINES_TOMLTEXT_H
+#define NVCT_ENGINES_TOMLTEXT_H
+
+#include <stddef.h>
+
+#include "basic/error.h"
+#include "formats/toml.h"
+#include "formats/tomledit.h"
+
+/* One value as TOML text: a table as an inline table, an array of tables
+ * as an array of inline tables. *ret (malloc'ed) only on success; a key
+ * holding a NUL is an error. */
+int nvct_toml_value_text(const nvct_toml_value *v, char **ret, nvct_error **err);
+
+/* A string as a TOML basic string, NULL on OOM. */
+char *nvct_toml_string_text(const char *s);
+
+/* Sets every key of `table` under the table at `to` (nto >= 1) in `e`:
+ * subtables as [header] tables (an empty one as `key = {}`), other values
+ * as text. Keys already under `to` are replaced when their values differ.
+ * On failure the keys set so far stay: callers copy only into a document
+ * they have not written yet. */
+int nvct_toml_copy_into(nvct_toml_edit *e, const char *const *to, size_t nto,
+                        const nvct_toml_value *table, nvct_error **err);
+
+#endif
