@@ -112,10 +112,17 @@ static const nvct_toml_value *source_runtime(nvct_toml_edit *src, const char *pl
         return NULL;
 }
 
-/* The keys every mode sets once the runtime's table is there. */
+/* The keys every mode sets once the runtime's table is there; the CRI
+ * plugin's own keys first, so that a new file lists tables parents first. */
 static int set_runtime(nvct_toml_edit *e, int version, const nvct_containerd_options *opts,
                        nvct_error **err) {
         const char *plugin = cri_plugin(version);
+        const char *cdi[] = { "plugins", plugin, "enable_cdi" };
+        if (opts->enable_cdi && nvct_toml_edit_set(e, cdi, 3, "true", err) < 0)
+                return -1;
+        const char *def[] = { "plugins", plugin, "containerd", "default_runtime_name" };
+        if (opts->set_as_default && set_string(e, def, 4, opts->runtime_name, err) < 0)
+                return -1;
         const char *rt[] = { "plugins",          plugin,    "containerd", "runtimes",
                              opts->runtime_name, "options", "BinaryName" };
         const char *type[] = { "plugins",          plugin,        "containerd", "runtimes",
@@ -127,12 +134,6 @@ static int set_runtime(nvct_toml_edit *e, int version, const nvct_containerd_opt
          * ones, whose options name the binary Runtime. */
         rt[6] = "Runtime";
         if (version == 1 && set_string(e, rt, 7, opts->runtime_path, err) < 0)
-                return -1;
-        const char *def[] = { "plugins", plugin, "containerd", "default_runtime_name" };
-        if (opts->set_as_default && set_string(e, def, 4, opts->runtime_name, err) < 0)
-                return -1;
-        const char *cdi[] = { "plugins", plugin, "enable_cdi" };
-        if (opts->enable_cdi && nvct_toml_edit_set(e, cdi, 3, "true", err) < 0)
                 return -1;
         return 0;
 }
@@ -173,13 +174,160 @@ static char *import_pattern(const char *drop_path) {
         return p;
 }
 
+/* Skips the string that starts at text[i] (basic or literal, one line or
+ * multi-line) and returns the index after it; len when it does not end. */
+static size_t skip_string(const char *text, size_t len, size_t i) {
+        char q = text[i];
+        bool multi = i + 2 < len && text[i + 1] == q && text[i + 2] == q;
+        for (i += multi ? 3 : 1; i < len; i++) {
+                if (q == '"' && text[i] == '\\') {
+                        i++;
+                        continue;
+                }
+                if (text[i] != q)
+                        continue;
+                if (!multi)
+                        return i + 1;
+                if (i + 2 < len && text[i + 1] == q && text[i + 2] == q) {
+                        /* A multi-line string may end in up to two more quotes. */
+                        for (i += 3; i < len && text[i] == q;)
+                                i++;
+                        return i;
+                }
+        }
+        return len;
+}
+
+/* At text[i], a bare `imports` key followed by '=' and '[': the index of
+ * that '[', else 0. */
+static size_t imports_open(const char *text, size_t len, size_t i) {
+        if (len - i < 8 || strncmp(text + i, "imports", 7) != 0)
+                return 0;
+        size_t j = i + 7;
+        j += strspn(text + j, " \t");
+        if (j >= len || text[j] != '=')
+                return 0;
+        j++;
+        j += strspn(text + j, " \t");
+        return j < len && text[j] == '[' ? j : 0;
+}
+
+/* The span of the root table's `imports = [...]` in a valid document (NUL-
+ * terminated): *ret_open at its '[', *ret_close at its ']'; false when it
+ * is written some other way (a quoted key). Root keys come before the
+ * first header. */
+static bool find_imports(const char *text, size_t len, size_t *ret_open, size_t *ret_close) {
+        bool line_start = true;
+        int depth = 0;
+        size_t open = 0;
+        for (size_t i = 0; i < len; i++) {
+                char ch = text[i];
+                if (ch == '\n')
+                        line_start = true;
+                if (ch == '\n' || ch == ' ' || ch == '\t' || ch == '\r')
+                        continue;
+                bool at_start = line_start;
+                line_start = false;
+                if (ch == '#') {
+                        i += strcspn(text + i, "\n") - 1;
+                } else if (ch == '"' || ch == '\'') {
+                        i = skip_string(text, len, i) - 1;
+                } else if (depth == 0 && at_start && ch == '[') {
+                        return false; /* the first header: the root table ended */
+                } else if (depth == 0 && at_start && open == 0 &&
+                           (open = imports_open(text, len, i)) != 0) {
+                        depth = 1;
+                        i = open;
+                } else if (ch == '[' || ch == '{') {
+                        depth++;
+                } else if ((ch == ']' || ch == '}') && --depth == 0 && open != 0) {
+                        *ret_open = open;
+                        *ret_close = i;
+                        return true;
+                }
+        }
+        return false;
+}
+
+/* The last significant byte (not blank, not in a comment) of the text
+ * strictly between from and to; `from` when there is none. */
+static size_t last_token(const char *text, size_t from, size_t to) {
+        size_t last = from;
+        for (size_t i = from + 1; i < to; i++) {
+                char ch = text[i];
+                if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
+                        continue;
+                if (ch == '#') {
+                        while (i + 1 < to && text[i + 1] != '\n')
+                                i++;
+                        continue;
+                }
+                if (ch == '"' || ch == '\'')
+                        i = skip_string(text, to, i) - 1;
+                last = i;
+        }
+        return last;
+}
+
+/* The main file's text with `item` (TOML text) appended to its imports
+ * array in place, so that the other items, the layout and the comments
+ * inside the array stay: on a line of its own, indented as the last item,
+ * when the array spans lines; else after the last item. -ENOENT when the
+ * array is not written as `imports = [`. */
+static int splice_import(const char *text, size_t len, const char *item, char **ret) {
+        size_t open = 0, close = 0;
+        if (!find_imports(text, len, &open, &close))
+                return -ENOENT;
+        size_t last = last_token(text, open, close);
+        const char *nl = memchr(text + last, '\n', close - last);
+        const char *comma = text[last] == ',' ? "" : ",";
+        int r;
+        if (last == open) {
+                r = asprintf(ret, "%.*s%s%s", (int)(open + 1), text, item, text + open + 1);
+        } else if (nl == NULL) {
+                r = asprintf(ret, "%.*s%s %s%s", (int)(last + 1), text, comma, item,
+                             text + last + 1);
+        } else {
+                size_t line = last;
+                while (line > 0 && text[line - 1] != '\n')
+                        line--;
+                size_t indent = strspn(text + line, " \t");
+                size_t after = (size_t)(nl - text) + 1;
+                r = asprintf(ret, "%.*s%s%.*s%.*s%s%s\n%s", (int)(last + 1), text, comma,
+                             (int)(after - last - 1), text + last + 1, (int)indent, text + line,
+                             item, text[last] == ',' ? "," : "", text + after);
+        }
+        return r < 0 ? -ENOMEM : 0;
+}
+
+/* The spliced text, checked: it decodes, imports grew by exactly `pattern`
+ * at its end, and the root keeps its number of keys. */
+static int check_spliced(nvct_toml_edit *m, const char *text, const char *main_name, size_t n,
+                         const char *pattern, nvct_error **err) {
+        _cleanup_toml_ nvct_toml_value *root = NULL;
+        _cleanup_free_ char *q = nvct_quote_path(main_name ? main_name : "<input>");
+        if (nvct_toml_parse(text, strlen(text), main_name, &root, err) < 0)
+                return nvct_error_prefix(err, "appending to imports");
+        const nvct_toml_value *now = nvct_toml_table_get(root, "imports");
+        const nvct_toml_value *last = now && nvct_toml_type_of(now) == NVCT_TOML_ARRAY &&
+                                                      nvct_toml_array_size(now) == n + 1
+                                              ? nvct_toml_array_get(now, n)
+                                              : NULL;
+        if (last == NULL || nvct_toml_type_of(last) != NVCT_TOML_STRING ||
+            strcmp(nvct_toml_string(last, NULL), pattern) != 0 ||
+            nvct_toml_table_size(root) != nvct_toml_table_size(nvct_toml_edit_get(m, NULL, 0)))
+                return nvct_error_make(err, 0, "%s: cannot append to imports", nvct_quoted(q));
+        return 0;
+}
+
 /* Appends `pattern` to the main file's imports unless it (or the drop-in
  * itself) is there; the imports it has stay, in their order. */
 static int ensure_import(nvct_toml_edit *m, int version, const char *main_name,
-                         const char *drop_path, nvct_error **err) {
+                         const char *drop_path, char **ret_text, nvct_error **err) {
         const char *path[] = { "imports" };
         _cleanup_free_ char *pattern = import_pattern(drop_path);
         _cleanup_free_ char *q = nvct_quote_path(main_name ? main_name : "<input>");
+        size_t len = 0;
         if (pattern == NULL)
                 return nvct_error_make(err, ENOMEM, "cannot make the imports pattern");
         const nvct_toml_value *root = nvct_toml_edit_get(m, NULL, 0);
@@ -190,27 +338,46 @@ static int ensure_import(nvct_toml_edit *m, int version, const char *main_name,
         if (nvct_toml_table_size(root) == 0 && set_version(m, version, err) < 0)
                 return -1;
         size_t n = imports ? nvct_toml_array_size(imports) : 0;
+        bool present = false;
         for (size_t i = 0; i < n; i++) {
                 const nvct_toml_value *item = nvct_toml_array_get(imports, i);
                 if (nvct_toml_type_of(item) != NVCT_TOML_STRING)
                         return nvct_error_make(err, 0, "%s: imports[%zu] is not a string",
                                                nvct_quoted(q), i);
                 const char *s = nvct_toml_string(item, NULL);
-                if (strcmp(s, pattern) == 0 || strcmp(s, drop_path) == 0)
-                        return 0;
+                present = present || strcmp(s, pattern) == 0 || strcmp(s, drop_path) == 0;
         }
-        _cleanup_free_ char *old = NULL, *item = nvct_toml_string_text(pattern), *text = NULL;
+        _cleanup_free_ char *item = nvct_toml_string_text(pattern), *text = NULL, *value = NULL;
         if (item == NULL)
                 return nvct_error_make(err, ENOMEM, "cannot write imports");
-        if (n > 0 && nvct_toml_value_text(imports, &old, err) < 0)
-                return -1;
-        /* old is "[a, b]" as nvct_toml_value_text writes it: the new entry
-         * goes before its ']'. */
-        int r = n > 0 ? asprintf(&text, "%.*s, %s]", (int)strlen(old) - 1, old, item)
-                      : asprintf(&text, "[%s]", item);
-        if (r < 0)
-                return nvct_error_make(err, ENOMEM, "cannot write imports");
-        return nvct_toml_edit_set(m, path, 1, text, err);
+        if (!present && imports != NULL) {
+                const char *old = nvct_toml_edit_text(m, &len);
+                int r = splice_import(old, len, item, &text);
+                if (r == -ENOMEM)
+                        return nvct_error_make(err, ENOMEM, "cannot write imports");
+                if (r == 0) {
+                        if (check_spliced(m, text, main_name, n, pattern, err) < 0)
+                                return -1;
+                        *ret_text = TAKE_PTR(text);
+                        return 0;
+                }
+        }
+        if (!present) {
+                /* No array yet, or one written some other way: written whole. */
+                _cleanup_free_ char *all = NULL;
+                if (imports != NULL && nvct_toml_value_text(imports, &all, err) < 0)
+                        return -1;
+                int r = n > 0 ? asprintf(&value, "%.*s, %s]", (int)strlen(all) - 1, all, item)
+                              : asprintf(&value, "[%s]", item);
+                if (r < 0)
+                        return nvct_error_make(err, ENOMEM, "cannot write imports");
+                if (nvct_toml_edit_set(m, path, 1, value, err) < 0)
+                        return -1;
+        }
+        const char *now = nvct_toml_edit_text(m, &len);
+        if ((*ret_text = strndup(now, len)) == NULL)
+                return nvct_error_make(err, ENOMEM, "cannot copy the edited text");
+        return 0;
 }
 
 int nvct_containerd_configure_drop_in(const char *main_data, size_t main_len, const char *main_name,
@@ -220,7 +387,6 @@ int nvct_containerd_configure_drop_in(const char *main_data, size_t main_len, co
                                       nvct_error **err) {
         _cleanup_toml_edit_ nvct_toml_edit *m = NULL, *d = NULL;
         _cleanup_free_ char *main_text = NULL;
-        size_t main_text_len = 0;
         int version = 0;
         if (parse(main_data, main_len, main_name, &m, &version, err) < 0 ||
             parse(drop_data, drop_len, drop_path, &d, NULL, err) < 0 ||
@@ -238,15 +404,17 @@ int nvct_containerd_configure_drop_in(const char *main_data, size_t main_len, co
         const char *to[] = { "plugins", plugin, "containerd", "runtimes", opts->runtime_name };
         const char *from_name = NULL;
         const nvct_toml_value *from = source_runtime(m, plugin, opts->runtime_name, &from_name);
+        /* nvct's keys first, so that a new drop-in lists parents before
+         * children; set again after the copy, which may replace BinaryName. */
         if (nvct_toml_edit_get(d, to, 5) == NULL && from != NULL &&
-            nvct_toml_copy_into(d, to, 5, from, err) < 0)
+            (set_runtime(d, version, opts, err) < 0 ||
+             nvct_toml_copy_into(d, to, 5, from, err) < 0))
                 return -1;
         if (set_runtime(d, version, opts, err) < 0 ||
-            ensure_import(m, version, main_name, drop_path, err) < 0 ||
-            take_text(m, &main_text, &main_text_len, err) < 0 ||
+            ensure_import(m, version, main_name, drop_path, &main_text, err) < 0 ||
             take_text(d, ret_drop, ret_drop_len, err) < 0)
                 return -1;
         *ret_main = TAKE_PTR(main_text);
-        *ret_main_len = main_text_len;
+        *ret_main_len = strlen(*ret_main);
         return 0;
 }

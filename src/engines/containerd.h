@@ -53,14 +53,19 @@ int nvct_containerd_configure(const char *data, size_t len, const char *name,
  * drop_data, NULL when it does not exist), with the main file's version
  * line and the options copied from the main file's runtimes; the main file
  * (main_data, NULL when missing) gains an `imports` entry "DIR/ *.toml"
- * for the drop-in's directory, after the imports it has (a missing or
- * empty main file gets `version` too).
+ * for the drop-in's directory after the imports it has, spliced into the
+ * array's text so that its layout and the comments inside it stay (a
+ * missing or empty main file gets `version` too); nothing when the pattern
+ * or the drop-in itself is imported already.
  *
  * containerd 1.x (config versions 1 and 2) replaces a whole plugin section
  * with an imported file's, rather than merging it: a drop-in holding only
  * the new runtime would hide every other CRI setting of the main file
  * (runc's SystemdCgroup, sandbox_image). So for those versions a new
- * drop-in first gets a copy of the main file's whole CRI plugin table.
+ * drop-in first gets a copy of the main file's whole CRI plugin table (the
+ * price: a later change to that table in the main file is hidden by the
+ * drop-in's copy on containerd 1.x; --drop-in-config="" edits config.toml
+ * in place instead).
  * Version 3 (containerd 2.x merges plugin tables) gets only nvct's keys.
  * Both texts only on success (malloc'ed, NUL-terminated). */
 int nvct_containerd_configure_drop_in(const char *main_data, size_t main_len, const char *main_name,

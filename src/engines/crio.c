@@ -49,6 +49,11 @@ int nvct_crio_configure(const char *conf_data, size_t conf_len, const char *conf
             nvct_toml_edit_parse(drop_data ? drop_data : "", drop_data ? drop_len : 0, drop_name,
                                  &d, err) < 0)
                 return -1;
+        /* The default first: a new drop-in then lists [crio.runtime] before
+         * its runtimes. */
+        const char *def[] = { "crio", "runtime", "default_runtime" };
+        if (opts->set_as_default && set_string(d, def, 3, opts->runtime_name, err) < 0)
+                return -1;
         const char *rt[] = { "crio", "runtime", "runtimes", opts->runtime_name, "runtime_path" };
         const nvct_toml_value *from = source_runtime(conf, opts->runtime_name);
         if (nvct_toml_edit_get(d, rt, 4) == NULL && from != NULL &&
@@ -58,9 +63,6 @@ int nvct_crio_configure(const char *conf_data, size_t conf_len, const char *conf
                 return -1;
         rt[4] = "runtime_type";
         if (nvct_toml_edit_set(d, rt, 5, "\"oci\"", err) < 0)
-                return -1;
-        const char *def[] = { "crio", "runtime", "default_runtime" };
-        if (opts->set_as_default && set_string(d, def, 3, opts->runtime_name, err) < 0)
                 return -1;
         size_t len = 0;
         const char *text = nvct_toml_edit_text(d, &len);

@@ -41,10 +41,13 @@ static const nvct_cli_opt options[] = {
           "the engine to configure: docker, containerd or crio (default: docker)",
           .ret_string = &arg_runtime },
         { "config", NULL, NVCT_CLI_STRING, "FILE",
-          "the engine's config file (default: /etc/docker/daemon.json)",
+          "the engine's config file (default: /etc/docker/daemon.json, "
+          "/etc/containerd/config.toml, /etc/crio/crio.conf)",
           .ret_string = &arg_config },
         { "drop-in-config", NULL, NVCT_CLI_STRING, "FILE",
-          "a drop-in file to write instead of the main config (not for docker)",
+          "the drop-in file to write (default: /etc/containerd/conf.d/99-nvidia.toml, "
+          "/etc/crio/crio.conf.d/99-nvidia.toml; \"\" for containerd: edit config.toml; not "
+          "for docker)",
           .ret_string = &arg_drop_in },
         { "executable-path", NULL, NVCT_CLI_STRING, "FILE",
           "the engine's executable, for --config-source=command (ignored for docker)",
@@ -61,7 +64,9 @@ static const nvct_cli_opt options[] = {
         { "nvidia-runtime-name", NULL, NVCT_CLI_STRING, "NAME",
           "the name of the runtime to add (default: nvidia)", .ret_string = &arg_name },
         { "nvidia-runtime-path", "runtime-path", NVCT_CLI_STRING, "FILE",
-          "the runtime's executable (default: nvidia-container-runtime)", .ret_string = &arg_path },
+          "the runtime's executable (default: nvidia-container-runtime; for containerd and "
+          "crio " NVCT_BINDIR "/nvidia-container-runtime)",
+          .ret_string = &arg_path },
         { "nvidia-runtime-hook-path", NULL, NVCT_CLI_STRING, "FILE",
           "the hook --config-mode=oci-hook runs (default: " NVCT_BINDIR
           "/nvidia-container-runtime-hook)",
