@@ -112,10 +112,48 @@ static const nvct_toml_value *source_runtime(nvct_toml_edit *src, const char *pl
         return NULL;
 }
 
-/* The keys every mode sets once the runtime's table is there; the CRI
- * plugin's own keys first, so that a new file lists tables parents first. */
-static int set_runtime(nvct_toml_edit *e, int version, const nvct_containerd_options *opts,
-                       nvct_error **err) {
+static bool has_runtimes(nvct_toml_edit *e, const char *plugin) {
+        const char *rts[] = { "plugins", plugin, "containerd", "runtimes" };
+        const nvct_toml_value *have = nvct_toml_edit_get(e, rts, 4);
+        return have != NULL && nvct_toml_type_of(have) == NVCT_TOML_TABLE &&
+               nvct_toml_table_size(have) > 0;
+}
+
+/* containerd 1.x decodes the CRI table over its defaults, but a runtimes
+ * table it finds there replaces the default one: a file whose only runtime
+ * is nvct's loses runc, and with default_runtime_name still "runc" the CRI
+ * plugin does not start (checked with config dump). So a file that gets its
+ * first runtime also gets the runtimes containerd had: the source's (the
+ * dump's) when there is one, else the built-in runc. */
+static int keep_runtimes(nvct_toml_edit *e, const char *plugin, nvct_toml_edit *src,
+                         const char *src_plugin, const char *name, nvct_error **err) {
+        const char *rt[] = { "plugins", plugin, "containerd", "runtimes", NULL, "runtime_type" };
+        if (has_runtimes(e, plugin))
+                return 0;
+        const char *srts[] = { "plugins", src_plugin, "containerd", "runtimes" };
+        const nvct_toml_value *theirs = src ? nvct_toml_edit_get(src, srts, 4) : NULL;
+        if (theirs != NULL && nvct_toml_type_of(theirs) == NVCT_TOML_TABLE) {
+                for (size_t i = 0; i < nvct_toml_table_size(theirs); i++) {
+                        size_t klen = 0;
+                        const nvct_toml_value *t = nvct_toml_table_value(theirs, i);
+                        rt[4] = nvct_toml_table_key(theirs, i, &klen);
+                        if (strlen(rt[4]) != klen || strcmp(rt[4], name) == 0 ||
+                            nvct_toml_type_of(t) != NVCT_TOML_TABLE)
+                                continue;
+                        if (nvct_toml_copy_into(e, rt, 5, t, err) < 0)
+                                return -1;
+                }
+                if (has_runtimes(e, plugin))
+                        return 0;
+        }
+        rt[4] = "runc";
+        return strcmp(name, "runc") == 0 ? 0 : nvct_toml_edit_set(e, rt, 6, RUNC_V2, err);
+}
+
+/* The CRI plugin's own keys: enable_cdi, default_runtime_name. Set before
+ * the runtime's, so that a new file lists parent tables first. */
+static int set_plugin_keys(nvct_toml_edit *e, int version, const nvct_containerd_options *opts,
+                           nvct_error **err) {
         const char *plugin = cri_plugin(version);
         const char *cdi[] = { "plugins", plugin, "enable_cdi" };
         if (opts->enable_cdi && nvct_toml_edit_set(e, cdi, 3, "true", err) < 0)
@@ -123,6 +161,13 @@ static int set_runtime(nvct_toml_edit *e, int version, const nvct_containerd_opt
         const char *def[] = { "plugins", plugin, "containerd", "default_runtime_name" };
         if (opts->set_as_default && set_string(e, def, 4, opts->runtime_name, err) < 0)
                 return -1;
+        return 0;
+}
+
+/* The runtime's own keys: runtime_type and the binary. */
+static int set_runtime(nvct_toml_edit *e, int version, const nvct_containerd_options *opts,
+                       nvct_error **err) {
+        const char *plugin = cri_plugin(version);
         const char *rt[] = { "plugins",          plugin,    "containerd", "runtimes",
                              opts->runtime_name, "options", "BinaryName" };
         const char *type[] = { "plugins",          plugin,        "containerd", "runtimes",
@@ -138,18 +183,55 @@ static int set_runtime(nvct_toml_edit *e, int version, const nvct_containerd_opt
         return 0;
 }
 
+/* The source document of --config-source=command (opts->source_data), its
+ * version in *ret_version; *ret NULL without one. A file with no keys takes
+ * the source's version: containerd 2.x dumps version 3. */
+static int parse_source(const nvct_containerd_options *opts, nvct_toml_edit **ret, int *ret_version,
+                        nvct_error **err) {
+        *ret = NULL;
+        if (opts->source_data == NULL)
+                return 0;
+        const char *name = opts->source_name ? opts->source_name : "containerd config dump";
+        return parse(opts->source_data, opts->source_len, name, ret, ret_version, err);
+}
+
+/* The version of the file being edited: its own, or when it has no keys the
+ * source's (when there is one). */
+static int edited_version(nvct_toml_edit *e, int version, nvct_toml_edit *src, int src_version) {
+        bool empty = nvct_toml_table_size(nvct_toml_edit_get(e, NULL, 0)) == 0;
+        return empty && src != NULL ? src_version : version;
+}
+
 int nvct_containerd_configure(const char *data, size_t len, const char *name,
                               const nvct_containerd_options *opts, char **ret_data, size_t *ret_len,
                               nvct_error **err) {
-        _cleanup_toml_edit_ nvct_toml_edit *e = NULL;
-        int version = 0;
-        if (parse(data, len, name, &e, &version, err) < 0 || set_version(e, version, err) < 0)
+        _cleanup_toml_edit_ nvct_toml_edit *e = NULL, *src = NULL;
+        int version = 0, src_version = 0;
+        if (parse(data, len, name, &e, &version, err) < 0 ||
+            parse_source(opts, &src, &src_version, err) < 0)
+                return -1;
+        version = edited_version(e, version, src, src_version);
+        if (set_version(e, version, err) < 0)
                 return -1;
         const char *plugin = cri_plugin(version);
+        if (set_plugin_keys(e, version, opts, err) < 0 ||
+            keep_runtimes(e, plugin, src, cri_plugin(src_version), opts->runtime_name, err) < 0)
+                return -1;
         const char *to[] = { "plugins", plugin, "containerd", "runtimes", opts->runtime_name };
         const char *from_name = NULL;
-        if (nvct_toml_edit_get(e, to, 5) == NULL &&
-            source_runtime(e, plugin, opts->runtime_name, &from_name) != NULL) {
+        if (nvct_toml_edit_get(e, to, 5) != NULL)
+                return set_runtime(e, version, opts, err) < 0
+                               ? -1
+                               : take_text(e, ret_data, ret_len, err);
+        if (src != NULL) {
+                /* From the engine's own view, under its version's plugin name. */
+                const nvct_toml_value *from = source_runtime(src, cri_plugin(src_version),
+                                                             opts->runtime_name, &from_name);
+                /* nvct's keys first, as in a drop-in (see there). */
+                if (from != NULL && (set_runtime(e, version, opts, err) < 0 ||
+                                     nvct_toml_copy_into(e, to, 5, from, err) < 0))
+                        return -1;
+        } else if (source_runtime(e, plugin, opts->runtime_name, &from_name) != NULL) {
                 /* from_name may point into the tree, which every edit replaces. */
                 _cleanup_free_ char *name_copy = strdup(from_name);
                 if (name_copy == NULL)
@@ -385,25 +467,37 @@ int nvct_containerd_configure_drop_in(const char *main_data, size_t main_len, co
                                       const nvct_containerd_options *opts, char **ret_main,
                                       size_t *ret_main_len, char **ret_drop, size_t *ret_drop_len,
                                       nvct_error **err) {
-        _cleanup_toml_edit_ nvct_toml_edit *m = NULL, *d = NULL;
+        _cleanup_toml_edit_ nvct_toml_edit *m = NULL, *d = NULL, *src = NULL;
         _cleanup_free_ char *main_text = NULL;
-        int version = 0;
+        int version = 0, src_version = 0;
         if (parse(main_data, main_len, main_name, &m, &version, err) < 0 ||
             parse(drop_data, drop_len, drop_path, &d, NULL, err) < 0 ||
-            set_version(d, version, err) < 0)
+            parse_source(opts, &src, &src_version, err) < 0)
+                return -1;
+        version = edited_version(m, version, src, src_version);
+        if (set_version(d, version, err) < 0)
                 return -1;
         const char *plugin = cri_plugin(version);
         const char *section[] = { "plugins", plugin };
         const nvct_toml_value *main_section = nvct_toml_edit_get(m, section, 2);
         /* containerd 1.x replaces a plugin's whole table with an import's:
          * see containerd.h. */
-        if (version < 3 && nvct_toml_edit_get(d, section, 2) == NULL && main_section != NULL &&
+        if (version < 3 && main_section != NULL &&
             nvct_toml_type_of(main_section) == NVCT_TOML_TABLE &&
             nvct_toml_copy_into(d, section, 2, main_section, err) < 0)
                 return -1;
+        /* Version 3: the drop-in's runtimes are merged into the main
+         * file's, which keep runc when they have any. */
+        if (set_plugin_keys(d, version, opts, err) < 0)
+                return -1;
+        if ((version < 3 || !has_runtimes(m, plugin)) &&
+            keep_runtimes(d, plugin, src, cri_plugin(src_version), opts->runtime_name, err) < 0)
+                return -1;
         const char *to[] = { "plugins", plugin, "containerd", "runtimes", opts->runtime_name };
         const char *from_name = NULL;
-        const nvct_toml_value *from = source_runtime(m, plugin, opts->runtime_name, &from_name);
+        const nvct_toml_value *from =
+                src ? source_runtime(src, cri_plugin(src_version), opts->runtime_name, &from_name)
+                    : source_runtime(m, plugin, opts->runtime_name, &from_name);
         /* nvct's keys first, so that a new drop-in lists parents before
          * children; set again after the copy, which may replace BinaryName. */
         if (nvct_toml_edit_get(d, to, 5) == NULL && from != NULL &&

@@ -27,6 +27,13 @@ typedef struct nvct_containerd_options {
         const char *runtime_path; /* options.BinaryName: an absolute path */
         bool set_as_default;      /* containerd.default_runtime_name */
         bool enable_cdi;          /* the CRI plugin's enable_cdi = true */
+        /* --config-source=command: `containerd config dump`'s output, which
+         * the runtime to copy is read from instead of the main file (NULL:
+         * the main file), under the dump's own version; a main file without
+         * keys takes the dump's version. Only read, never written. */
+        const char *source_data;
+        size_t source_len;
+        const char *source_name; /* in errors; NULL: "containerd config dump" */
 } nvct_containerd_options;
 
 /* The config version of containerd's config text (data NULL: no file).
@@ -62,10 +69,12 @@ int nvct_containerd_configure(const char *data, size_t len, const char *name,
  * with an imported file's, rather than merging it: a drop-in holding only
  * the new runtime would hide every other CRI setting of the main file
  * (runc's SystemdCgroup, sandbox_image). So for those versions a new
- * drop-in first gets a copy of the main file's whole CRI plugin table (the
- * price: a later change to that table in the main file is hidden by the
- * drop-in's copy on containerd 1.x; --drop-in-config="" edits config.toml
- * in place instead).
+ * drop-in's CRI plugin table gets every key of the main file's that it
+ * lacks: a new drop-in a copy of the whole table, one that holds only the
+ * runtime (as NVIDIA's toolkit writes it) what it hides. The price: a later
+ * change to that table in the main file is hidden by the drop-in's copy on
+ * containerd 1.x; --drop-in-config="" edits config.toml in place instead.
+ * A file that gets its first runtime also gets runc (see keep_runtimes).
  * Version 3 (containerd 2.x merges plugin tables) gets only nvct's keys.
  * Both texts only on success (malloc'ed, NUL-terminated). */
 int nvct_containerd_configure_drop_in(const char *main_data, size_t main_len, const char *main_name,

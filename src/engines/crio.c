@@ -44,6 +44,11 @@ int nvct_crio_configure(const char *conf_data, size_t conf_len, const char *conf
                         const nvct_crio_options *opts, char **ret_data, size_t *ret_len,
                         nvct_error **err) {
         _cleanup_toml_edit_ nvct_toml_edit *conf = NULL, *d = NULL;
+        if (opts->source_data != NULL) {
+                conf_data = opts->source_data;
+                conf_len = opts->source_len;
+                conf_name = opts->source_name ? opts->source_name : "crio status config";
+        }
         if (nvct_toml_edit_parse(conf_data ? conf_data : "", conf_data ? conf_len : 0, conf_name,
                                  &conf, err) < 0 ||
             nvct_toml_edit_parse(drop_data ? drop_data : "", drop_data ? drop_len : 0, drop_name,

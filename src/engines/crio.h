@@ -19,6 +19,11 @@ typedef struct nvct_crio_options {
         const char *runtime_name; /* "nvidia" */
         const char *runtime_path; /* runtime_path: an absolute path */
         bool set_as_default;      /* crio.runtime.default_runtime */
+        /* --config-source=command: `crio status config`'s output, read
+         * instead of crio.conf (NULL: crio.conf). */
+        const char *source_data;
+        size_t source_len;
+        const char *source_name; /* in errors; NULL: "crio status config" */
 } nvct_crio_options;
 
 /* The drop-in's new text: [crio.runtime.runtimes.<name>] (when absent,

@@ -173,7 +173,12 @@ int nvct_toml_copy_into(nvct_toml_edit *e, const char *const *to, size_t nto,
                         _cleanup_free_ char *q = nvct_quote(path[nto], klen);
                         return nvct_error_make(err, 0, "key %s holds a NUL", nvct_quoted(q));
                 }
-                if (nvct_toml_type_of(v) == NVCT_TOML_TABLE && nvct_toml_table_size(v) > 0) {
+                const nvct_toml_value *have = nvct_toml_edit_get(e, path, nto + 1);
+                bool is_table = nvct_toml_type_of(v) == NVCT_TOML_TABLE;
+                /* What is there stays: a table is filled in, a value kept. */
+                if (have != NULL && (!is_table || nvct_toml_type_of(have) != NVCT_TOML_TABLE))
+                        continue;
+                if (is_table && (nvct_toml_table_size(v) > 0 || have != NULL)) {
                         if (nvct_toml_copy_into(e, path, nto + 1, v, err) < 0)
                                 return -1;
                         continue;

@@ -24,9 +24,9 @@ char *nvct_toml_string_text(const char *s);
 
 /* Sets every key of `table` under the table at `to` (nto >= 1) in `e`:
  * subtables as [header] tables (an empty one as `key = {}`), other values
- * as text. Keys already under `to` are replaced when their values differ.
- * On failure the keys set so far stay: callers copy only into a document
- * they have not written yet. */
+ * as text. What is already under `to` stays: its values are kept, its
+ * tables filled in with the keys they lack. On failure the keys set so far stay: callers copy only
+ * into a document they have not written yet. */
 int nvct_toml_copy_into(nvct_toml_edit *e, const char *const *to, size_t nto,
                         const nvct_toml_value *table, nvct_error **err);
 

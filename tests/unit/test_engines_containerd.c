@@ -9,7 +9,8 @@
  * here reads, is judged.
  *
  * A case is a folder: in.toml (config.toml; absent: no file), drop-in.toml
- * (an existing drop-in), opts (words: "dropin", "default", "cdi",
+ * (an existing drop-in), source.toml (what --config-source=command read:
+ * `containerd config dump`'s output), opts (words: "dropin", "default", "cdi",
  * "systemd", "name=N", "path=P"), and either out.toml (and, with dropin,
  * out-drop-in.toml) or error (the message after the file's name). */
 #define _GNU_SOURCE
@@ -30,6 +31,7 @@
 #include "basic/cleanup.h"
 #include "basic/error.h"
 #include "basic/file.h"
+#include "engines/command.h"
 #include "engines/containerd.h"
 #include "engines/tomltext.h"
 #include "formats/toml.h"
@@ -116,6 +118,12 @@ static void check_decoded(const char *name, const char *text, size_t len, const 
         const nvct_toml_value *sc = lookup(root, rt, 7);
         if (opts->systemd && (sc == NULL || !nvct_toml_bool(sc)))
                 fail_msg("case %s: SystemdCgroup did not carry over", name);
+        /* containerd 1.x drops its built-in runc when a file names runtimes:
+         * every file but a version 3 drop-in (merged into the main file's
+         * runtimes) keeps another runtime next to nvct's. */
+        const nvct_toml_value *rts = lookup(root, rt, 4);
+        if ((!opts->drop_in || ver < 3) && nvct_toml_table_size(rts) < 2)
+                fail_msg("case %s: the runtime is the file's only one", name);
         const char *def[] = { "plugins", plugin, "containerd", "default_runtime_name" };
         if (opts->o.set_as_default)
                 assert_string_equal(lookup_string(root, def, 4), opts->o.runtime_name);
@@ -152,10 +160,13 @@ static void run_case(const char *name) {
         _cleanup_free_ char *p_out = xasprintf("%s/out.toml", dir);
         _cleanup_free_ char *p_out_drop = xasprintf("%s/out-drop-in.toml", dir);
         _cleanup_free_ char *p_error = xasprintf("%s/error", dir);
+        _cleanup_free_ char *p_source = xasprintf("%s/source.toml", dir);
         _cleanup_free_ char *opts_text = slurp(p_opts, NULL);
         assert_non_null(opts_text);
         copts opts;
         parse_opts(opts_text, &opts);
+        _cleanup_free_ char *source = slurp(p_source, &opts.o.source_len);
+        opts.o.source_data = source;
         size_t in_len = 0, drop_len = 0, want_len = 0, want_drop_len = 0;
         _cleanup_free_ char *in = slurp(p_in, &in_len), *drop = slurp(p_drop, &drop_len);
         _cleanup_free_ char *want = slurp(p_out, &want_len);
@@ -259,11 +270,39 @@ static void test_value_text(void **state) {
         assert_true(nvct_toml_float(nvct_toml_array_get(a, 4)) == 1e300);
 }
 
+static void test_command_output(void **state) {
+        (void)state;
+        _cleanup_free_ char *out = NULL;
+        size_t len = 0;
+        nvct_error *err = NULL;
+        const char *ok[] = { "sh", "-c", "printf 'version = 3\\n'; echo noise >&2", NULL };
+        assert_int_equal(nvct_engine_command_output(ok, 100, &out, &len, &err), 0);
+        assert_string_equal(out, "version = 3\n");
+        assert_int_equal(len, 12);
+        const char *big[] = { "sh", "-c", "head -c 10000 /dev/zero", NULL };
+        char *untouched = (char *)"x";
+        char *ret = untouched;
+        assert_int_equal(nvct_engine_command_output(big, 9999, &ret, &len, &err), -1);
+        assert_string_equal(err->msg, "\"sh\" wrote more than 9999 bytes");
+        assert_ptr_equal(ret, untouched);
+        nvct_error_free(&err);
+        const char *fails[] = { "sh", "-c", "exit 3", NULL };
+        assert_int_equal(nvct_engine_command_output(fails, 100, &ret, &len, &err), -1);
+        assert_string_equal(err->msg, "\"sh\" exited with status 3");
+        nvct_error_free(&err);
+        const char *missing[] = { "nvct-no-such-command", "config", NULL };
+        assert_int_equal(nvct_engine_command_output(missing, 100, &ret, &len, &err), -1);
+        assert_string_equal(err->msg,
+                            "cannot run \"nvct-no-such-command\": No such file or directory");
+        nvct_error_free(&err);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_golden),
                 cmocka_unit_test(test_version),
                 cmocka_unit_test(test_value_text),
+                cmocka_unit_test(test_command_output),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,8 @@
  * drop-in decoded: CRI-O runs nowhere here, so decoding is the judge.
  *
  * A case is a folder: crio.conf (absent: no file), drop-in.toml (an
- * existing drop-in; absent: none), opts (words: "default", "name=N",
+ * existing drop-in; absent: none), source.toml (what --config-source=command
+ * read: `crio status config`'s output, which replaces crio.conf), opts (words: "default", "name=N",
  * "path=P", "from=RUNTIME": the runtime whose keys the drop-in must have
  * copied, "key=K": one such key to check), and either out.toml (the
  * drop-in) or error. */
@@ -129,6 +130,9 @@ static void run_case(const char *name) {
         assert_non_null(opts_text);
         case_opts opts;
         parse_opts(opts_text, &opts);
+        _cleanup_free_ char *p_source = xasprintf("%s/source.toml", dir);
+        _cleanup_free_ char *source = slurp(p_source, &opts.o.source_len);
+        opts.o.source_data = source;
         size_t conf_len = 0, drop_len = 0, want_len = 0, got_len = 0;
         _cleanup_free_ char *conf = slurp(p_conf, &conf_len), *drop = slurp(p_drop, &drop_len);
         _cleanup_free_ char *want = slurp(p_out, &want_len), *want_error = slurp(p_error, NULL);
@@ -150,7 +154,8 @@ static void run_case(const char *name) {
                 fail_msg("case %s: %s", name, err->msg);
         if (got_len != want_len || memcmp(got, want, got_len) != 0)
                 fail_msg("case %s: got\n%s\nexpected\n%s", name, got, want);
-        check_decoded(name, got, got_len, conf, conf_len, &opts);
+        check_decoded(name, got, got_len, source ? source : conf,
+                      source ? opts.o.source_len : conf_len, &opts);
         _cleanup_free_ char *again = NULL;
         size_t again_len = 0;
         assert_int_equal(nvct_crio_configure(conf, conf_len, "crio.conf", got, got_len, DROP_IN,

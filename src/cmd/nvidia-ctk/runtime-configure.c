@@ -14,6 +14,7 @@
 #include "basic/cli.h"
 #include "basic/error.h"
 #include "basic/quote.h"
+#include "engines/command.h"
 #include "engines/containerd.h"
 #include "engines/crio.h"
 #include "engines/docker.h"
@@ -56,7 +57,8 @@ static const nvct_cli_opt options[] = {
           "config-file (default), or oci-hook to write a hooks.d file (deprecated)",
           .ret_string = &arg_mode },
         { "config-source", NULL, NVCT_CLI_STRING, "SOURCE",
-          "where the current configuration is read: file (default) or command",
+          "where the current configuration is read: file (default) or command (containerd "
+          "config dump, crio status config: only read, never written back)",
           .ret_string = &arg_source },
         { "oci-hook-path", NULL, NVCT_CLI_STRING, "FILE",
           "the hooks.d file --config-mode=oci-hook writes (default: standard output)",
@@ -178,12 +180,43 @@ static void restart_hint(const char *engine) {
                         engine, engine);
 }
 
+/* --config-source=command: the engine's own view of its configuration,
+ * read only (engines/command.h). containerd: EXE config dump; CRI-O: EXE
+ * status config, else crio-status config, as NVIDIA. */
+static int command_source(bool crio, char **ret, size_t *ret_len, char **ret_name,
+                          nvct_error **err) {
+        const char *exe = arg_executable && arg_executable[0] ? arg_executable
+                          : crio                              ? "crio"
+                                                              : "containerd";
+        const char *argv[] = { exe, crio ? "status" : "config", crio ? "config" : "dump", NULL };
+        int r = nvct_engine_command_output(argv, NVCT_CONTAINERD_MAX_SIZE, ret, ret_len, err);
+        if (r < 0 && crio) {
+                /* The first failure is the one to report when both fail. */
+                _cleanup_error_ nvct_error *alt_err = NULL;
+                const char *alt[] = { "crio-status", "config", NULL };
+                r = nvct_engine_command_output(alt, NVCT_CONTAINERD_MAX_SIZE, ret, ret_len,
+                                               &alt_err);
+                if (r == 0) {
+                        nvct_error_free(err);
+                        exe = "crio-status";
+                }
+        }
+        if (r < 0)
+                return nvct_error_prefix(err, "--config-source=command");
+        const char *args = !crio                             ? "config dump"
+                           : strcmp(exe, "crio-status") == 0 ? "config"
+                                                             : "status config";
+        if (asprintf(ret_name, "%s %s", exe, args) < 0)
+                return nvct_error_make(err, ENOMEM, "cannot name the command");
+        return 0;
+}
+
 static int configure_containerd(const nvct_cli_call *call) {
         _cleanup_error_ nvct_error *err = NULL;
         _cleanup_free_ char *main_data = NULL, *drop_data = NULL;
         size_t main_len = 0, drop_len = 0;
         const char *path = arg_config ? arg_config : "/etc/containerd/config.toml";
-        const nvct_containerd_options opts = {
+        nvct_containerd_options opts = {
                 .runtime_name = arg_name,
                 .runtime_path = arg_path,
                 .set_as_default = arg_set_as_default,
@@ -191,6 +224,12 @@ static int configure_containerd(const nvct_cli_call *call) {
         };
         bool drop_in = arg_drop_in[0] != '\0';
         nvct_engine_file old = { 0 }, old_drop = { 0 };
+        _cleanup_free_ char *source = NULL, *source_name = NULL;
+        if (strcmp(arg_source, "command") == 0 &&
+            command_source(false, &source, &opts.source_len, &source_name, &err) < 0)
+                return nvct_cli_fail(call, &err);
+        opts.source_data = source;
+        opts.source_name = source_name;
         int r = read_file(path, "containerd config", &old, &err);
         if (r == 0 && drop_in)
                 r = read_file(arg_drop_in, "containerd drop-in config", &old_drop, &err);
@@ -222,12 +261,18 @@ static int configure_crio(const nvct_cli_call *call) {
         _cleanup_free_ char *data = NULL;
         size_t len = 0;
         const char *path = arg_config ? arg_config : "/etc/crio/crio.conf";
-        const nvct_crio_options opts = {
+        nvct_crio_options opts = {
                 .runtime_name = arg_name,
                 .runtime_path = arg_path,
                 .set_as_default = arg_set_as_default,
         };
         nvct_engine_file conf = { 0 }, old = { 0 };
+        _cleanup_free_ char *source = NULL, *source_name = NULL;
+        if (strcmp(arg_source, "command") == 0 &&
+            command_source(true, &source, &opts.source_len, &source_name, &err) < 0)
+                return nvct_cli_fail(call, &err);
+        opts.source_data = source;
+        opts.source_name = source_name;
         int r = read_file(path, "crio config", &conf, &err);
         if (r == 0)
                 r = read_file(arg_drop_in, "crio drop-in config", &old, &err);
@@ -265,9 +310,7 @@ static int check_cri_flags(const nvct_cli_call *call) {
                 warn("ignoring the cdi.enabled flag for ", arg_runtime, "");
                 arg_cdi = arg_enable_cdi = false;
         }
-        if (strcmp(arg_source, "command") == 0) {
-                warn("a ", arg_source, " config source is not supported by nvct yet; using file");
-        } else if (strcmp(arg_source, "file") != 0) {
+        if (strcmp(arg_source, "command") != 0 && strcmp(arg_source, "file") != 0) {
                 _cleanup_free_ char *q = nvct_quote(arg_source, strlen(arg_source));
                 nvct_error_make(&err, 0, "unrecognized config source %s", nvct_quoted(q));
                 return nvct_cli_usage_error(call, &err);
