@@ -244,10 +244,23 @@ static int configure_containerd(const nvct_cli_call *call) {
                 r = write_out(arg_drop_in, &old_drop, drop_data, drop_len, &err);
         if (r == 0 && !arg_dry_run)
                 r = write_out(path, &old, main_data, main_len, &err);
+        /* A dry run in drop-in mode shows both files when config.toml
+         * changes too (its imports), each after a TOML comment naming it. */
+        bool main_changed = r == 0 && drop_in &&
+                            (old.data == NULL || old.len != main_len ||
+                             memcmp(old.data, main_data, main_len) != 0);
         nvct_engine_file_clear(&old);
         nvct_engine_file_clear(&old_drop);
         if (r < 0)
                 return nvct_cli_fail(call, &err);
+        if (arg_dry_run && main_changed) {
+                printf("# %s\n", arg_drop_in);
+                int status = print_out(call, drop_data, drop_len);
+                if (status != EXIT_SUCCESS)
+                        return status;
+                printf("# %s\n", path);
+                return print_out(call, main_data, main_len);
+        }
         if (arg_dry_run)
                 return drop_in ? print_out(call, drop_data, drop_len)
                                : print_out(call, main_data, main_len);
