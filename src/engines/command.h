@@ -16,8 +16,14 @@
  * caller's environment), its standard input /dev/null and its standard
  * error discarded, and returns its standard output: at most max_size bytes
  * (more is an error), NUL-terminated. A command that cannot start, is
- * killed or exits non-zero is an error naming it and the status. *ret and
+ * killed, exits non-zero or runs past NVCT_ENGINE_COMMAND_TIMEOUT_MS (then
+ * it is killed) is an error naming it and the status. *ret and
  * *ret_len only on success. */
+/* How long the command may take: it is killed after that. */
+#define NVCT_ENGINE_COMMAND_TIMEOUT_MS 30000
+/* Tests: another deadline (<= 0: the default). */
+void nvct_engine_command_set_timeout(int timeout_ms);
+
 int nvct_engine_command_output(const char *const *argv, size_t max_size, char **ret,
                                size_t *ret_len, nvct_error **err);
 

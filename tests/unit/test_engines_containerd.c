@@ -39,21 +39,6 @@
 #define CASES TEST_SRCDIR "/data/engines/containerd"
 #define DROP_IN "/etc/containerd/conf.d/99-nvidia.toml"
 
-static char *slurp(const char *path, size_t *ret_len) {
-        char *data = NULL;
-        size_t len = 0;
-        nvct_error *err = NULL;
-        int r = nvct_read_regular(path, "test file", 1u << 20, true, &data, &len, &err);
-        if (r == -ENOENT)
-                return NULL;
-        if (r < 0)
-                print_error("%s\n", err->msg);
-        assert_int_equal(r, 0);
-        if (ret_len)
-                *ret_len = len;
-        return data;
-}
-
 typedef struct copts {
         nvct_containerd_options o;
         bool drop_in, systemd;
@@ -161,17 +146,17 @@ static void run_case(const char *name) {
         _cleanup_free_ char *p_out_drop = xasprintf("%s/out-drop-in.toml", dir);
         _cleanup_free_ char *p_error = xasprintf("%s/error", dir);
         _cleanup_free_ char *p_source = xasprintf("%s/source.toml", dir);
-        _cleanup_free_ char *opts_text = slurp(p_opts, NULL);
+        _cleanup_free_ char *opts_text = slurp_file(p_opts, NULL);
         assert_non_null(opts_text);
         copts opts;
         parse_opts(opts_text, &opts);
-        _cleanup_free_ char *source = slurp(p_source, &opts.o.source_len);
+        _cleanup_free_ char *source = slurp_file(p_source, &opts.o.source_len);
         opts.o.source_data = source;
         size_t in_len = 0, drop_len = 0, want_len = 0, want_drop_len = 0;
-        _cleanup_free_ char *in = slurp(p_in, &in_len), *drop = slurp(p_drop, &drop_len);
-        _cleanup_free_ char *want = slurp(p_out, &want_len);
-        _cleanup_free_ char *want_drop = slurp(p_out_drop, &want_drop_len);
-        _cleanup_free_ char *want_error = slurp(p_error, NULL);
+        _cleanup_free_ char *in = slurp_file(p_in, &in_len), *drop = slurp_file(p_drop, &drop_len);
+        _cleanup_free_ char *want = slurp_file(p_out, &want_len);
+        _cleanup_free_ char *want_drop = slurp_file(p_out_drop, &want_drop_len);
+        _cleanup_free_ char *want_error = slurp_file(p_error, NULL);
         _cleanup_free_ char *got = NULL, *got_drop = NULL;
         size_t got_len = 0, got_drop_len = 0;
         nvct_error *err = NULL;
@@ -290,6 +275,14 @@ static void test_command_output(void **state) {
         assert_int_equal(nvct_engine_command_output(fails, 100, &ret, &len, &err), -1);
         assert_string_equal(err->msg, "\"sh\" exited with status 3");
         nvct_error_free(&err);
+        /* A command that hangs is killed at the deadline (and reaped). */
+        nvct_engine_command_set_timeout(200);
+        const char *hangs[] = { "sh", "-c", "echo partial; exec sleep 60", NULL };
+        assert_int_equal(nvct_engine_command_output(hangs, 100, &ret, &len, &err), -1);
+        assert_string_equal(err->msg, "\"sh\" did not finish within 0.2 s: killed");
+        assert_ptr_equal(ret, untouched);
+        nvct_error_free(&err);
+        nvct_engine_command_set_timeout(0);
         const char *missing[] = { "nvct-no-such-command", "config", NULL };
         assert_int_equal(nvct_engine_command_output(missing, 100, &ret, &len, &err), -1);
         assert_string_equal(err->msg,

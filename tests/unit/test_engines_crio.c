@@ -33,21 +33,6 @@
 #define CASES TEST_SRCDIR "/data/engines/crio"
 #define DROP_IN "/etc/crio/crio.conf.d/99-nvidia.toml"
 
-static char *slurp(const char *path, size_t *ret_len) {
-        char *data = NULL;
-        size_t len = 0;
-        nvct_error *err = NULL;
-        int r = nvct_read_regular(path, "test file", 1u << 20, true, &data, &len, &err);
-        if (r == -ENOENT)
-                return NULL;
-        if (r < 0)
-                print_error("%s\n", err->msg);
-        assert_int_equal(r, 0);
-        if (ret_len)
-                *ret_len = len;
-        return data;
-}
-
 typedef struct case_opts {
         nvct_crio_options o;
         const char *from, *key;
@@ -126,16 +111,18 @@ static void run_case(const char *name) {
         _cleanup_free_ char *p_drop = xasprintf("%s/drop-in.toml", dir);
         _cleanup_free_ char *p_out = xasprintf("%s/out.toml", dir);
         _cleanup_free_ char *p_error = xasprintf("%s/error", dir);
-        _cleanup_free_ char *opts_text = slurp(p_opts, NULL);
+        _cleanup_free_ char *opts_text = slurp_file(p_opts, NULL);
         assert_non_null(opts_text);
         case_opts opts;
         parse_opts(opts_text, &opts);
         _cleanup_free_ char *p_source = xasprintf("%s/source.toml", dir);
-        _cleanup_free_ char *source = slurp(p_source, &opts.o.source_len);
+        _cleanup_free_ char *source = slurp_file(p_source, &opts.o.source_len);
         opts.o.source_data = source;
         size_t conf_len = 0, drop_len = 0, want_len = 0, got_len = 0;
-        _cleanup_free_ char *conf = slurp(p_conf, &conf_len), *drop = slurp(p_drop, &drop_len);
-        _cleanup_free_ char *want = slurp(p_out, &want_len), *want_error = slurp(p_error, NULL);
+        _cleanup_free_ char *conf = slurp_file(p_conf, &conf_len),
+                            *drop = slurp_file(p_drop, &drop_len);
+        _cleanup_free_ char *want = slurp_file(p_out, &want_len),
+                            *want_error = slurp_file(p_error, NULL);
         assert_true((want == NULL) != (want_error == NULL));
         _cleanup_free_ char *got = NULL;
         nvct_error *err = NULL;

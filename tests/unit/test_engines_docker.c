@@ -33,21 +33,6 @@
 #define CASES TEST_SRCDIR "/data/engines/docker"
 
 /* The file's bytes (NUL-terminated), or NULL when it does not exist. */
-static char *slurp(const char *path, size_t *ret_len) {
-        char *data = NULL;
-        size_t len = 0;
-        nvct_error *err = NULL;
-        int r = nvct_read_regular(path, "test file", 1u << 20, true, &data, &len, &err);
-        if (r == -ENOENT)
-                return NULL;
-        if (r < 0)
-                print_error("%s\n", err->msg);
-        assert_int_equal(r, 0);
-        if (ret_len)
-                *ret_len = len;
-        return data;
-}
-
 /* opts: words "default", "cdi", "name=N", "path=P". */
 static void parse_opts(char *text, nvct_docker_options *opts) {
         *opts = (nvct_docker_options){ .runtime_name = "nvidia",
@@ -73,14 +58,14 @@ static void run_case(const char *name) {
         _cleanup_free_ char *in_path = xasprintf("%s/in.json", dir);
         _cleanup_free_ char *out_path = xasprintf("%s/out.json", dir);
         _cleanup_free_ char *error_path = xasprintf("%s/error", dir);
-        _cleanup_free_ char *opts_text = slurp(opts_path, NULL);
+        _cleanup_free_ char *opts_text = slurp_file(opts_path, NULL);
         assert_non_null(opts_text);
         nvct_docker_options opts;
         parse_opts(opts_text, &opts);
         size_t in_len = 0, want_len = 0, got_len = 0;
-        _cleanup_free_ char *in = slurp(in_path, &in_len);
-        _cleanup_free_ char *want = slurp(out_path, &want_len);
-        _cleanup_free_ char *want_error = slurp(error_path, NULL);
+        _cleanup_free_ char *in = slurp_file(in_path, &in_len);
+        _cleanup_free_ char *want = slurp_file(out_path, &want_len);
+        _cleanup_free_ char *want_error = slurp_file(error_path, NULL);
         assert_true((want == NULL) != (want_error == NULL));
         _cleanup_free_ char *got = NULL;
         nvct_error *err = NULL;
@@ -228,7 +213,7 @@ static void test_file_update(void **state) {
         assert_int_equal(after.st_gid, before.st_gid);
         if (root)
                 assert_int_equal(after.st_uid, 1234);
-        _cleanup_free_ char *text = slurp(path, NULL);
+        _cleanup_free_ char *text = slurp_file(path, NULL);
         assert_string_equal(text, "{\"a\":1}\n");
         nvct_engine_file_clear(&f);
         assert_null(f.data);
@@ -268,7 +253,7 @@ static void test_file_symlink(void **state) {
         assert_true(S_ISLNK(st.st_mode));
         assert_int_equal(stat(real, &st), 0);
         assert_int_equal(st.st_mode & 07777, 0640);
-        _cleanup_free_ char *text = slurp(real, NULL);
+        _cleanup_free_ char *text = slurp_file(real, NULL);
         assert_string_equal(text, "{\"a\":1}");
         remove_tree(dir);
 }
@@ -301,7 +286,7 @@ static void test_file_refused(void **state) {
                                            .gid = 0 };
                 assert_true(nvct_engine_file_update(path, &other, "{1}", 3, NULL, &err) < 0);
                 nvct_error_free(&err);
-                _cleanup_free_ char *text = slurp(path, NULL);
+                _cleanup_free_ char *text = slurp_file(path, NULL);
                 assert_string_equal(text, "{}");
         }
         remove_tree(dir);

@@ -3,6 +3,7 @@
 #ifndef NVCT_TESTUTIL_H
 #define NVCT_TESTUTIL_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,32 @@ static inline void remove_tree(const char *path) {
         char *cmd = xasprintf("rm -rf '%s'", path);
         assert_int_equal(system(cmd), 0);
         free(cmd);
+}
+
+/* A file's whole content, NUL-terminated, malloc'd (*ret_len, when not NULL,
+ * without the NUL); NULL when it does not exist. Any other error fails the
+ * test. For test data and outputs, not for input under test. */
+static inline char *slurp_file(const char *path, size_t *ret_len) {
+        FILE *f = fopen(path, "re");
+        if (f == NULL) {
+                if (errno != ENOENT)
+                        fail_msg("%s: %s", path, strerror(errno));
+                return NULL;
+        }
+        char *data = NULL;
+        size_t cap = 0;
+        FILE *mem = open_memstream(&data, &cap);
+        assert_non_null(mem);
+        char buf[8192];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+                assert_int_equal(fwrite(buf, 1, n, mem), n);
+        assert_false(ferror(f));
+        fclose(f);
+        assert_int_equal(fclose(mem), 0);
+        if (ret_len != NULL)
+                *ret_len = cap;
+        return data;
 }
 
 #endif
