@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "basic/cleanup.h"
+#include "formats/tomledit.h"
 #include "config.h"
 
 /* Example values for the commented-out line of a string key that has no
@@ -75,40 +76,10 @@ static int compare_keys(const void *pa, const void *pb) {
         return c != 0 ? c : strcmp(key_name(a->path), key_name(b->path));
 }
 
-/* A TOML basic string, escaped as go-toml escapes it. */
+/* A TOML basic string, escaped as go-toml escapes it (the one TOML string
+ * writer, formats/tomledit). */
 static void write_string(FILE *f, const char *s) {
-        fputc('"', f);
-        for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-                switch (*p) {
-                case '"':
-                        fputs("\\\"", f);
-                        break;
-                case '\\':
-                        fputs("\\\\", f);
-                        break;
-                case '\b':
-                        fputs("\\b", f);
-                        break;
-                case '\t':
-                        fputs("\\t", f);
-                        break;
-                case '\n':
-                        fputs("\\n", f);
-                        break;
-                case '\f':
-                        fputs("\\f", f);
-                        break;
-                case '\r':
-                        fputs("\\r", f);
-                        break;
-                default:
-                        if (*p < 0x20 || *p == 0x7f)
-                                fprintf(f, "\\u%04X", *p);
-                        else
-                                fputc(*p, f);
-                }
-        }
-        fputc('"', f);
+        nvct_toml_string_write(f, s, strlen(s));
 }
 
 static void write_list(FILE *f, const char *const *v) {

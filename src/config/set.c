@@ -32,43 +32,9 @@ static int bad_assignment(nvct_error **err, const char *assignment, const char *
 /* Appends s as the body of a TOML basic string: '"' and '\\' escaped, and
  * every control character TOML refuses raw (all but tab, which is escaped
  * too so that the line reads plainly). Other UTF-8 goes as is. */
-static int append_escaped(nvct_buf *b, const char *s, size_t len) {
-        size_t start = 0;
-        for (size_t i = 0; i < len; i++) {
-                unsigned char c = (unsigned char)s[i];
-                char esc[8];
-                const char *e = NULL;
-                if (c == '"')
-                        e = "\\\"";
-                else if (c == '\\')
-                        e = "\\\\";
-                else if (c == '\n')
-                        e = "\\n";
-                else if (c == '\t')
-                        e = "\\t";
-                else if (c == '\r')
-                        e = "\\r";
-                else if (c == '\b')
-                        e = "\\b";
-                else if (c == '\f')
-                        e = "\\f";
-                else if (c < 0x20 || c == 0x7f) {
-                        snprintf(esc, sizeof(esc), "\\u%04X", c);
-                        e = esc;
-                }
-                if (e == NULL)
-                        continue;
-                if (nvct_buf_append(b, s + start, i - start) < 0 ||
-                    nvct_buf_append(b, e, strlen(e)) < 0)
-                        return -ENOMEM;
-                start = i + 1;
-        }
-        return nvct_buf_append(b, s + start, len - start) < 0 ? -ENOMEM : 0;
-}
-
 static int append_string(nvct_buf *b, const char *s, size_t len) {
-        if (nvct_buf_append(b, "\"", 1) < 0 || append_escaped(b, s, len) < 0 ||
-            nvct_buf_append(b, "\"", 1) < 0)
+        _cleanup_free_ char *text = nvct_toml_string_text(s, len);
+        if (text == NULL || nvct_buf_append(b, text, strlen(text)) < 0)
                 return -ENOMEM;
         return 0;
 }

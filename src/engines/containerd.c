@@ -75,7 +75,7 @@ static int take_text(nvct_toml_edit *e, char **ret_data, size_t *ret_len, nvct_e
 
 static int set_string(nvct_toml_edit *e, const char *const *path, size_t n, const char *s,
                       nvct_error **err) {
-        _cleanup_free_ char *text = nvct_toml_string_text(s);
+        _cleanup_free_ char *text = nvct_toml_string_text(s, strlen(s));
         if (text == NULL)
                 return nvct_error_make(err, ENOMEM, "cannot write a TOML string");
         return nvct_toml_edit_set(e, path, n, text, err);
@@ -429,7 +429,8 @@ static int ensure_import(nvct_toml_edit *m, int version, const char *main_name,
                 const char *s = nvct_toml_string(item, NULL);
                 present = present || strcmp(s, pattern) == 0 || strcmp(s, drop_path) == 0;
         }
-        _cleanup_free_ char *item = nvct_toml_string_text(pattern), *text = NULL, *value = NULL;
+        _cleanup_free_ char *item = nvct_toml_string_text(pattern, strlen(pattern)), *text = NULL,
+                            *value = NULL;
         if (item == NULL)
                 return nvct_error_make(err, ENOMEM, "cannot write imports");
         if (!present && imports != NULL) {

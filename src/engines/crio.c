@@ -33,7 +33,7 @@ static const nvct_toml_value *source_runtime(nvct_toml_edit *conf, const char *n
 
 static int set_string(nvct_toml_edit *e, const char *const *path, size_t n, const char *s,
                       nvct_error **err) {
-        _cleanup_free_ char *text = nvct_toml_string_text(s);
+        _cleanup_free_ char *text = nvct_toml_string_text(s, strlen(s));
         if (text == NULL)
                 return nvct_error_make(err, ENOMEM, "cannot write a TOML string");
         return nvct_toml_edit_set(e, path, n, text, err);

@@ -37,25 +37,10 @@ static int buf_str(buf *b, const char *s) {
         return buf_add(b, s, strlen(s));
 }
 
-/* A basic string: the escapes TOML requires, every other byte as is (the
- * decoder checked it is UTF-8). */
+/* A basic string, through the one TOML string writer. */
 static int put_string(buf *b, const char *s, size_t len) {
-        int r = buf_add(b, "\"", 1);
-        for (size_t i = 0; r == 0 && i < len; i++) {
-                unsigned char c = (unsigned char)s[i];
-                char esc[8];
-                if (c == '"' || c == '\\') {
-                        esc[0] = '\\';
-                        esc[1] = (char)c;
-                        r = buf_add(b, esc, 2);
-                } else if (c < 0x20 || c == 0x7f) {
-                        snprintf(esc, sizeof(esc), "\\u%04x", c);
-                        r = buf_add(b, esc, 6);
-                } else {
-                        r = buf_add(b, (const char *)&s[i], 1);
-                }
-        }
-        return r < 0 ? r : buf_add(b, "\"", 1);
+        _cleanup_free_ char *text = nvct_toml_string_text(s, len);
+        return text != NULL ? buf_str(b, text) : -ENOMEM;
 }
 
 static int put_float(buf *b, double d) {
@@ -146,15 +131,6 @@ int nvct_toml_value_text(const nvct_toml_value *v, char **ret, nvct_error **err)
         }
         *ret = b.data;
         return 0;
-}
-
-char *nvct_toml_string_text(const char *s) {
-        buf b = { 0 };
-        if (put_string(&b, s, strlen(s)) < 0) {
-                free(b.data);
-                return NULL;
-        }
-        return b.data;
 }
 
 int nvct_toml_copy_into(nvct_toml_edit *e, const char *const *to, size_t nto,

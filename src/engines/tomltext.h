@@ -19,9 +19,6 @@
  * holding a NUL is an error. */
 int nvct_toml_value_text(const nvct_toml_value *v, char **ret, nvct_error **err);
 
-/* A string as a TOML basic string, NULL on OOM. */
-char *nvct_toml_string_text(const char *s);
-
 /* Sets every key of `table` under the table at `to` (nto >= 1) in `e`:
  * subtables as [header] tables (an empty one as `key = {}`), other values
  * as text. What is already under `to` stays: its values are kept, its

@@ -109,28 +109,40 @@ char *nvct_toml_key_text(const char *key) {
         if (bare)
                 return strdup(key);
 
-        _cleanup_(text_buf_clear) text_buf b = {};
-        int r = text_buf_putc(&b, '"');
-        for (size_t i = 0; i < len && r >= 0; i++) {
-                unsigned char c = (unsigned char)key[i];
-                char esc[8];
-                if (c == '"' || c == '\\')
-                        r = text_buf_append(&b, (char[]){ '\\', (char)c }, 2);
-                else if (c == '\n')
-                        r = text_buf_append(&b, "\\n", 2);
-                else if (c == '\t')
-                        r = text_buf_append(&b, "\\t", 2);
-                else if (c < 0x20 || c == 0x7f) {
-                        snprintf(esc, sizeof(esc), "\\u%04X", c);
-                        r = text_buf_append(&b, esc, 6);
-                } else
-                        r = text_buf_putc(&b, (char)c);
+        return nvct_toml_string_text(key, len);
+}
+
+void nvct_toml_string_write(FILE *f, const char *s, size_t len) {
+        static const char short_esc[] = "\"\\\b\t\n\f\r";
+        static const char short_name[] = "\"\\btnfr";
+        fputc('"', f);
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char)s[i];
+                const char *e = c != 0 ? strchr(short_esc, c) : NULL;
+                if (e != NULL) {
+                        fputc('\\', f);
+                        fputc(short_name[e - short_esc], f);
+                } else if (c < 0x20 || c == 0x7f)
+                        fprintf(f, "\\u%04X", c);
+                else
+                        fputc(c, f);
         }
-        if (r >= 0)
-                r = text_buf_putc(&b, '"');
-        if (r < 0)
+        fputc('"', f);
+}
+
+char *nvct_toml_string_text(const char *s, size_t len) {
+        char *data = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&data, &size);
+        if (f == NULL)
                 return NULL;
-        return TAKE_PTR(b.data);
+        nvct_toml_string_write(f, s, len);
+        bool failed = ferror(f) != 0;
+        if (fclose(f) != 0 || failed) {
+                free(data);
+                return NULL;
+        }
+        return data;
 }
 
 /* ---- paths ---- */

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "basic/error.h"
 #include "toml.h"
@@ -84,5 +85,12 @@ bool nvct_toml_edit_changed(const nvct_toml_edit *e);
 /* A key as TOML writes it: bare when it is non-empty [A-Za-z0-9_-]+, else a
  * basic string with \" \\ and control characters escaped. NULL on OOM. */
 char *nvct_toml_key_text(const char *key);
+/* s[0..len) as a TOML basic string, quoted: \" \\ \b \t \n \f \r and
+ * \uXXXX for the other control characters and DEL, every other byte as it
+ * is. The one TOML string writer (keys, the engines' edits, config --set,
+ * the default config). NULL when out of memory. */
+char *nvct_toml_string_text(const char *s, size_t len);
+/* The same, written to f (a stream's error state says whether it failed). */
+void nvct_toml_string_write(FILE *f, const char *s, size_t len);
 
 #endif
