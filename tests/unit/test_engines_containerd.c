@@ -240,10 +240,9 @@ static void test_value_text(void **state) {
         _cleanup_free_ char *text = NULL, *doc = NULL;
         assert_int_equal(nvct_toml_value_text(root, &text, &err), 0);
         assert_string_equal(
-                text,
-                "{ a = [\"q\\\"\\\\\\u0001\\n\", \"lit\", -3, 1.5, 1.0000000000000001e+300, "
-                "inf, -inf, true, 1979-05-27T07:32:00Z, 07:32:00, 1979-05-27, "
-                "3.0], t = { \"k.1\" = 1, e = {}, n = [[1], []] }, u = \"\xc3\xa9\" }");
+                text, "{ a = [\"q\\\"\\\\\\u0001\\n\", \"lit\", -3, 1.5, 1.0000000000000001e+300, "
+                      "inf, -inf, true, 1979-05-27T07:32:00Z, 07:32:00, 1979-05-27, "
+                      "3.0], t = { \"k.1\" = 1, e = {}, n = [[1], []] }, u = \"\xc3\xa9\" }");
         doc = xasprintf("x = %s\n", text);
         assert_int_equal(nvct_toml_parse(doc, strlen(doc), NULL, &back, &err), 0);
         const nvct_toml_value *x = nvct_toml_table_get(back, "x");
