@@ -5,8 +5,10 @@
 # containerd 1.6's shims put their sockets in /run/containerd/s whatever the
 # configuration says, and dockerd 20.10 writes /etc/docker/key.json and
 # /run/docker/plugins the same way: a daemon started here runs in a mount
-# namespace of its own (private propagation) with a fresh tmpfs on /run and
-# on /etc/docker, so nothing it writes there reaches the host; the mounts it
+# namespace of its own (private propagation) with a fresh tmpfs on /run, on
+# /etc/docker and on /opt (the containerd dockerd starts itself, with no
+# --containerd, makes /opt/containerd for its opt plugin), so nothing it
+# writes there reaches the host; the mounts it
 # makes (rootfs, shm) die with the namespace. /etc/docker is made (and
 # removed at daemon_ns_cleanup) only where the host lacks it, as the
 # mountpoint of that tmpfs.
@@ -37,6 +39,7 @@ daemon_ns_start() { # daemon_ns_start LOG CMD...
         unshare --mount --propagation private /bin/sh -c \
                 'mount -t tmpfs -o mode=755 nvct-private-run /run &&
                  mount -t tmpfs -o mode=755 nvct-private-etc-docker /etc/docker &&
+                 mount -t tmpfs -o mode=755 nvct-private-opt /opt &&
                  exec "$0" "$@"' "$@" > "$log" 2>&1 < /dev/null &
         # shellcheck disable=SC2034 # the caller's
         DAEMON_PID=$!
