@@ -3,6 +3,7 @@
 #ifndef NVCT_TESTUTIL_H
 #define NVCT_TESTUTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,6 +70,24 @@ static inline char *slurp_file(const char *path, size_t *ret_len) {
         if (ret_len != NULL)
                 *ret_len = cap;
         return data;
+}
+
+/* Calls run_case with the name of every entry of `dir` (a folder of golden
+ * cases) that does not start with '.'; returns how many, so that the caller
+ * can insist its cases are there (an empty folder must not pass). */
+static inline size_t run_golden_cases(const char *dir, void (*run_case)(const char *name)) {
+        DIR *d = opendir(dir);
+        if (d == NULL)
+                fail_msg("%s: %s", dir, strerror(errno));
+        size_t n = 0;
+        for (struct dirent *e; (e = readdir(d)) != NULL;) {
+                if (e->d_name[0] == '.')
+                        continue;
+                run_case(e->d_name);
+                n++;
+        }
+        closedir(d);
+        return n;
 }
 
 #endif
