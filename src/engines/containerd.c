@@ -73,14 +73,6 @@ static int take_text(nvct_toml_edit *e, char **ret_data, size_t *ret_len, nvct_e
         return 0;
 }
 
-static int set_string(nvct_toml_edit *e, const char *const *path, size_t n, const char *s,
-                      nvct_error **err) {
-        _cleanup_free_ char *text = nvct_toml_string_text(s, strlen(s));
-        if (text == NULL)
-                return nvct_error_make(err, ENOMEM, "cannot write a TOML string");
-        return nvct_toml_edit_set(e, path, n, text, err);
-}
-
 static int set_version(nvct_toml_edit *e, int version, nvct_error **err) {
         const char *path[] = { "version" };
         char text[4] = { (char)('0' + version), '\0' };
@@ -93,23 +85,9 @@ static int set_version(nvct_toml_edit *e, int version, nvct_error **err) {
 static const nvct_toml_value *source_runtime(nvct_toml_edit *src, const char *plugin,
                                              const char *name, const char **ret_from) {
         const char *dpath[] = { "plugins", plugin, "containerd", "default_runtime_name" };
-        const nvct_toml_value *d = nvct_toml_edit_get(src, dpath, 4);
-        const char *candidates[] = {
-                d && nvct_toml_type_of(d) == NVCT_TOML_STRING ? nvct_toml_string(d, NULL) : NULL,
-                "runc",
-                "crun",
-        };
-        for (size_t i = 0; i < ARRAY_SIZE(candidates); i++) {
-                if (candidates[i] == NULL || strcmp(candidates[i], name) == 0)
-                        continue;
-                const char *path[] = { "plugins", plugin, "containerd", "runtimes", candidates[i] };
-                const nvct_toml_value *t = nvct_toml_edit_get(src, path, 5);
-                if (t != NULL && nvct_toml_type_of(t) == NVCT_TOML_TABLE) {
-                        *ret_from = candidates[i];
-                        return t;
-                }
-        }
-        return NULL;
+        const char *rpath[] = { "plugins", plugin, "containerd", "runtimes" };
+        return nvct_engine_source_runtime(src, dpath, ARRAY_SIZE(dpath), rpath, ARRAY_SIZE(rpath),
+                                          name, ret_from);
 }
 
 static bool has_runtimes(nvct_toml_edit *e, const char *plugin) {
@@ -159,7 +137,8 @@ static int set_plugin_keys(nvct_toml_edit *e, int version, const nvct_containerd
         if (opts->enable_cdi && nvct_toml_edit_set(e, cdi, 3, "true", err) < 0)
                 return -1;
         const char *def[] = { "plugins", plugin, "containerd", "default_runtime_name" };
-        if (opts->set_as_default && set_string(e, def, 4, opts->runtime_name, err) < 0)
+        if (opts->set_as_default &&
+            nvct_toml_edit_set_string(e, def, 4, opts->runtime_name, err) < 0)
                 return -1;
         return 0;
 }
@@ -173,12 +152,12 @@ static int set_runtime(nvct_toml_edit *e, int version, const nvct_containerd_opt
         const char *type[] = { "plugins",          plugin,        "containerd", "runtimes",
                                opts->runtime_name, "runtime_type" };
         if (nvct_toml_edit_set(e, type, 6, RUNC_V2, err) < 0 ||
-            set_string(e, rt, 7, opts->runtime_path, err) < 0)
+            nvct_toml_edit_set_string(e, rt, 7, opts->runtime_path, err) < 0)
                 return -1;
         /* Version 1's runtimes may still be io.containerd.runtime.v1.linux
          * ones, whose options name the binary Runtime. */
         rt[6] = "Runtime";
-        if (version == 1 && set_string(e, rt, 7, opts->runtime_path, err) < 0)
+        if (version == 1 && nvct_toml_edit_set_string(e, rt, 7, opts->runtime_path, err) < 0)
                 return -1;
         return 0;
 }

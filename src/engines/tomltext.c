@@ -166,3 +166,32 @@ int nvct_toml_copy_into(nvct_toml_edit *e, const char *const *to, size_t nto,
         }
         return 0;
 }
+
+const nvct_toml_value *nvct_engine_source_runtime(nvct_toml_edit *e,
+                                                  const char *const *default_path, size_t n_default,
+                                                  const char *const *runtimes_path,
+                                                  size_t n_runtimes, const char *name,
+                                                  const char **ret_from) {
+        const char *path[NVCT_TOML_EDIT_MAX_PATH];
+        if (n_runtimes + 1 > NVCT_TOML_EDIT_MAX_PATH)
+                return NULL;
+        const nvct_toml_value *d = nvct_toml_edit_get(e, default_path, n_default);
+        const char *candidates[] = {
+                d && nvct_toml_type_of(d) == NVCT_TOML_STRING ? nvct_toml_string(d, NULL) : NULL,
+                "runc",
+                "crun",
+        };
+        memcpy(path, runtimes_path, n_runtimes * sizeof(*path));
+        for (size_t i = 0; i < ARRAY_SIZE(candidates); i++) {
+                if (candidates[i] == NULL || strcmp(candidates[i], name) == 0)
+                        continue;
+                path[n_runtimes] = candidates[i];
+                const nvct_toml_value *t = nvct_toml_edit_get(e, path, n_runtimes + 1);
+                if (t != NULL && nvct_toml_type_of(t) == NVCT_TOML_TABLE) {
+                        if (ret_from != NULL)
+                                *ret_from = candidates[i];
+                        return t;
+                }
+        }
+        return NULL;
+}

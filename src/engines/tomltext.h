@@ -27,4 +27,14 @@ int nvct_toml_value_text(const nvct_toml_value *v, char **ret, nvct_error **err)
 int nvct_toml_copy_into(nvct_toml_edit *e, const char *const *to, size_t nto,
                         const nvct_toml_value *table, nvct_error **err);
 
+/* The runtime whose table a new runtime starts from, as NVIDIA's toolkit
+ * picks it: the one the string at default_path names, else runc, else crun,
+ * never `name` itself; the first that is a table under runtimes_path. NULL
+ * when none is; *ret_from (may be NULL) names it. */
+const nvct_toml_value *nvct_engine_source_runtime(nvct_toml_edit *e,
+                                                  const char *const *default_path, size_t n_default,
+                                                  const char *const *runtimes_path,
+                                                  size_t n_runtimes, const char *name,
+                                                  const char **ret_from);
+
 #endif

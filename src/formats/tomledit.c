@@ -112,6 +112,14 @@ char *nvct_toml_key_text(const char *key) {
         return nvct_toml_string_text(key, len);
 }
 
+int nvct_toml_edit_set_string(nvct_toml_edit *e, const char *const *path, size_t n, const char *s,
+                              nvct_error **err) {
+        _cleanup_free_ char *text = nvct_toml_string_text(s, strlen(s));
+        if (text == NULL)
+                return nvct_error_make(err, ENOMEM, "cannot write a TOML string");
+        return nvct_toml_edit_set(e, path, n, text, err);
+}
+
 void nvct_toml_string_write(FILE *f, const char *s, size_t len) {
         static const char short_esc[] = "\"\\\b\t\n\f\r";
         static const char short_name[] = "\"\\btnfr";

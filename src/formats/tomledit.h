@@ -62,6 +62,11 @@ const nvct_toml_value *nvct_toml_edit_get(nvct_toml_edit *e, const char *const *
 int nvct_toml_edit_set(nvct_toml_edit *e, const char *const *path, size_t n, const char *value_toml,
                        nvct_error **err);
 
+/* nvct_toml_edit_set with the string `s` written as a TOML basic string
+ * (nvct_toml_string_text). */
+int nvct_toml_edit_set_string(nvct_toml_edit *e, const char *const *path, size_t n, const char *s,
+                              nvct_error **err);
+
 /* Removes the key at path with its line (from an inline table, with its
  * comma); nothing when absent. Removing a table defined by a [header] or by
  * dotted keys, or an array of tables, is an error. */
