@@ -6,12 +6,7 @@
 #include "basic/cleanup.h"
 #include "cdi/apply.h"
 #include "cdi/registry.h"
-
-static bool is_legacy_hook(const nvct_document_node *hook, void *userdata) {
-        (void)userdata;
-        return nvct_oci_hook_has_basename(hook, (void *)"nvidia-container-runtime-hook") ||
-               nvct_oci_hook_has_basename(hook, (void *)"nvidia-container-toolkit");
-}
+#include "legacy.h"
 
 int nvct_runtime_cdi_modify(nvct_oci_edit *edit, const nvct_cdi_mode_options *opt,
                             nvct_error **err) {
@@ -33,8 +28,8 @@ int nvct_runtime_cdi_modify(nvct_oci_edit *edit, const nvct_cdi_mode_options *op
                 r = nvct_cdi_registry_resolve(registry, (const char *const *)opt->names->v,
                                               opt->names->n, &edits, err);
         if (r == 0)
-                r = nvct_oci_edit_remove_hooks(edit, NVCT_OCI_HOOK_PRESTART, is_legacy_hook, NULL,
-                                               NULL, err);
+                r = nvct_oci_edit_remove_hooks(edit, NVCT_OCI_HOOK_PRESTART,
+                                               nvct_runtime_is_nvidia_hook, NULL, NULL, err);
         if (r == 0)
                 r = nvct_cdi_apply(edit, &edits, err);
         nvct_cdi_edits_clear(&edits);

@@ -11,25 +11,24 @@
 #include "basic/cleanup.h"
 #include "basic/quote.h"
 
-static const char *const hook_names[] = { "nvidia-container-runtime-hook",
-                                          "nvidia-container-toolkit" };
 static const char *const control_nodes[] = { "nvidiactl", "nvidia-uvm", "nvidia-uvm-tools",
                                              "nvidia-modeset" };
 #define RULE_ACCESS "rw"
 
+bool nvct_runtime_is_nvidia_hook(const nvct_document_node *hook, void *userdata) {
+        (void)userdata;
+        return nvct_oci_hook_has_basename(hook, (void *)"nvidia-container-runtime-hook") ||
+               nvct_oci_hook_has_basename(hook, (void *)"nvidia-container-toolkit");
+}
+
 static int add_hook(nvct_oci_edit *edit, const char *hook_path, nvct_error **err) {
-        for (size_t i = 0; i < ARRAY_SIZE(hook_names); i++) {
-                size_t found = 0;
-                const nvct_document_node *hooks = NULL;
-                if (nvct_oci_edit_hooks(edit, NVCT_OCI_HOOK_PRESTART, &hooks, err) < 0)
-                        return -1;
-                size_t n = hooks ? nvct_document_array_size(hooks) : 0;
-                for (size_t h = 0; h < n; h++)
-                        found += nvct_oci_hook_has_basename(nvct_document_array_get(hooks, h),
-                                                            (void *)hook_names[i]);
-                if (found > 0)
+        const nvct_document_node *hooks = NULL;
+        if (nvct_oci_edit_hooks(edit, NVCT_OCI_HOOK_PRESTART, &hooks, err) < 0)
+                return -1;
+        size_t n = hooks ? nvct_document_array_size(hooks) : 0;
+        for (size_t h = 0; h < n; h++)
+                if (nvct_runtime_is_nvidia_hook(nvct_document_array_get(hooks, h), NULL))
                         return 0;
-        }
         const char *slash = strrchr(hook_path, '/');
         const char *const args[] = { slash ? slash + 1 : hook_path, "prestart", NULL };
         const nvct_oci_hook hook = { .path = hook_path, .args = args, .timeout = -1 };

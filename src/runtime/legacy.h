@@ -35,6 +35,11 @@ typedef struct nvct_legacy_options {
  * node (nvidiactl, nvidia-uvm, nvidia-uvm-tools, nvidia-modeset) present
  * under dev_root and each requested GPU's /dev/nvidiaN, unless the same rule
  * is there. */
+/* Whether a hook of config.json is NVIDIA's OCI hook: its path's basename
+ * is nvidia-container-runtime-hook or nvidia-container-toolkit (1.3.0's
+ * name). A predicate for nvct_oci_edit_remove_hooks; userdata unused. */
+bool nvct_runtime_is_nvidia_hook(const nvct_document_node *hook, void *userdata);
+
 int nvct_runtime_legacy_modify(nvct_oci_edit *edit, const nvct_legacy_options *options,
                                nvct_error **err);
 
