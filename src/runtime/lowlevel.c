@@ -72,6 +72,15 @@ static char *quote_candidates(const char *const *names, size_t n) {
         return out;
 }
 
+char *nvct_runtime_search_path(const char *path_env) {
+        char *search = NULL;
+        if (path_env == NULL || path_env[0] == '\0')
+                return strdup(NVCT_RUNTIME_STANDARD_PATH);
+        if (asprintf(&search, "%s:%s", path_env, NVCT_RUNTIME_STANDARD_PATH) < 0)
+                return NULL;
+        return search;
+}
+
 int nvct_runtime_find(const char *const *names, size_t n, const char *path_env, char **ret_path,
                       nvct_error **err) {
         if (n == 0)
@@ -83,15 +92,9 @@ int nvct_runtime_find(const char *const *names, size_t n, const char *path_env, 
                                        "nvidia-container-runtime.runtimes lists %zu runtimes, "
                                        "more than %d",
                                        n, MAX_CANDIDATES);
-        _cleanup_free_ char *search = NULL;
-        if (path_env != NULL && path_env[0] != '\0') {
-                if (asprintf(&search, "%s:%s", path_env, NVCT_RUNTIME_STANDARD_PATH) < 0)
-                        return nvct_error_make(err, ENOMEM, "low-level runtime");
-        } else {
-                search = strdup(NVCT_RUNTIME_STANDARD_PATH);
-                if (search == NULL)
-                        return nvct_error_make(err, ENOMEM, "low-level runtime");
-        }
+        _cleanup_free_ char *search = nvct_runtime_search_path(path_env);
+        if (search == NULL)
+                return nvct_error_make(err, ENOMEM, "low-level runtime");
         self_id self = { 0 };
         for (size_t i = 0; i < n; i++) {
                 const char *name = names[i];

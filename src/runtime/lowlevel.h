@@ -13,6 +13,11 @@
  * for nvidia-container-cli). */
 #define NVCT_RUNTIME_STANDARD_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* Where a bare program name is looked for: `path_env` (the wrapper's PATH;
+ * NULL or "" is none), then NVCT_RUNTIME_STANDARD_PATH. NULL when out of
+ * memory. */
+char *nvct_runtime_search_path(const char *path_env);
+
 /* The first of names[0..n) that resolves, as a newly allocated path:
  *   - a name containing '/' must be an absolute path to an executable
  *     regular file (a relative one is refused: the working directory is

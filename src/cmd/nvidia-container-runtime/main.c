@@ -177,9 +177,8 @@ int wrapper_find_program(const char *configured, const char *name, char **ret_pa
                         return 0;
                 }
         }
-        _cleanup_free_ char *search = NULL;
-        const char *path = getenv("PATH");
-        if (asprintf(&search, "%s:%s", path ? path : "", NVCT_RUNTIME_STANDARD_PATH) < 0)
+        _cleanup_free_ char *search = nvct_runtime_search_path(getenv("PATH"));
+        if (search == NULL)
                 return nvct_error_make(err, ENOMEM, "%s", name);
         if (nvct_find_executable(want, search, ret_path, NULL) == 0)
                 return 0;
