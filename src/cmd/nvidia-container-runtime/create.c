@@ -36,8 +36,10 @@ typedef struct create_ctx {
         nvct_nvml_info nvml;
         nvct_error *nvml_err;
         bool *selected; /* nvml.n_gpus flags */
-        /* The driver root NVML was found on, kept for jit-cdi's generation. */
-        nvct_driver_root *root;
+        /* The driver root NVML was found on, kept for jit-cdi's generation
+         * (open when root_open). */
+        bool root_open;
+        nvct_driver_root root;
 } create_ctx;
 
 static void create_ctx_clear(create_ctx *c) {
@@ -47,9 +49,8 @@ static void create_ctx_clear(create_ctx *c) {
         nvct_nvml_info_clear(&c->nvml);
         nvct_error_free(&c->nvml_err);
         free(c->selected);
-        if (c->root != NULL)
-                nvct_driver_root_clear(c->root);
-        free(c->root);
+        if (c->root_open)
+                nvct_driver_root_clear(&c->root);
 }
 
 static int load_nvml(create_ctx *c) {
@@ -57,19 +58,14 @@ static int load_nvml(create_ctx *c) {
                 c->nvml_tried = true;
                 /* Opened once: jit-cdi's generation reads the root's
                  * ld.so.cache and looks up its files on the same one. */
-                nvct_driver_root root;
-                if (nvct_driver_root_open(c->driver_root, NULL, &root, &c->nvml_err) == 0) {
-                        c->root = malloc(sizeof(*c->root));
-                        if (c->root == NULL) {
-                                nvct_driver_root_clear(&root);
-                        } else {
-                                *c->root = root;
-                                c->root->warn = nvct_runtime_log_warn_fn;
-                                c->root->userdata = c->w->log;
-                        }
+                c->root_open =
+                        nvct_driver_root_open(c->driver_root, NULL, &c->root, &c->nvml_err) == 0;
+                if (c->root_open) {
+                        c->root.warn = nvct_runtime_log_warn_fn;
+                        c->root.userdata = c->w->log;
                 }
-                if (c->root != NULL &&
-                    nvct_cdigen_query_nvml_root(c->root, &c->nvml, &c->nvml_err) == 0)
+                if (c->root_open &&
+                    nvct_cdigen_query_nvml_root(&c->root, &c->nvml, &c->nvml_err) == 0)
                         c->selected = calloc(c->nvml.n_gpus + 1, sizeof(bool));
                 if (c->nvml_err == NULL && c->selected == NULL)
                         nvct_error_make(&c->nvml_err, ENOMEM, "NVML");
@@ -201,7 +197,7 @@ static int run_cdi(create_ctx *c, bool jit, nvct_error **err) {
                         .hook_path = cdi_hook,
                         .ldconfig_path = ldconfig && ldconfig[0] ? ldconfig : "/sbin/ldconfig",
                         .nvml_info = &c->nvml,
-                        .root = c->root,
+                        .root = &c->root,
                         .gpu_selected = c->selected,
                         .warn = nvct_runtime_log_warn_fn,
                         .userdata = w->log,
@@ -263,8 +259,12 @@ static int modify(create_ctx *c, const char *bundle, const char *path, nvct_erro
                 nvct_runtime_logf(
                         w->log, NVCT_LOG_INFO, "devices from the annotations; %s not read",
                         c->req.devices_origin ? c->req.devices_origin : "the environment");
-        if (c->names.n == 0 &&
-            !(c->req.gpu_container && mode != NVCT_MODE_CDI && mode != NVCT_MODE_JIT_CDI)) {
+        /* A GPU container that names no device (NVIDIA_VISIBLE_DEVICES=none)
+         * still gets the hook, which gives it the driver without devices;
+         * the CDI modes have nothing to resolve for it. */
+        bool hook_only =
+                c->req.gpu_container && (mode == NVCT_MODE_LEGACY || mode == NVCT_MODE_AUTO);
+        if (c->names.n == 0 && !hook_only) {
                 nvct_runtime_logf(w->log, NVCT_LOG_DEBUG, "no GPU requested: nothing to do");
                 return 0;
         }
