@@ -366,3 +366,15 @@ int nvct_config_unknown_keys(const char *data, size_t len, const char *name, nvc
         *ret_keys = keys;
         return 0;
 }
+
+char *nvct_config_toolkit_path(void) {
+        const char *path = getenv("NVIDIA_CTK_CONFIG_FILE_PATH");
+        if (path != NULL && path[0] != '\0')
+                return strdup(path);
+        const char *xdg = getenv("XDG_CONFIG_HOME");
+        char *s = NULL;
+        if (asprintf(&s, "%s/nvidia-container-runtime/config.toml",
+                     xdg != NULL && xdg[0] != '\0' ? xdg : "/etc") < 0)
+                return NULL;
+        return s;
+}

@@ -173,6 +173,13 @@ void nvct_config_clear(nvct_config *config);
 int nvct_config_parse(const char *data, size_t len, const char *name, nvct_config_profile profile,
                       nvct_config *ret_config, nvct_error **err);
 
+/* Where the current toolkit (the runc wrapper, nvidia-ctk config) finds
+ * config.toml, as NVIDIA's GetConfigFilePath: $NVIDIA_CTK_CONFIG_FILE_PATH,
+ * else $XDG_CONFIG_HOME/nvidia-container-runtime/config.toml, else
+ * /etc/nvidia-container-runtime/config.toml. Malloc'd; NULL when out of
+ * memory. */
+char *nvct_config_toolkit_path(void);
+
 /* Loads `explicit_path` when it is non-NULL and non-empty (it must exist).
  * Otherwise the first of `search_paths` (NULL-terminated) that exists; one
  * that exists but cannot be read or parsed is an error; none: defaults. */

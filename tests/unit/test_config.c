@@ -510,6 +510,29 @@ static void test_unknown_keys(void **state) {
         free(big);
 }
 
+/* NVIDIA's GetConfigFilePath order; empty variables count as unset. */
+static void test_toolkit_path(void **state) {
+        (void)state;
+        char *p;
+        setenv("NVIDIA_CTK_CONFIG_FILE_PATH", "/x/c.toml", 1);
+        setenv("XDG_CONFIG_HOME", "/xdg", 1);
+        assert_string_equal(p = nvct_config_toolkit_path(), "/x/c.toml");
+        free(p);
+        setenv("NVIDIA_CTK_CONFIG_FILE_PATH", "", 1);
+        assert_string_equal(p = nvct_config_toolkit_path(),
+                            "/xdg/nvidia-container-runtime/config.toml");
+        free(p);
+        unsetenv("NVIDIA_CTK_CONFIG_FILE_PATH");
+        setenv("XDG_CONFIG_HOME", "", 1);
+        assert_string_equal(p = nvct_config_toolkit_path(),
+                            "/etc/nvidia-container-runtime/config.toml");
+        free(p);
+        unsetenv("XDG_CONFIG_HOME");
+        assert_string_equal(p = nvct_config_toolkit_path(),
+                            "/etc/nvidia-container-runtime/config.toml");
+        free(p);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_table),
@@ -523,6 +546,7 @@ int main(void) {
                 cmocka_unit_test(test_toolkit_key_matching),
                 cmocka_unit_test(test_installed_config),
                 cmocka_unit_test(test_unknown_keys),
+                cmocka_unit_test(test_toolkit_path),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,26 +26,12 @@
 #define NVCT_VERSION "unknown"
 #endif
 
-#define CONFIG_ENV "NVIDIA_CTK_CONFIG_FILE_PATH"
-#define CONFIG_RELATIVE "nvidia-container-runtime/config.toml"
-#define CONFIG_SYSTEM "/etc/" CONFIG_RELATIVE
-
-/* NVIDIA's order: $NVIDIA_CTK_CONFIG_FILE_PATH, else
- * $XDG_CONFIG_HOME/nvidia-container-runtime/config.toml, else /etc's; one
- * file only, and a missing one means the defaults. */
+/* One file only (nvct_config_toolkit_path); a missing one means the
+ * defaults. */
 static int load_config(nvct_config *ret_config, nvct_error **err) {
-        _cleanup_free_ char *xdg_path = NULL;
-        const char *path = getenv(CONFIG_ENV);
-        if (path == NULL || path[0] == '\0') {
-                const char *xdg = getenv("XDG_CONFIG_HOME");
-                if (xdg != NULL && xdg[0] != '\0') {
-                        if (asprintf(&xdg_path, "%s/%s", xdg, CONFIG_RELATIVE) < 0)
-                                return nvct_error_make(err, ENOMEM, "config");
-                        path = xdg_path;
-                } else {
-                        path = CONFIG_SYSTEM;
-                }
-        }
+        _cleanup_free_ char *path = nvct_config_toolkit_path();
+        if (path == NULL)
+                return nvct_error_make(err, ENOMEM, "config");
         const char *const search[] = { path, NULL };
         return nvct_config_load(NULL, search, NVCT_CONFIG_PROFILE_TOOLKIT, ret_config, err);
 }

@@ -126,21 +126,6 @@ static const nvct_cli_opt config_options[] = {
           .ret_string = &arg_set_output },
 };
 
-#define CONFIG_RELATIVE "nvidia-container-runtime/config.toml"
-
-/* NVIDIA's GetConfigFilePath: the override variable, else XDG_CONFIG_HOME's
- * file, else /etc's. */
-static char *config_file_path(void) {
-        const char *path = getenv("NVIDIA_CTK_CONFIG_FILE_PATH");
-        if (path != NULL && path[0] != '\0')
-                return strdup(path);
-        const char *xdg = getenv("XDG_CONFIG_HOME");
-        char *s = NULL;
-        if (asprintf(&s, "%s/" CONFIG_RELATIVE, xdg != NULL && xdg[0] != '\0' ? xdg : "/etc") < 0)
-                return NULL;
-        return s;
-}
-
 /* Writes `data` where the flags say: stdout, --output, or the file itself. */
 static int write_result(const nvct_cli_call *call, const char *path, const nvct_engine_file *old,
                         const char *data, size_t len) {
@@ -187,7 +172,7 @@ static int config_set(const nvct_cli_call *call) {
         _cleanup_free_ char *default_path = NULL;
         const char *path = arg_config_file;
         if (path == NULL) {
-                default_path = config_file_path();
+                default_path = nvct_config_toolkit_path();
                 if (default_path == NULL) {
                         nvct_error_make(&err, ENOMEM, "config file path");
                         return nvct_cli_fail(call, &err);
