@@ -6,6 +6,7 @@
 #define NVCT_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 typedef struct nvct_buf {
         char *data; /* NULL until the first append */
@@ -15,6 +16,19 @@ typedef struct nvct_buf {
 /* Appends n bytes (p may be NULL when n is 0). 0, or -1 when memory ran out
  * or the length would overflow; the buffer is then unchanged. */
 int nvct_buf_append(nvct_buf *b, const void *p, size_t n);
+
+/* nvct_buf_append with its common case, the room already there, inline:
+ * for writers that append many small pieces. */
+static inline int nvct_buf_put(nvct_buf *b, const void *p, size_t n) {
+        if (b->data != NULL && n < b->cap - b->len) {
+                if (n > 0) /* p may be NULL then */
+                        memcpy(b->data + b->len, p, n);
+                b->len += n;
+                b->data[b->len] = '\0';
+                return 0;
+        }
+        return nvct_buf_append(b, p, n);
+}
 
 /* Frees the bytes and empties the buffer in place. */
 void nvct_buf_clear(nvct_buf *b);

@@ -118,13 +118,19 @@ int nvct_document_parse(const char *data, size_t len, nvct_document_format forma
                         nvct_error **err);
 
 /* Write flags. */
-#define NVCT_DOCUMENT_INDENT 1u /* JSON: yajl's beautified form, 4 spaces; YAML is always block */
+#define NVCT_DOCUMENT_INDENT 1u /* JSON: 4 spaces a level, a newline at the end; YAML is always block */
+/* JSON: strings escaped as Go's encoding/json escapes them (json.Marshal's
+ * HTML escapes of <, > and &, U+2028 and U+2029 as \u escapes, lower-case
+ * hex), so that a config.json a Go engine wrote comes back byte for byte
+ * wherever it was not changed. Without it: yajl_gen's escapes. */
+#define NVCT_DOCUMENT_GO_ESCAPES 2u
 
 /* Writes a tree as `format` into a malloc'ed, NUL-terminated buffer
  * (*ret_len excludes the NUL). JSON: numbers from their kept text
- * (yajl_gen_number), strings and keys byte for byte (bytes that are not
- * UTF-8 too: Go mode kept them), compact unless NVCT_DOCUMENT_INDENT; an
- * indented one ends in a newline. YAML: block style, indent 2, one document;
+ * as they are), strings and keys byte for byte (bytes that are not UTF-8
+ * too: Go mode kept them) with only the escapes JSON needs (\", \\, \b,
+ * \f, \n, \r, \t, \u00XX), compact unless NVCT_DOCUMENT_INDENT (laid out
+ * as nvct_document_write_json_indent with 4 spaces, then a newline). YAML: block style, indent 2, one document;
  * a string is written plain when every common resolver (YAML 1.1 and 1.2)
  * reads it back as that string (the CDI writer's rule), or when it was plain
  * and libyaml surely writes it plain, else double-quoted (so that writing
@@ -139,8 +145,8 @@ int nvct_document_write(const nvct_document_node *root, nvct_document_format for
  * does: each member and item on its own line, indented by `indent` per
  * level ("\t", "  "), "key": value, empty containers as {} and [], no
  * newline at the end. indent NULL: compact, as nvct_document_write. Numbers
- * from their kept text, strings byte for byte, escaped as yajl_gen escapes
- * them. Fails on a tree deeper than NVCT_DOCUMENT_MAX_WRITE_DEPTH. */
+ * from their kept text, strings byte for byte with the escapes JSON needs
+ * (\u00XX in lower-case hex). Fails on a tree deeper than NVCT_DOCUMENT_MAX_WRITE_DEPTH. */
 int nvct_document_write_json_indent(const nvct_document_node *root, const char *indent,
                                     char **ret_data, size_t *ret_len, nvct_error **err);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Writing a document: JSON through yajl_gen (numbers from their kept text),
- * YAML through libyaml's emitter. */
+/* Writing a document: JSON by hand (numbers from their kept text), YAML
+ * through libyaml's emitter. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -8,7 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <yajl/yajl_gen.h>
 #include <yaml.h>
 
 #include "basic/buf.h"
@@ -17,150 +16,109 @@
 #include "document.h"
 #include "internal.h"
 
-/* ---- JSON ---- */
+/* ---- JSON ----
+ *
+ * Written by hand into one growing buffer rather than through yajl_gen: the
+ * runc wrapper writes config.json on every GPU create, and yajl_gen's
+ * per-byte escaping plus a second pass for Go's escapes cost more than the
+ * rest of the edit. Strings are copied in runs between the bytes that need
+ * an escape, found through a table. */
 
-static yajl_gen_status json_scalar(yajl_gen g, const nvct_document_node *n) {
-        switch ((nvct_document_kind)n->kind) {
-        case NVCT_DOCUMENT_NULL:
-                return yajl_gen_null(g);
-        case NVCT_DOCUMENT_BOOL:
-                return yajl_gen_bool(g, nvct_document_bool(n));
-        case NVCT_DOCUMENT_NUMBER:
-                return yajl_gen_number(g, n->text, n->len);
-        default:
-                return yajl_gen_string(g, (const unsigned char *)n->text, n->len);
+typedef struct json_style {
+        const char *indent; /* NULL: compact */
+        const char *hex;    /* digits of \u00XX escapes */
+        bool go_html;       /* encoding/json's <, >, &, U+2028, U+2029 escapes */
+} json_style;
+
+/* Bit 1: escaped in every style ("", \, control characters); bit 2: only
+ * with go_html (0xe2 starts U+2028 and U+2029, checked where it is met). */
+static const unsigned char json_special[256] = {
+        [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+        [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
+        [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+        [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+        [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1,  ['\\'] = 1, ['<'] = 2,
+        ['>'] = 2,  ['&'] = 2,  [0xe2] = 2,
+};
+
+/* The escape for s[0] (left bytes from there) in `out`; its length, 0 when
+ * the byte stays as it is. *ret_used: the input bytes it stands for. */
+static size_t json_escape(const char *s, size_t left, const json_style *st, char out[6],
+                          size_t *ret_used) {
+        unsigned char c = (unsigned char)*s;
+        *ret_used = 1;
+        static const char shorts[] = { ['"'] = '"', ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f',
+                                       ['\n'] = 'n', ['\r'] = 'r',  ['\t'] = 't' };
+        if (c < sizeof(shorts) && shorts[c] != 0) {
+                out[0] = '\\';
+                out[1] = shorts[c];
+                return 2;
         }
+        unsigned code = c;
+        if (c == 0xe2) {
+                if (left < 3 || (unsigned char)s[1] != 0x80 ||
+                    ((unsigned char)s[2] != 0xa8 && (unsigned char)s[2] != 0xa9))
+                        return 0;
+                code = (unsigned char)s[2] == 0xa8 ? 0x2028 : 0x2029;
+                *ret_used = 3;
+        } else if (c >= 0x20 && !st->go_html) {
+                return 0;
+        }
+        memcpy(out, "\\u", 2);
+        for (int i = 0; i < 4; i++)
+                out[2 + i] = st->hex[(code >> (12 - 4 * i)) & 15];
+        return 6;
 }
 
-static yajl_gen_status json_node(yajl_gen g, const nvct_document_node *n) {
-        if (!is_container(n))
-                return json_scalar(g, n);
-        bool object = n->kind == NVCT_DOCUMENT_OBJECT;
-        yajl_gen_status s = object ? yajl_gen_map_open(g) : yajl_gen_array_open(g);
-        size_t count = container_size(n);
-        for (size_t i = 0; s == yajl_gen_status_ok && i < count; i++) {
-                if (object) {
-                        const member *m = &block_members(n->block)[i];
-                        s = yajl_gen_string(g, (const unsigned char *)m->key, m->key_len);
-                        if (s == yajl_gen_status_ok)
-                                s = json_node(g, &m->value);
-                } else {
-                        s = json_node(g, &block_items(n->block)[i]);
+static int json_string(nvct_buf *b, const char *s, size_t len, const json_style *st) {
+        unsigned char stop = st->go_html ? 3 : 1;
+        int r = nvct_buf_put(b, "\"", 1);
+        size_t run = 0, i = 0;
+        while (r == 0 && i < len) {
+                while (i < len && !(json_special[(unsigned char)s[i]] & stop))
+                        i++;
+                if (i == len)
+                        break;
+                char esc[6];
+                size_t used, n = json_escape(s + i, len - i, st, esc, &used);
+                if (n == 0) {
+                        i++;
+                        continue;
                 }
-        }
-        if (s != yajl_gen_status_ok)
-                return s;
-        return object ? yajl_gen_map_close(g) : yajl_gen_array_close(g);
-}
-
-static int write_json(const nvct_document_node *root, unsigned flags, char **ret_data,
-                      size_t *ret_len, nvct_error **err) {
-        yajl_gen g = yajl_gen_alloc(NULL);
-        if (g == NULL)
-                return nvct_error_make(err, 0, "out of memory");
-        if (flags & NVCT_DOCUMENT_INDENT)
-                yajl_gen_config(g, yajl_gen_beautify, 1);
-        /* Bytes as they are: Go mode keeps text that is not UTF-8. */
-        yajl_gen_config(g, yajl_gen_validate_utf8, 0);
-        yajl_gen_status s = json_node(g, root);
-        int r = 0;
-        if (s == yajl_max_depth_exceeded) {
-                r = nvct_error_make(err, 0, "cannot write JSON nested deeper than %d levels",
-                                    NVCT_DOCUMENT_MAX_WRITE_DEPTH);
-        } else if (s != yajl_gen_status_ok) {
-                r = nvct_error_make(err, s == yajl_gen_generation_complete ? 0 : ENOMEM,
-                                    "cannot write JSON (yajl_gen status %d)", (int)s);
-        } else {
-                const unsigned char *buf;
-                size_t len;
-                yajl_gen_get_buf(g, &buf, &len);
-                char *copy = malloc(len + 1);
-                if (copy == NULL) {
-                        r = nvct_error_make(err, 0, "out of memory");
-                } else {
-                        memcpy(copy, buf, len);
-                        copy[len] = '\0';
-                        *ret_data = copy;
-                        *ret_len = len;
-                }
-        }
-        yajl_gen_free(g);
-        return r;
-}
-
-/* JSON laid out as Go's json.MarshalIndent(v, "", indent) lays it out:
- * every member and item on a line of its own, indented by `indent` per
- * level, "key": value, empty objects and arrays as {} and []. Written by
- * hand rather than with yajl_gen's beautify, which puts a blank line inside
- * an empty container and only knows one layout. Strings are escaped as
- * yajl_gen escapes them, so that the compact and indented forms agree. */
-static int indent_string(nvct_buf *b, const char *s, size_t len) {
-        static const char hex[] = "0123456789abcdef";
-        int r = nvct_buf_append(b, "\"", 1);
-        size_t run = 0;
-        for (size_t i = 0; r == 0 && i < len; i++) {
-                unsigned char c = (unsigned char)s[i];
-                char esc[6] = { '\\', 0 };
-                size_t n = 2;
-                switch (c) {
-                case '"':
-                        esc[1] = '"';
-                        break;
-                case '\\':
-                        esc[1] = '\\';
-                        break;
-                case '\b':
-                        esc[1] = 'b';
-                        break;
-                case '\f':
-                        esc[1] = 'f';
-                        break;
-                case '\n':
-                        esc[1] = 'n';
-                        break;
-                case '\r':
-                        esc[1] = 'r';
-                        break;
-                case '\t':
-                        esc[1] = 't';
-                        break;
-                default:
-                        if (c >= 0x20)
-                                continue;
-                        memcpy(esc, "\\u00", 4);
-                        esc[4] = hex[c >> 4];
-                        esc[5] = hex[c & 15];
-                        n = 6;
-                }
-                r = nvct_buf_append(b, s + run, i - run);
+                r = nvct_buf_put(b, s + run, i - run);
                 if (r == 0)
-                        r = nvct_buf_append(b, esc, n);
-                run = i + 1;
+                        r = nvct_buf_put(b, esc, n);
+                i += used;
+                run = i;
         }
         if (r == 0)
-                r = nvct_buf_append(b, s + run, len - run);
-        return r == 0 ? nvct_buf_append(b, "\"", 1) : r;
+                r = nvct_buf_put(b, s + run, len - run);
+        return r == 0 ? nvct_buf_put(b, "\"", 1) : r;
 }
 
-static int indent_line(nvct_buf *b, const char *indent, size_t depth) {
-        int r = nvct_buf_append(b, "\n", 1);
+static int json_newline(nvct_buf *b, const json_style *st, size_t depth) {
+        if (st->indent == NULL)
+                return 0;
+        int r = nvct_buf_put(b, "\n", 1);
+        size_t n = strlen(st->indent);
         for (size_t i = 0; r == 0 && i < depth; i++)
-                r = nvct_buf_append(b, indent, strlen(indent));
+                r = nvct_buf_put(b, st->indent, n);
         return r;
 }
 
 /* -1: out of memory; -2: nested too deeply. */
-static int indent_node(nvct_buf *b, const nvct_document_node *n, const char *indent, size_t depth) {
+static int json_node(nvct_buf *b, const nvct_document_node *n, const json_style *st,
+                     size_t depth) {
         switch ((nvct_document_kind)n->kind) {
         case NVCT_DOCUMENT_NULL:
-                return nvct_buf_append(b, "null", 4);
+                return nvct_buf_put(b, "null", 4);
         case NVCT_DOCUMENT_BOOL:
-                return nvct_document_bool(n) ? nvct_buf_append(b, "true", 4)
-                                             : nvct_buf_append(b, "false", 5);
+                return nvct_document_bool(n) ? nvct_buf_put(b, "true", 4)
+                                             : nvct_buf_put(b, "false", 5);
         case NVCT_DOCUMENT_NUMBER:
-                return nvct_buf_append(b, n->text, n->len);
+                return nvct_buf_put(b, n->text, n->len);
         case NVCT_DOCUMENT_STRING:
-                return indent_string(b, n->text, n->len);
+                return json_string(b, n->text, n->len, st);
         default:
                 break;
         }
@@ -168,38 +126,37 @@ static int indent_node(nvct_buf *b, const nvct_document_node *n, const char *ind
                 return -2;
         bool object = n->kind == NVCT_DOCUMENT_OBJECT;
         size_t count = container_size(n);
-        int r = nvct_buf_append(b, object ? "{" : "[", 1);
+        int r = nvct_buf_put(b, object ? "{" : "[", 1);
         for (size_t i = 0; r == 0 && i < count; i++) {
                 if (i > 0)
-                        r = nvct_buf_append(b, ",", 1);
+                        r = nvct_buf_put(b, ",", 1);
                 if (r == 0)
-                        r = indent_line(b, indent, depth + 1);
+                        r = json_newline(b, st, depth + 1);
                 if (r == 0 && object) {
                         const member *m = &block_members(n->block)[i];
-                        r = indent_string(b, m->key, m->key_len);
+                        r = json_string(b, m->key, m->key_len, st);
                         if (r == 0)
-                                r = nvct_buf_append(b, ": ", 2);
+                                r = st->indent != NULL ? nvct_buf_put(b, ": ", 2)
+                                                       : nvct_buf_put(b, ":", 1);
                         if (r == 0)
-                                r = indent_node(b, &m->value, indent, depth + 1);
+                                r = json_node(b, &m->value, st, depth + 1);
                 } else if (r == 0) {
-                        r = indent_node(b, &block_items(n->block)[i], indent, depth + 1);
+                        r = json_node(b, &block_items(n->block)[i], st, depth + 1);
                 }
         }
         if (r == 0 && count > 0)
-                r = indent_line(b, indent, depth);
-        return r == 0 ? nvct_buf_append(b, object ? "}" : "]", 1) : r;
+                r = json_newline(b, st, depth);
+        return r == 0 ? nvct_buf_put(b, object ? "}" : "]", 1) : r;
 }
 
-int nvct_document_write_json_indent(const nvct_document_node *root, const char *indent,
-                                    char **ret_data, size_t *ret_len, nvct_error **err) {
-        if (root == NULL)
-                return nvct_error_make(err, 0, "no document to write");
-        if (indent == NULL)
-                return write_json(root, 0, ret_data, ret_len, err);
+static int write_json(const nvct_document_node *root, const json_style *st, bool final_newline,
+                      char **ret_data, size_t *ret_len, nvct_error **err) {
         nvct_buf b = { 0 };
-        int r = indent_node(&b, root, indent, 0);
+        int r = json_node(&b, root, st, 0);
+        if (r == 0 && final_newline)
+                r = nvct_buf_put(&b, "\n", 1);
         if (r == 0 && b.data == NULL)
-                r = nvct_buf_append(&b, NULL, 0);
+                r = nvct_buf_put(&b, NULL, 0);
         if (r < 0) {
                 nvct_buf_clear(&b);
                 if (r == -2)
@@ -211,6 +168,14 @@ int nvct_document_write_json_indent(const nvct_document_node *root, const char *
         *ret_data = b.data;
         *ret_len = b.len;
         return 0;
+}
+
+int nvct_document_write_json_indent(const nvct_document_node *root, const char *indent,
+                                    char **ret_data, size_t *ret_len, nvct_error **err) {
+        if (root == NULL)
+                return nvct_error_make(err, 0, "no document to write");
+        const json_style st = { .indent = indent, .hex = "0123456789abcdef" };
+        return write_json(root, &st, false, ret_data, ret_len, err);
 }
 
 /* ---- YAML ---- */
@@ -415,5 +380,12 @@ int nvct_document_write(const nvct_document_node *root, nvct_document_format for
                 return nvct_error_make(err, 0, "no document to write");
         if (format == NVCT_DOCUMENT_YAML)
                 return write_yaml(root, ret_data, ret_len, err);
-        return write_json(root, flags, ret_data, ret_len, err);
+        bool go = (flags & NVCT_DOCUMENT_GO_ESCAPES) != 0;
+        const json_style st = {
+                .indent = (flags & NVCT_DOCUMENT_INDENT) ? "    " : NULL,
+                /* yajl_gen's upper-case hex, unless the bytes are to be Go's. */
+                .hex = go ? "0123456789abcdef" : "0123456789ABCDEF",
+                .go_html = go,
+        };
+        return write_json(root, &st, (flags & NVCT_DOCUMENT_INDENT) != 0, ret_data, ret_len, err);
 }

@@ -621,116 +621,16 @@ int nvct_oci_edit_add_gid(nvct_oci_edit *e, uint32_t gid, nvct_error **err) {
         return append_at(e, p_gids, N(p_gids), v, err);
 }
 
-/* What an escape in a string becomes as encoding/json writes it: the
- * characters json.Marshal's HTML escaping and its U+2028/U+2029 rule write
- * as \u escapes (yajl_gen writes them raw). Returns the escape's length (6)
- * and fills out, or 0 for a byte kept as it is. */
-static size_t go_escape_at(const char *p, size_t left, char out[6]) {
-        const char *hex = NULL;
-        size_t used = 1;
-        if (*p == '<')
-                hex = "003c";
-        else if (*p == '>')
-                hex = "003e";
-        else if (*p == '&')
-                hex = "0026";
-        else if (left >= 3 && memcmp(p, "\xe2\x80\xa8", 3) == 0)
-                hex = "2028", used = 3;
-        else if (left >= 3 && memcmp(p, "\xe2\x80\xa9", 3) == 0)
-                hex = "2029", used = 3;
-        if (hex == NULL)
-                return 0;
-        memcpy(out, "\\u", 2);
-        memcpy(out + 2, hex, 4);
-        return used;
-}
-
-/* The bytes go_escapes looks at; it copies runs of every other byte as
- * they are, so the pass costs about what a copy of the file costs. */
-static const bool go_special_bytes[256] = {
-        ['"'] = true, ['\\'] = true, ['<'] = true, ['>'] = true, ['&'] = true, [0xe2] = true,
-};
-
-static bool go_special(unsigned char c) {
-        return go_special_bytes[c];
-}
-
-static size_t skip_plain(const char *data, size_t i, size_t len) {
-        while (i < len && !go_special((unsigned char)data[i]))
-                i++;
-        return i;
-}
-
-/* yajl_gen's JSON made what json.Marshal writes for the same strings: the
- * escapes above, and yajl's \u00XX (control characters) in lowercase hex.
- * A config.json that Go wrote (Docker, containerd, Podman, CRI-O) so
- * comes back byte for byte wherever it was not changed. Linear; *ret_data
- * is data itself when nothing grows (then rewritten in place). */
-static int go_escapes(char *data, size_t len, char **ret_data, size_t *ret_len) {
-        size_t extra = 0;
-        bool in_string = false;
-        char esc[6];
-        for (size_t i = skip_plain(data, 0, len); i < len; i = skip_plain(data, i + 1, len)) {
-                if (data[i] == '"')
-                        in_string = !in_string;
-                else if (in_string && data[i] == '\\')
-                        i++;
-                else if (in_string) {
-                        size_t used = go_escape_at(data + i, len - i, esc);
-                        extra += used ? 6 - used : 0;
-                }
-        }
-        char *out = extra ? malloc(len + extra + 1) : data;
-        if (out == NULL)
-                return -1;
-        size_t o = 0, i = 0;
-        in_string = false;
-        while (i < len) {
-                size_t j = skip_plain(data, i, len);
-                if (j > i) {
-                        if (out != data)
-                                memcpy(out + o, data + i, j - i);
-                        o += j - i;
-                        i = j;
-                        continue;
-                }
-                size_t used = in_string ? go_escape_at(data + i, len - i, esc) : 0;
-                if (used > 0) {
-                        memcpy(out + o, esc, 6);
-                        o += 6;
-                        i += used;
-                        continue;
-                }
-                char c = data[i++];
-                out[o++] = c;
-                if (c == '"')
-                        in_string = !in_string;
-                if (!in_string || c != '\\' || i >= len)
-                        continue;
-                bool unicode = data[i] == 'u';
-                out[o++] = data[i++];
-                for (size_t k = 0; unicode && k < 4 && i < len; k++) {
-                        c = data[i++];
-                        out[o++] = c >= 'A' && c <= 'F' ? (char)(c - 'A' + 'a') : c;
-                }
-        }
-        out[o] = '\0';
-        *ret_data = out;
-        *ret_len = o;
-        return 0;
-}
-
 int nvct_oci_edit_write(nvct_oci_edit *e, nvct_error **err) {
         if (!e->changed)
                 return 0;
-        _cleanup_free_ char *raw = NULL, *data = NULL;
-        size_t raw_len, len;
-        if (nvct_document_write(e->root, NVCT_DOCUMENT_JSON, 0, &raw, &raw_len, err) < 0)
+        _cleanup_free_ char *data = NULL;
+        size_t len;
+        /* Go's escapes: a config.json from a Go engine (Docker, containerd,
+         * Podman, CRI-O) comes back byte for byte where it was not changed. */
+        if (nvct_document_write(e->root, NVCT_DOCUMENT_JSON, NVCT_DOCUMENT_GO_ESCAPES, &data, &len,
+                                err) < 0)
                 return nvct_error_prefix(err, "%s", nvct_quoted(e->qpath));
-        if (go_escapes(raw, raw_len, &data, &len) < 0)
-                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
-        if (data == raw)
-                raw = NULL;
         /* Atomic, not durable: runc must never read half a file, but the
          * bundle does not outlive a crash (the engine recreates it), so the
          * two fsyncs of a durable write would only slow every create. */

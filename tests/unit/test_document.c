@@ -809,6 +809,35 @@ static void test_compact_bytes(void **state) {
         }
 }
 
+/* Each byte that needs an escape, in each style: yajl's (upper-case hex),
+ * Go's (json.Marshal: HTML escapes, U+2028/U+2029, lower-case hex) and the
+ * indented form's. A lone 0xe2, U+2027 and bytes that are not UTF-8 are
+ * kept as they are; the key is escaped as the values are. */
+static void test_escapes(void **state) {
+        (void)state;
+        static const char text[] = "{\"k<&\":[\"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f/\","
+                                   "\"a<b>c&d\",\"\\u2028\\u2029\\u2027\xe2\",\"\xff\xfe\"]}";
+        nvct_document_node *root = parse_json(text, &go);
+        static const char yajl_style[] =
+                "{\"k<&\":[\"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001F\x7f/\",\"a<b>c&d\","
+                "\"\xe2\x80\xa8\xe2\x80\xa9\xe2\x80\xa7\xe2\",\"\xff\xfe\"]}";
+        assert_written(root, yajl_style);
+        char *out = write_doc(root, NVCT_DOCUMENT_JSON, NVCT_DOCUMENT_GO_ESCAPES, NULL);
+        assert_string_equal(out, "{\"k\\u003c\\u0026\":[\"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f\x7f/\","
+                                 "\"a\\u003cb\\u003ec\\u0026d\","
+                                 "\"\\u2028\\u2029\xe2\x80\xa7\xe2\",\"\xff\xfe\"]}");
+        free(out);
+        nvct_error *err = NULL;
+        size_t len;
+        assert_int_equal(nvct_document_write_json_indent(root, "  ", &out, &len, &err), 0);
+        assert_string_equal(out, "{\n  \"k<&\": [\n    \"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f\x7f/\",\n"
+                                 "    \"a<b>c&d\",\n"
+                                 "    \"\xe2\x80\xa8\xe2\x80\xa9\xe2\x80\xa7\xe2\",\n"
+                                 "    \"\xff\xfe\"\n  ]\n}");
+        free(out);
+        nvct_document_free(root);
+}
+
 /* Items move in place as the permutation says; anything but a permutation
  * of the whole array is refused and moves nothing. */
 static void test_array_permute(void **state) {
@@ -847,7 +876,7 @@ int main(void) {
                 cmocka_unit_test(test_utf8),           cmocka_unit_test(test_yaml_refused),
                 cmocka_unit_test(test_yaml_scalars),   cmocka_unit_test(test_error_paths),
                 cmocka_unit_test(test_engine_configs), cmocka_unit_test(test_runc_spec),
-                cmocka_unit_test(test_compact_bytes),  cmocka_unit_test(test_array_permute),
+                cmocka_unit_test(test_compact_bytes),  cmocka_unit_test(test_escapes),  cmocka_unit_test(test_array_permute),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
