@@ -118,7 +118,8 @@ int nvct_document_parse(const char *data, size_t len, nvct_document_format forma
                         nvct_error **err);
 
 /* Write flags. */
-#define NVCT_DOCUMENT_INDENT 1u /* JSON: 4 spaces a level, a newline at the end; YAML is always block */
+#define NVCT_DOCUMENT_INDENT                                                                       \
+        1u /* JSON: 4 spaces a level, a newline at the end; YAML is always block */
 /* JSON: strings escaped as Go's encoding/json escapes them (json.Marshal's
  * HTML escapes of <, > and &, U+2028 and U+2029 as \u escapes, lower-case
  * hex), so that a config.json a Go engine wrote comes back byte for byte
@@ -130,12 +131,11 @@ int nvct_document_parse(const char *data, size_t len, nvct_document_format forma
  * as they are), strings and keys byte for byte (bytes that are not UTF-8
  * too: Go mode kept them) with only the escapes JSON needs (\", \\, \b,
  * \f, \n, \r, \t, \u00XX), compact unless NVCT_DOCUMENT_INDENT (laid out
- * as nvct_document_write_json_indent with 4 spaces, then a newline). YAML: block style, indent 2, one document;
- * a string is written plain when every common resolver (YAML 1.1 and 1.2)
- * reads it back as that string (the CDI writer's rule), or when it was plain
- * and libyaml surely writes it plain, else double-quoted (so that writing
- * what was read back gives the same bytes); numbers, booleans and null
- * plain, from their text. Fails on a tree deeper than
+ * as nvct_document_write_json_indent with 4 spaces, then a newline). YAML: block style, indent 2,
+ * one document; a string is written plain when every common resolver (YAML 1.1 and 1.2) reads it
+ * back as that string (the CDI writer's rule), or when it was plain and libyaml surely writes it
+ * plain, else double-quoted (so that writing what was read back gives the same bytes); numbers,
+ * booleans and null plain, from their text. Fails on a tree deeper than
  * NVCT_DOCUMENT_MAX_WRITE_DEPTH (JSON), and on text that is not UTF-8
  * (YAML). */
 int nvct_document_write(const nvct_document_node *root, nvct_document_format format, unsigned flags,

@@ -47,7 +47,7 @@ static size_t json_escape(const char *s, size_t left, const json_style *st, char
                           size_t *ret_used) {
         unsigned char c = (unsigned char)*s;
         *ret_used = 1;
-        static const char shorts[] = { ['"'] = '"', ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f',
+        static const char shorts[] = { ['"'] = '"',  ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f',
                                        ['\n'] = 'n', ['\r'] = 'r',  ['\t'] = 't' };
         if (c < sizeof(shorts) && shorts[c] != 0) {
                 out[0] = '\\';
@@ -107,8 +107,7 @@ static int json_newline(nvct_buf *b, const json_style *st, size_t depth) {
 }
 
 /* -1: out of memory; -2: nested too deeply. */
-static int json_node(nvct_buf *b, const nvct_document_node *n, const json_style *st,
-                     size_t depth) {
+static int json_node(nvct_buf *b, const nvct_document_node *n, const json_style *st, size_t depth) {
         switch ((nvct_document_kind)n->kind) {
         case NVCT_DOCUMENT_NULL:
                 return nvct_buf_put(b, "null", 4);

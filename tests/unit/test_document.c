@@ -823,17 +823,19 @@ static void test_escapes(void **state) {
                 "\"\xe2\x80\xa8\xe2\x80\xa9\xe2\x80\xa7\xe2\",\"\xff\xfe\"]}";
         assert_written(root, yajl_style);
         char *out = write_doc(root, NVCT_DOCUMENT_JSON, NVCT_DOCUMENT_GO_ESCAPES, NULL);
-        assert_string_equal(out, "{\"k\\u003c\\u0026\":[\"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f\x7f/\","
-                                 "\"a\\u003cb\\u003ec\\u0026d\","
-                                 "\"\\u2028\\u2029\xe2\x80\xa7\xe2\",\"\xff\xfe\"]}");
+        assert_string_equal(out,
+                            "{\"k\\u003c\\u0026\":[\"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f\x7f/\","
+                            "\"a\\u003cb\\u003ec\\u0026d\","
+                            "\"\\u2028\\u2029\xe2\x80\xa7\xe2\",\"\xff\xfe\"]}");
         free(out);
         nvct_error *err = NULL;
         size_t len;
         assert_int_equal(nvct_document_write_json_indent(root, "  ", &out, &len, &err), 0);
-        assert_string_equal(out, "{\n  \"k<&\": [\n    \"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f\x7f/\",\n"
-                                 "    \"a<b>c&d\",\n"
-                                 "    \"\xe2\x80\xa8\xe2\x80\xa9\xe2\x80\xa7\xe2\",\n"
-                                 "    \"\xff\xfe\"\n  ]\n}");
+        assert_string_equal(out,
+                            "{\n  \"k<&\": [\n    \"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f\x7f/\",\n"
+                            "    \"a<b>c&d\",\n"
+                            "    \"\xe2\x80\xa8\xe2\x80\xa9\xe2\x80\xa7\xe2\",\n"
+                            "    \"\xff\xfe\"\n  ]\n}");
         free(out);
         nvct_document_free(root);
 }
@@ -876,7 +878,8 @@ int main(void) {
                 cmocka_unit_test(test_utf8),           cmocka_unit_test(test_yaml_refused),
                 cmocka_unit_test(test_yaml_scalars),   cmocka_unit_test(test_error_paths),
                 cmocka_unit_test(test_engine_configs), cmocka_unit_test(test_runc_spec),
-                cmocka_unit_test(test_compact_bytes),  cmocka_unit_test(test_escapes),  cmocka_unit_test(test_array_permute),
+                cmocka_unit_test(test_compact_bytes),  cmocka_unit_test(test_escapes),
+                cmocka_unit_test(test_array_permute),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
