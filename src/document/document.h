@@ -225,6 +225,13 @@ nvct_document_node *nvct_document_object_get_n(const nvct_document_node *object,
 int nvct_document_object_set(nvct_document_node *object, const char *key, size_t len,
                              nvct_document_node *value, nvct_document_node **ret_value,
                              nvct_error **err);
+/* nvct_document_object_set, a new key put at position pos (the members from
+ * there on move up one; past the end: appended) instead of at the end: for
+ * writers that keep a schema's field order. O(members), no copy of any
+ * value. */
+int nvct_document_object_insert(nvct_document_node *object, size_t pos, const char *key, size_t len,
+                                nvct_document_node *value, nvct_document_node **ret_value,
+                                nvct_error **err);
 /* Removes a key and frees its value; whether it was there. The members
  * after it keep their order. */
 bool nvct_document_object_remove(nvct_document_node *object, const char *key, size_t len);

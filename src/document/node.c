@@ -393,9 +393,10 @@ static int check_value(nvct_document_node *container, nvct_document_kind kind,
         return 0;
 }
 
-int nvct_document_object_set(nvct_document_node *object, const char *key, size_t len,
-                             nvct_document_node *value, nvct_document_node **ret_value,
-                             nvct_error **err) {
+/* object_set and object_insert: a key already there keeps its place; a new
+ * one goes at pos (at the end when pos is past it). */
+static int object_put(nvct_document_node *object, size_t pos, const char *key, size_t len,
+                      nvct_document_node *value, nvct_document_node **ret_value, nvct_error **err) {
         if (check_value(object, NVCT_DOCUMENT_OBJECT, value, err) < 0)
                 return -1;
         ssize_t at = object_find(object, key, len);
@@ -418,25 +419,43 @@ int nvct_document_object_set(nvct_document_node *object, const char *key, size_t
         if (len > 0)
                 memcpy(copy, key, len);
         copy[len] = '\0';
-        block *b = object->block;
-        member *m = &block_members(b)[b->n];
-        if (adopt(value, &m->value, err) < 0) {
+        member fresh = { .key = copy, .key_len = (uint32_t)len, .own_key = true };
+        if (adopt(value, &fresh.value, err) < 0) {
                 free(copy);
                 return -1;
         }
-        m->key = copy;
-        m->key_len = (uint32_t)len;
-        m->own_key = true;
+        /* Nothing can fail from here: the object changes only now. */
+        block *b = object->block;
+        member *m = block_members(b);
+        bool inside = pos < b->n;
+        if (!inside)
+                pos = b->n;
+        else
+                memmove(&m[pos + 1], &m[pos], (b->n - pos) * sizeof(*m));
+        m[pos] = fresh;
         b->n++;
-        if (!object_index_add(object)) {
-                /* Lookups scan until an index can be built. */
+        if (inside || !object_index_add(object)) {
+                /* Positions moved (or no memory for the index): lookups scan
+                 * until it is rebuilt, at the next one. */
                 free(b->index);
                 b->index = NULL;
                 b->index_size = 0;
         }
         if (ret_value != NULL)
-                *ret_value = &m->value;
+                *ret_value = &m[pos].value;
         return 0;
+}
+
+int nvct_document_object_set(nvct_document_node *object, const char *key, size_t len,
+                             nvct_document_node *value, nvct_document_node **ret_value,
+                             nvct_error **err) {
+        return object_put(object, SIZE_MAX, key, len, value, ret_value, err);
+}
+
+int nvct_document_object_insert(nvct_document_node *object, size_t pos, const char *key, size_t len,
+                                nvct_document_node *value, nvct_document_node **ret_value,
+                                nvct_error **err) {
+        return object_put(object, pos, key, len, value, ret_value, err);
 }
 
 bool nvct_document_object_remove(nvct_document_node *object, const char *key, size_t len) {

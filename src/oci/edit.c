@@ -159,45 +159,6 @@ static size_t insert_position(const nvct_document_node *obj, const char *key,
         return before != SIZE_MAX ? before : n;
 }
 
-/* Inserts key: value (standalone, taken over) into obj at `pos`. The tree
- * has no insert for objects: a new object is built from copies, with the
- * new member in place, and replaces obj (in its parent under parent_key, or
- * as the root) only once complete, so that a failure leaves obj as it was.
- * It costs a copy of obj, at most once per member created (a handful of
- * fixed paths), so an edit stays linear in the file. */
-static int object_insert(nvct_oci_edit *e, nvct_document_node *parent, const char *parent_key,
-                         nvct_document_node *obj, size_t pos, const char *key,
-                         nvct_document_node *value, nvct_error **err) {
-        size_t n = nvct_document_object_size(obj);
-        if (pos >= n)
-                return nvct_document_object_set(obj, key, strlen(key), value, NULL, err);
-        _cleanup_document_ nvct_document_node *fresh = nvct_document_new_object();
-        _cleanup_document_ nvct_document_node *v = value;
-        if (fresh == NULL)
-                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
-        for (size_t i = 0; i <= n; i++) {
-                if (i == pos &&
-                    nvct_document_object_set(fresh, key, strlen(key), TAKE_PTR(v), NULL, err) < 0)
-                        return -1;
-                if (i == n)
-                        break;
-                size_t klen;
-                const char *k = nvct_document_object_key(obj, i, &klen);
-                nvct_document_node *copy = nvct_document_copy(nvct_document_object_value(obj, i));
-                if (copy == NULL)
-                        return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
-                if (nvct_document_object_set(fresh, k, klen, copy, NULL, err) < 0)
-                        return -1;
-        }
-        if (parent == NULL) {
-                nvct_document_free(e->root);
-                e->root = TAKE_PTR(fresh);
-                return 0;
-        }
-        return nvct_document_object_set(parent, parent_key, strlen(parent_key), TAKE_PTR(fresh),
-                                        NULL, err);
-}
-
 /* lookup, creating what is absent or null: objects above, `kind` at the
  * end. */
 static int ensure(nvct_oci_edit *e, const step *path, size_t n, nvct_document_kind kind,
@@ -209,41 +170,28 @@ static int ensure(nvct_oci_edit *e, const step *path, size_t n, nvct_document_ki
                 *ret = node;
                 return 0;
         }
-        nvct_document_node *parent = NULL, *obj = e->root;
-        const char *parent_key = NULL;
+        nvct_document_node *obj = e->root;
         for (size_t i = 0; i < n; i++) {
                 nvct_document_kind want = i + 1 == n ? kind : NVCT_DOCUMENT_OBJECT;
-                nvct_document_node *child = nvct_document_object_get(obj, path[i].key);
-                if (child != NULL && nvct_document_kind_of(child) == NVCT_DOCUMENT_NULL) {
-                        /* A null member becomes the container in place,
-                         * keeping its position (Go reads null as absent). */
-                        nvct_document_node *fresh = want == NVCT_DOCUMENT_OBJECT
-                                                            ? nvct_document_new_object()
-                                                            : nvct_document_new_array();
-                        if (fresh == NULL)
-                                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
-                        if (nvct_document_object_set(obj, path[i].key, strlen(path[i].key), fresh,
-                                                     &child, err) < 0)
-                                return -1;
-                        e->changed = true;
-                } else if (child == NULL) {
-                        nvct_document_node *fresh = want == NVCT_DOCUMENT_OBJECT
-                                                            ? nvct_document_new_object()
-                                                            : nvct_document_new_array();
-                        if (fresh == NULL)
-                                return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
-                        size_t pos = insert_position(obj, path[i].key, path[i].order);
-                        if (object_insert(e, parent, parent_key, obj, pos, path[i].key, fresh,
-                                          err) < 0)
-                                return -1;
-                        e->changed = true;
-                        /* obj may have been replaced: find it again. */
-                        obj = parent == NULL ? e->root
-                                             : nvct_document_object_get(parent, parent_key);
-                        child = nvct_document_object_get(obj, path[i].key);
+                const char *key = path[i].key;
+                nvct_document_node *child = nvct_document_object_get(obj, key);
+                if (child != NULL && nvct_document_kind_of(child) != NVCT_DOCUMENT_NULL) {
+                        obj = child;
+                        continue;
                 }
-                parent = obj;
-                parent_key = path[i].key;
+                nvct_document_node *fresh = want == NVCT_DOCUMENT_OBJECT
+                                                    ? nvct_document_new_object()
+                                                    : nvct_document_new_array();
+                if (fresh == NULL)
+                        return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+                /* A null member becomes the container in place, keeping its
+                 * position (Go reads null as absent); an absent one goes
+                 * where the runtime spec's field order puts it, in place:
+                 * a failure (no memory) leaves obj as it was. */
+                size_t pos = child != NULL ? SIZE_MAX : insert_position(obj, key, path[i].order);
+                if (nvct_document_object_insert(obj, pos, key, strlen(key), fresh, &child, err) < 0)
+                        return nvct_error_prefix(err, "%s", nvct_quoted(e->qpath));
+                e->changed = true;
                 obj = child;
         }
         *ret = obj;

@@ -840,6 +840,43 @@ static void test_escapes(void **state) {
         nvct_document_free(root);
 }
 
+/* A new key goes where it is put, the members after it move up; an existing
+ * key keeps its place; lookups of a large (indexed) object see the moved
+ * members. */
+static void test_object_insert(void **state) {
+        (void)state;
+        nvct_document_node *root =
+                parse_json("{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,"
+                           "\"k8\":8,\"k9\":9,\"k10\":[10]}",
+                           &go);
+        nvct_error *err = NULL;
+        assert_non_null(nvct_document_object_get(root, "k9")); /* builds the index */
+        nvct_document_node *at = NULL;
+        assert_int_equal(nvct_document_object_insert(root, 0, "a", 1,
+                                                     nvct_document_new_string("x", 1), &at, &err),
+                         0);
+        assert_string_equal(nvct_document_text(at, NULL), "x");
+        assert_int_equal(
+                nvct_document_object_insert(root, 5, "b", 1, nvct_document_new_null(), NULL, &err),
+                0);
+        assert_int_equal(nvct_document_object_insert(root, 99, "c", 1, nvct_document_new_object(),
+                                                     NULL, &err),
+                         0);
+        /* k3 exists: replaced where it is. */
+        assert_int_equal(nvct_document_object_insert(root, 0, "k3", 2, nvct_document_new_array(),
+                                                     NULL, &err),
+                         0);
+        assert_written(root,
+                       "{\"a\":\"x\",\"k1\":1,\"k2\":2,\"k3\":[],\"k4\":4,\"b\":null,\"k5\":5,"
+                       "\"k6\":6,\"k7\":7,\"k8\":8,\"k9\":9,\"k10\":[10],\"c\":{}}");
+        static const char *const keys[] = { "a",  "k1", "k2", "k3", "k4",  "b", "k5",
+                                            "k6", "k7", "k8", "k9", "k10", "c" };
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+                assert_ptr_equal(nvct_document_object_get(root, keys[i]),
+                                 nvct_document_object_value(root, i));
+        nvct_document_free(root);
+}
+
 /* Items move in place as the permutation says; anything but a permutation
  * of the whole array is refused and moves nothing. */
 static void test_array_permute(void **state) {
@@ -879,7 +916,7 @@ int main(void) {
                 cmocka_unit_test(test_yaml_scalars),   cmocka_unit_test(test_error_paths),
                 cmocka_unit_test(test_engine_configs), cmocka_unit_test(test_runc_spec),
                 cmocka_unit_test(test_compact_bytes),  cmocka_unit_test(test_escapes),
-                cmocka_unit_test(test_array_permute),
+                cmocka_unit_test(test_object_insert),  cmocka_unit_test(test_array_permute),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
