@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* nvidia-cdi-hook: the createContainer hooks a CDI spec from `nvidia-ctk cdi
- * generate` names. `create-symlinks` makes the driver's symlinks in the
- * container, `update-ldcache` runs the host's ldconfig with the container's
- * root as "/". The runtime runs them as root, with the container state on
- * stdin, against a root filesystem the image's author built: all the work
- * inside it goes through rootfs.h, which never lets a path leave it. Names
- * and flags are NVIDIA's, so that specs it generated work unchanged. */
+ * generate` names (commands.c has the table, shared with `nvidia-ctk
+ * hook`). `create-symlinks` makes the driver's symlinks in the container,
+ * `update-ldcache` runs the host's ldconfig with the container's root as
+ * "/", `chmod`, `enable-cuda-compat`, `disable-device-node-modification`
+ * and `update-application-profile` do what NVIDIA's do. The runtime runs them as root, with the
+ * container state on stdin, against a root filesystem the image's author built: all the work inside
+ * it goes through rootfs.h, which never lets a path leave it. Names and flags are NVIDIA's, so that
+ * specs it generated work unchanged. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,50 +19,14 @@
 #include "basic/cleanup.h"
 #include "basic/cli.h"
 #include "basic/error.h"
-#include "basic/file.h"
-#include "oci/bundle.h"
-#include "oci/oci.h"
 
 #include "cdi-hook.h"
+
+#define PROGRAM CDI_HOOK_PROGRAM
 
 #ifndef NVCT_VERSION
 #define NVCT_VERSION "unknown"
 #endif
-
-bool cdi_hook_debug;
-
-void debugf(const char *fmt, ...) {
-        if (!cdi_hook_debug)
-                return;
-        va_list ap;
-        va_start(ap, fmt);
-        fputs(PROGRAM ": ", stderr);
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
-        va_end(ap);
-}
-
-/* ---- the container's root ---- */
-
-/* The container's root on the host: root.path of the bundle's config.json,
- * relative to the bundle unless absolute (as runc takes it). The state comes
- * from stdin, or from `state_path` (NVIDIA's --container-spec: a file
- * holding the state, "-" or "" for stdin). */
-int load_rootfs(const char *state_path, char **ret_rootfs, nvct_error **err) {
-        _cleanup_close_ int file_fd = -1;
-        int fd = STDIN_FILENO;
-        const char *where = "on stdin";
-
-        if (state_path != NULL && state_path[0] != '\0' && strcmp(state_path, "-") != 0) {
-                size_t size;
-                if (nvct_open_regular(state_path, "container state", NVCT_STATE_MAX_SIZE, false,
-                                      &file_fd, &size, err) < 0)
-                        return -1;
-                fd = file_fd;
-                where = "in the --container-spec file";
-        }
-        return nvct_bundle_read_rootfs(fd, where, ret_rootfs, err);
-}
 
 /* ---- the command table ---- */
 
@@ -83,15 +48,13 @@ static int check_version(const nvct_cli_call *call) {
         return EXIT_SUCCESS;
 }
 
-static const nvct_cli_command *const commands[] = { &cmd_create_symlinks, &cmd_update_ldcache,
-                                                    NULL };
 static const nvct_cli_command root = {
         .synopsis = "[--debug] COMMAND [OPTIONS]",
         .description = "The createContainer hooks of NVIDIA CDI specs.",
         .options = options,
         .n_options = ARRAY_SIZE(options),
         .run = check_version,
-        .subcommands = commands,
+        .subcommands = cdi_hook_commands,
 };
 static const nvct_cli_program program = { PROGRAM, NVCT_CLI_URFAVE, .root = &root };
 

@@ -17,5 +17,6 @@ extern const nvct_cli_command ctk_cdi_generate;
 extern const nvct_cli_command ctk_cdi_list;
 extern const nvct_cli_command ctk_runtime_configure;
 extern const nvct_cli_command ctk_config;
+extern const nvct_cli_command ctk_hook;
 
 #endif

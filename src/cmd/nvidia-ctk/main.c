@@ -43,7 +43,8 @@ static const nvct_cli_command runtime = {
         .summary = "container engines' configuration for the NVIDIA runtime",
         .subcommands = runtime_commands,
 };
-static const nvct_cli_command *const commands[] = { &cdi, &runtime, &ctk_config, NULL };
+static const nvct_cli_command *const commands[] = { &cdi, &runtime, &ctk_config, &ctk_hook,
+                                                     NULL };
 static const nvct_cli_command root = {
         .synopsis = "[--quiet] [--debug] COMMAND [options]",
         .description = "The NVIDIA Container Toolkit's CLI: CDI specs for this host's GPUs.",
