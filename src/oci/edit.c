@@ -18,6 +18,21 @@
 #include "basic/file.h"
 #include "basic/gocompat.h"
 #include "basic/quote.h"
+#include "basic/strcount.h"
+
+/* An array whose entries are keyed by a string member (mounts by
+ * destination, linux.devices by path), with the values of that member
+ * counted: put_keyed and remove_first scan for an entry only when its value
+ * is there, so that n puts into an array of m entries cost O(n + m), not
+ * O(n * m). Counted on first use; dropped, and counted again when next
+ * needed, when memory runs out. */
+typedef struct keyed {
+        const struct step *path;
+        size_t n;
+        const char *key;
+        bool counted;
+        nvct_strcount values;
+} keyed;
 
 struct nvct_oci_edit {
         char *path;
@@ -26,7 +41,11 @@ struct nvct_oci_edit {
         nvct_document_node *root;
         bool changed;
         size_t added;
+        keyed mounts, devices;
 };
+
+/* An entry with key == value went into k's array (delta 1) or out (-1). */
+static void keyed_note(keyed *k, const char *value, int delta);
 
 /* specs-go's field orders (json.Marshal writes a struct's fields in order). */
 static const char *const spec_order[] = { "ociVersion", "process", "root",    "hostname",
@@ -76,6 +95,7 @@ typedef struct step {
 
 #define STEP(k, o)                                                                                 \
         { k, o }
+#define N(a) (sizeof(a) / sizeof((a)[0]))
 static const step p_env[] = { STEP("process", spec_order), STEP("env", process_order) };
 static const step p_annotations[] = { STEP("annotations", spec_order) };
 static const step p_mounts[] = { STEP("mounts", spec_order) };
@@ -234,6 +254,8 @@ int nvct_oci_edit_load(const char *bundle, nvct_oci_edit **ret_edit, nvct_error 
         e->qpath = TAKE_PTR(qpath);
         e->mode = st.st_mode & 07777;
         e->root = TAKE_PTR(root);
+        e->mounts = (keyed){ .path = p_mounts, .n = N(p_mounts), .key = "destination" };
+        e->devices = (keyed){ .path = p_devices, .n = N(p_devices), .key = "path" };
         *ret_edit = e;
         return 0;
 }
@@ -242,6 +264,8 @@ void nvct_oci_edit_free(nvct_oci_edit *edit) {
         if (edit == NULL)
                 return;
         nvct_document_free(edit->root);
+        nvct_strcount_clear(&edit->mounts.values);
+        nvct_strcount_clear(&edit->devices.values);
         free(edit->path);
         free(edit->qpath);
         free(edit);
@@ -256,8 +280,6 @@ const nvct_document_node *nvct_oci_edit_root(const nvct_oci_edit *edit) {
 bool nvct_oci_edit_changed(const nvct_oci_edit *edit) {
         return edit->changed;
 }
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static int get(const nvct_oci_edit *e, const step *path, size_t n, nvct_document_kind kind,
                const nvct_document_node **ret_node, nvct_error **err) {
@@ -433,9 +455,10 @@ static int build_mount(const nvct_oci_edit *e, const nvct_oci_mount *m,
 
 int nvct_oci_edit_add_mount(nvct_oci_edit *e, const nvct_oci_mount *m, nvct_error **err) {
         nvct_document_node *obj = NULL;
-        if (build_mount(e, m, &obj, err) < 0)
+        if (build_mount(e, m, &obj, err) < 0 || append_at(e, p_mounts, N(p_mounts), obj, err) < 0)
                 return -1;
-        return append_at(e, p_mounts, N(p_mounts), obj, err);
+        keyed_note(&e->mounts, m->destination, 1);
+        return 0;
 }
 
 /* A linux.devices entry, standalone (*ret_obj the caller's). */
@@ -466,9 +489,11 @@ static int build_device(const nvct_oci_edit *e, const nvct_oci_device *d,
 
 int nvct_oci_edit_add_device(nvct_oci_edit *e, const nvct_oci_device *d, nvct_error **err) {
         nvct_document_node *obj = NULL;
-        if (build_device(e, d, &obj, err) < 0)
+        if (build_device(e, d, &obj, err) < 0 ||
+            append_at(e, p_devices, N(p_devices), obj, err) < 0)
                 return -1;
-        return append_at(e, p_devices, N(p_devices), obj, err);
+        keyed_note(&e->devices, d->path, 1);
+        return 0;
 }
 
 int nvct_oci_edit_add_device_rule(nvct_oci_edit *e, const nvct_oci_device_rule *r,
@@ -613,14 +638,45 @@ static size_t find_entry(const nvct_document_node *array, size_t from, const cha
         return SIZE_MAX;
 }
 
-static int remove_first(nvct_oci_edit *e, const step *path, size_t n, const char *key,
-                        const char *value, bool *ret_removed, nvct_error **err) {
+/* How many entries of k's array (`array`, not NULL) have key == value. */
+static int keyed_count(const nvct_oci_edit *e, keyed *k, const nvct_document_node *array,
+                       const char *value, size_t *ret_count, nvct_error **err) {
+        for (size_t i = 0; !k->counted && i < nvct_document_array_size(array); i++) {
+                nvct_document_node *m =
+                        nvct_document_object_get(nvct_document_array_get(array, i), k->key);
+                size_t len;
+                const char *text = nvct_document_text(m, &len);
+                if (m == NULL || nvct_document_kind_of(m) != NVCT_DOCUMENT_STRING)
+                        continue;
+                if (nvct_strcount_add(&k->values, text, len, 1) < 0) {
+                        nvct_strcount_clear(&k->values);
+                        return nvct_error_make(err, ENOMEM, "%s", nvct_quoted(e->qpath));
+                }
+        }
+        k->counted = true;
+        *ret_count = nvct_strcount_get(&k->values, value, strlen(value));
+        return 0;
+}
+
+static void keyed_note(keyed *k, const char *value, int delta) {
+        if (k->counted && nvct_strcount_add(&k->values, value, strlen(value), delta) < 0) {
+                /* Counted again from the array when next needed. */
+                nvct_strcount_clear(&k->values);
+                k->counted = false;
+        }
+}
+
+static int remove_first(nvct_oci_edit *e, keyed *k, const char *value, bool *ret_removed,
+                        nvct_error **err) {
         nvct_document_node *array;
-        if (lookup(e, path, n, NVCT_DOCUMENT_ARRAY, &array, err) < 0)
+        size_t have = 0;
+        if (lookup(e, k->path, k->n, NVCT_DOCUMENT_ARRAY, &array, err) < 0 ||
+            (array != NULL && keyed_count(e, k, array, value, &have, err) < 0))
                 return -1;
-        size_t i = array != NULL ? find_entry(array, 0, key, value) : SIZE_MAX;
+        size_t i = have > 0 ? find_entry(array, 0, k->key, value) : SIZE_MAX;
         if (i != SIZE_MAX) {
                 nvct_document_array_remove(array, i);
+                keyed_note(k, value, -1);
                 e->changed = true;
         }
         if (ret_removed != NULL)
@@ -633,59 +689,71 @@ static int remove_first(nvct_oci_edit *e, const step *path, size_t n, const char
  * next one with that key (AddDevice), else it is appended. Re-applying what
  * is already the last entry changes nothing, so that a config.json edited
  * twice the same way is not rewritten. `entry` is taken over. */
-static int put_keyed(nvct_oci_edit *e, const step *path, size_t n, const char *key,
-                     const char *value, bool replace_next, nvct_document_node *entry,
-                     nvct_error **err) {
+static int put_keyed(nvct_oci_edit *e, keyed *k, const char *value, bool replace_next,
+                     nvct_document_node *entry, nvct_error **err) {
         _cleanup_document_ nvct_document_node *v = entry;
         nvct_document_node *array;
-        if (lookup(e, path, n, NVCT_DOCUMENT_ARRAY, &array, err) < 0)
+        size_t have = 0;
+        if (lookup(e, k->path, k->n, NVCT_DOCUMENT_ARRAY, &array, err) < 0 ||
+            (array != NULL && keyed_count(e, k, array, value, &have, err) < 0))
                 return -1;
-        size_t i = array != NULL ? find_entry(array, 0, key, value) : SIZE_MAX;
-        size_t j = i != SIZE_MAX && replace_next ? find_entry(array, i + 1, key, value) : SIZE_MAX;
+        size_t i = have > 0 ? find_entry(array, 0, k->key, value) : SIZE_MAX;
+        size_t j = i != SIZE_MAX && replace_next && have > 1
+                           ? find_entry(array, i + 1, k->key, value)
+                           : SIZE_MAX;
         if (i != SIZE_MAX && j == SIZE_MAX && i + 1 == nvct_document_array_size(array) &&
             nvct_document_equal(nvct_document_array_get(array, i), v))
                 return 0;
         if (i != SIZE_MAX) {
                 nvct_document_array_remove(array, i);
+                keyed_note(k, value, -1);
                 e->changed = true;
         }
-        if (j == SIZE_MAX)
-                return append_at(e, path, n, TAKE_PTR(v), err);
+        if (j == SIZE_MAX) {
+                if (append_at(e, k->path, k->n, TAKE_PTR(v), err) < 0)
+                        return -1;
+                keyed_note(k, value, 1);
+                return 0;
+        }
         char field[128];
-        path_text(path, n, field, sizeof(field));
+        path_text(k->path, k->n, field, sizeof(field));
         if (count_added(e, field, err) < 0)
                 return -1;
         /* j moved down by one with the removal of i. */
         nvct_document_array_remove(array, j - 1);
-        return nvct_document_array_insert(array, j - 1, TAKE_PTR(v), NULL, err);
+        keyed_note(k, value, -1);
+        if (nvct_document_array_insert(array, j - 1, TAKE_PTR(v), NULL, err) < 0)
+                return -1;
+        keyed_note(k, value, 1);
+        return 0;
 }
 
 int nvct_oci_edit_remove_device(nvct_oci_edit *e, const char *path, bool *ret_removed,
                                 nvct_error **err) {
         if (check_string(e, "linux.devices", path, err) < 0)
                 return -1;
-        return remove_first(e, p_devices, N(p_devices), "path", path, ret_removed, err);
+        return remove_first(e, &e->devices, path, ret_removed, err);
 }
 
 int nvct_oci_edit_put_device(nvct_oci_edit *e, const nvct_oci_device *d, nvct_error **err) {
         nvct_document_node *obj = NULL;
         if (build_device(e, d, &obj, err) < 0)
                 return -1;
-        return put_keyed(e, p_devices, N(p_devices), "path", d->path, true, obj, err);
+        return put_keyed(e, &e->devices, d->path, true, obj, err);
 }
 
 int nvct_oci_edit_remove_mount(nvct_oci_edit *e, const char *destination, bool *ret_removed,
                                nvct_error **err) {
         if (check_string(e, "mounts", destination, err) < 0)
                 return -1;
-        return remove_first(e, p_mounts, N(p_mounts), "destination", destination, ret_removed, err);
+        return remove_first(e, &e->mounts, destination, ret_removed, err);
 }
 
 int nvct_oci_edit_put_mount(nvct_oci_edit *e, const nvct_oci_mount *m, nvct_error **err) {
         nvct_document_node *obj = NULL;
         if (build_mount(e, m, &obj, err) < 0)
                 return -1;
-        return put_keyed(e, p_mounts, N(p_mounts), "destination", m->destination, false, obj, err);
+        return put_keyed(e, &e->mounts, m->destination, false, obj, err);
 }
 
 typedef struct ranked {

@@ -102,6 +102,63 @@ static void test_set_env(void **state) {
         nvct_oci_edit_free(e);
 }
 
+/* Mounts keyed by destination and devices by path, with duplicates in the
+ * file and entries added, put and removed in turn: each put and remove
+ * finds exactly the entries a scan would (the counts that let them skip the
+ * scan follow every change). */
+static void test_keyed_entries(void **state) {
+        (void)state;
+        put("{\"mounts\":[{\"destination\":\"/a\",\"source\":\"1\"},{\"destination\":7},"
+            "{\"destination\":\"/a\",\"source\":\"2\"}],"
+            "\"linux\":{\"devices\":[{\"path\":\"/dev/x\",\"type\":\"c\",\"major\":1,\"minor\":1},"
+            "{\"path\":\"/dev/y\",\"type\":\"c\",\"major\":1,\"minor\":2},"
+            "{\"path\":\"/dev/x\",\"type\":\"c\",\"major\":1,\"minor\":3}]}}");
+        nvct_oci_edit *e = load_ok();
+        nvct_error *err = NULL;
+        bool removed = false;
+        const nvct_oci_mount m3 = { .destination = "/a", .source = "3" };
+        const nvct_oci_mount b = { .destination = "/b" };
+        /* put /a: the first /a goes, the new one is appended. */
+        assert_int_equal(nvct_oci_edit_put_mount(e, &m3, &err), 0);
+        assert_int_equal(nvct_oci_edit_add_mount(e, &b, &err), 0);
+        /* put /dev/x: the first goes, the new one replaces the second. */
+        const nvct_oci_device x = { .path = "/dev/x",
+                                    .type = 'c',
+                                    .major = 9,
+                                    .minor = 9,
+                                    .file_mode = -1,
+                                    .uid = -1,
+                                    .gid = -1 };
+        assert_int_equal(nvct_oci_edit_put_device(e, &x, &err), 0);
+        write_ok(e);
+        assert_file("{\"mounts\":[{\"destination\":7},{\"destination\":\"/a\",\"source\":\"2\"},"
+                    "{\"destination\":\"/a\",\"source\":\"3\"},{\"destination\":\"/b\"}],"
+                    "\"linux\":{\"devices\":[{\"path\":\"/dev/y\",\"type\":\"c\",\"major\":1,"
+                    "\"minor\":2},{\"path\":\"/dev/x\",\"type\":\"c\",\"major\":9,\"minor\":9}]}}");
+        /* Two /a left, then one, then none; /b added by add_mount is found. */
+        for (int i = 0; i < 2; i++) {
+                assert_int_equal(nvct_oci_edit_remove_mount(e, "/a", &removed, &err), 0);
+                assert_true(removed);
+        }
+        assert_int_equal(nvct_oci_edit_remove_mount(e, "/a", &removed, &err), 0);
+        assert_false(removed);
+        assert_int_equal(nvct_oci_edit_remove_mount(e, "/b", &removed, &err), 0);
+        assert_true(removed);
+        /* The device put twice the same way: the second changes nothing. */
+        assert_int_equal(nvct_oci_edit_remove_device(e, "/dev/y", &removed, &err), 0);
+        assert_true(removed);
+        write_ok(e);
+        assert_int_equal(nvct_oci_edit_put_device(e, &x, &err), 0);
+        assert_false(nvct_oci_edit_changed(e));
+        assert_int_equal(nvct_oci_edit_remove_device(e, "/dev/x", &removed, &err), 0);
+        assert_true(removed);
+        assert_int_equal(nvct_oci_edit_remove_device(e, "/dev/x", &removed, &err), 0);
+        assert_false(removed);
+        write_ok(e);
+        assert_file("{\"mounts\":[{\"destination\":7}],\"linux\":{\"devices\":[]}}");
+        nvct_oci_edit_free(e);
+}
+
 /* Members created go where json.Marshal of specs-go puts them; unknown
  * members stay where they were. */
 static void test_create_in_spec_order(void **state) {
@@ -439,6 +496,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_load_errors, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_field_errors, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bounds, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_keyed_entries, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_fixtures, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_runc_spec, setup, teardown),
         };
