@@ -26,6 +26,35 @@ enum {
 /* "index", "uuid", "type-index" to its bit; -1 with an error otherwise. */
 int nvct_cdigen_strategy_parse(const char *name, unsigned *ret_bit, nvct_error **err);
 
+/* The hooks a spec may hold, by the subcommand names NVIDIA's generator
+ * uses for --disable-hook / --enable-hook. chmod is off unless enabled (as
+ * in NVIDIA's v1.18+); update-application-profile and
+ * create-soname-symlinks are names NVIDIA's flags accept that this
+ * generator never emits. */
+enum {
+        NVCT_CDIGEN_HOOK_CREATE_SYMLINKS = 1 << 0,
+        NVCT_CDIGEN_HOOK_UPDATE_LDCACHE = 1 << 1,
+        NVCT_CDIGEN_HOOK_ENABLE_CUDA_COMPAT = 1 << 2,
+        NVCT_CDIGEN_HOOK_DISABLE_DEVICE_NODE_MODIFICATION = 1 << 3,
+        NVCT_CDIGEN_HOOK_CHMOD = 1 << 4,
+        NVCT_CDIGEN_HOOK_UPDATE_APPLICATION_PROFILE = 1 << 5,
+        NVCT_CDIGEN_HOOK_CREATE_SONAME_SYMLINKS = 1 << 6,
+        NVCT_CDIGEN_HOOK_ALL = (1 << 7) - 1,
+        NVCT_CDIGEN_HOOK_DEFAULT_OFF = NVCT_CDIGEN_HOOK_CHMOD,
+};
+
+/* A hook's name (or "all" when `all_ok`) to its bits; -1 with an error
+ * naming the value otherwise. */
+int nvct_cdigen_hook_parse(const char *name, bool all_ok, unsigned *ret_bits, nvct_error **err);
+
+typedef enum nvct_cdigen_mode {
+        NVCT_CDIGEN_MODE_NVML = 0,   /* devices from NVML */
+        NVCT_CDIGEN_MODE_MANAGEMENT, /* one "all" device with every NVIDIA node; no NVML */
+} nvct_cdigen_mode;
+
+/* "nvml", "management" ("auto" is nvml here); -1 with an error otherwise. */
+int nvct_cdigen_mode_parse(const char *name, nvct_cdigen_mode *ret_mode, nvct_error **err);
+
 typedef struct nvct_cdigen_options {
         const char *driver_root;   /* absolute; "/" for the host's own driver */
         const char *dev_root;      /* absolute; NULL: the driver root */
@@ -47,6 +76,15 @@ typedef struct nvct_cdigen_options {
         /* Which GPUs (by NVML index, nvml_info's n_gpus entries) get devices,
          * with their MIG devices; "all" holds just those. NULL: every GPU. */
         const bool *gpu_selected;
+        nvct_cdigen_mode mode;
+        /* --disable-hook / --enable-hook: NVCT_CDIGEN_HOOK_* bits; enabled
+         * wins. 0 and 0: the default set. */
+        unsigned disabled_hooks, enabled_hooks;
+        /* --device-id: NULL-terminated GPU and MIG indexes ("0", "0:1") and
+         * UUIDs, "all" or "none"; NULL: all. Devices for those only (a GPU's
+         * MIG devices are named on their own). */
+        const char *const *device_ids;
+        bool no_all_device; /* no "all" device */
         /* Called with each warning (a node or file that is absent); may be NULL. */
         nvct_warn_fn warn;
         void *userdata;

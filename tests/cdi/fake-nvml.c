@@ -220,6 +220,10 @@ static bool is_builder_keyword(const char *kw) {
                 "fabricmanager-socket",
                 "mps-dir",
                 "firmware",
+                "graphics",
+                "newlib",
+                "dev-mode",
+                "dev-group",
         };
         for (size_t i = 0; i < sizeof(kws) / sizeof(kws[0]); i++)
                 if (strcmp(kw, kws[i]) == 0)
