@@ -330,9 +330,14 @@ int nvct_oci_edit_hooks(const nvct_oci_edit *e, nvct_oci_hook_kind kind,
 }
 
 /* Security: every mutation that adds counts against one bound. */
-static int count_added(nvct_oci_edit *e, const char *field, nvct_error **err) {
-        if (e->added >= NVCT_OCI_EDIT_MAX_ADDED)
+/* One more entry added to the array at `path`; the field's name is made
+ * only for the error. */
+static int count_added(nvct_oci_edit *e, const step *path, size_t n, nvct_error **err) {
+        if (e->added >= NVCT_OCI_EDIT_MAX_ADDED) {
+                char field[128];
+                path_text(path, n, field, sizeof(field));
                 return edit_error(e, E2BIG, field, "too many entries added (at most 4096)", err);
+        }
         e->added++;
         return 0;
 }
@@ -392,9 +397,7 @@ static int put_strv(const nvct_oci_edit *e, nvct_document_node *obj, const char 
 static int append_at(nvct_oci_edit *e, const step *path, size_t n, nvct_document_node *entry,
                      nvct_error **err) {
         _cleanup_document_ nvct_document_node *v = entry;
-        char field[128];
-        path_text(path, n, field, sizeof(field));
-        if (count_added(e, field, err) < 0)
+        if (count_added(e, path, n, err) < 0)
                 return -1;
         nvct_document_node *array = NULL;
         if (ensure(e, path, n, NVCT_DOCUMENT_ARRAY, &array, err) < 0)
@@ -715,9 +718,7 @@ static int put_keyed(nvct_oci_edit *e, keyed *k, const char *value, bool replace
                 keyed_note(k, value, 1);
                 return 0;
         }
-        char field[128];
-        path_text(k->path, k->n, field, sizeof(field));
-        if (count_added(e, field, err) < 0)
+        if (count_added(e, k->path, k->n, err) < 0)
                 return -1;
         /* j moved down by one with the removal of i. */
         nvct_document_array_remove(array, j - 1);
