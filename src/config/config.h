@@ -7,13 +7,16 @@
  *
  * Two programs read the file differently, so each key says which profiles
  * read it and has a default per profile:
- *   - NVCT_CONFIG_PROFILE_HOOK is the 1.3.0 hook (nvidia-container-runtime-
- *     hook), whose behaviour must not change: it reads only the keys 1.3.0
- *     knew (a key it did not know is ignored, whatever its type), keeps
- *     1.3.0's defaults where they differ from the current toolkit's (only
- *     nvidia-container-cli.ldconfig: unset, not "@/sbin/ldconfig") and
- *     matches keys under Go's case folding, as BurntSushi/toml matched them
- *     to struct fields.
+ *   - NVCT_CONFIG_PROFILE_HOOK is the hook (nvidia-container-runtime-hook),
+ *     whose 1.3.0 behaviour must not change: it reads the keys 1.3.0 knew
+ *     plus the newer ones it acts on (supported-driver-capabilities, the
+ *     runtime mode, cuda-compat-mode, skip-mode-detection and the two IMEX
+ *     features), each unset or false unless set, so that a 1.3.0 config
+ *     means what it meant; any other key is ignored, whatever its type. It
+ *     keeps 1.3.0's defaults where they differ from the current toolkit's
+ *     (nvidia-container-cli.ldconfig: unset, not "@/sbin/ldconfig"; the
+ *     newer keys: unset) and matches keys under Go's case folding, as
+ *     BurntSushi/toml matched them to struct fields.
  *   - NVCT_CONFIG_PROFILE_TOOLKIT is the current toolkit (the runtime,
  *     nvidia-ctk): every key, the current defaults, and keys matched as
  *     pelletier/go-toml v1 matches them: the exact name, else its upper-case

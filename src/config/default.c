@@ -185,9 +185,9 @@ static const char header[] =
         "# runtime's default, else an example. Unknown keys are ignored; a known key\n"
         "# of the wrong type is an error.\n"
         "#\n"
-        "# The hook (nvidia-container-runtime-hook) reads only the keys the 1.3.0\n"
-        "# hook knew, with 1.3.0's defaults; nvidia-container-runtime and nvidia-ctk\n"
-        "# read every key.\n"
+        "# The hook (nvidia-container-runtime-hook) reads the keys the 1.3.0 hook\n"
+        "# knew, with 1.3.0's defaults, and the newer keys it acts on, unset unless\n"
+        "# set; nvidia-container-runtime and nvidia-ctk read every key.\n"
         "\n";
 
 int nvct_config_write_default(char **ret_data, size_t *ret_len, nvct_error **err) {

@@ -58,9 +58,11 @@ const nvct_config_key nvct_config_keys[] = {
              "false: only privileged containers may pick GPUs by environment variable"),
         BOTH("accept-nvidia-visible-devices-as-volume-mounts", BOOL, accept_volume_mounts, B(false),
              "read the device list from volume mounts under /var/run/nvidia-container-devices"),
-        TOOLKIT_ONLY("supported-driver-capabilities", STRING, supported_driver_capabilities,
-                     S("compat32,compute,display,graphics,ngx,utility,video"),
-                     "the driver capabilities NVIDIA_DRIVER_CAPABILITIES=all stands for"),
+        /* The hook: unset (1.3.0's rule: every capability) unless set. */
+        OVERRIDDEN("supported-driver-capabilities", STRING, supported_driver_capabilities, UNSET,
+                   S("compat32,compute,display,graphics,ngx,utility,video"),
+                   "the driver capabilities a container may request ('all': every one); "
+                   "NVIDIA_DRIVER_CAPABILITIES=all and the defaults stand for these"),
 
         /* [nvidia-container-cli] */
         BOTH("nvidia-container-cli.root", STRING, cli.root, UNSET,
@@ -100,8 +102,10 @@ const nvct_config_key nvct_config_keys[] = {
                      "the runtime's log level (debug, info, warning, error)"),
         TOOLKIT_ONLY("nvidia-container-runtime.runtimes", STRV, runtime.runtimes, V("runc", "crun"),
                      "the low-level runtimes to forward to, first found wins"),
-        TOOLKIT_ONLY("nvidia-container-runtime.mode", STRING, runtime.mode, S("auto"),
-                     "how the runtime modifies the spec: auto, legacy, cdi, jit-cdi, csv"),
+        /* The hook refuses in cdi, jit-cdi and csv; unset there, it acts. */
+        OVERRIDDEN("nvidia-container-runtime.mode", STRING, runtime.mode, UNSET, S("auto"),
+                   "how the runtime modifies the spec: auto, legacy, cdi, jit-cdi, csv; the "
+                   "hook acts only in auto and legacy"),
         TOOLKIT_ONLY("nvidia-container-runtime.modes.cdi.default-kind", STRING,
                      runtime.cdi.default_kind, S("nvidia.com/gpu"),
                      "the CDI kind a bare device name in NVIDIA_VISIBLE_DEVICES belongs to"),
@@ -121,18 +125,21 @@ const nvct_config_key nvct_config_keys[] = {
                 "nvidia-container-runtime.modes.csv.compat-container-root", STRING,
                 runtime.csv.compat_container_root, UNSET,
                 "where csv mode looks for CUDA compat libraries instead of their usual folder"),
-        TOOLKIT_ONLY("nvidia-container-runtime.modes.legacy.cuda-compat-mode", STRING,
-                     runtime.legacy.cuda_compat_mode, S("ldconfig"),
-                     "CUDA forward compatibility in legacy mode: ldconfig, mount, disabled, hook"),
+        /* The hook: unset, no --cuda-compat-mode (a 1.3.0-era CLI does not
+         * know it) unless set. */
+        OVERRIDDEN("nvidia-container-runtime.modes.legacy.cuda-compat-mode", STRING,
+                   runtime.legacy.cuda_compat_mode, UNSET, S("ldconfig"),
+                   "CUDA forward compatibility in legacy mode: ldconfig, mount, disabled, hook "
+                   "(the hook's --cuda-compat-mode)"),
 
         /* [nvidia-container-runtime-hook] */
         TOOLKIT_ONLY(
                 "nvidia-container-runtime-hook.path", STRING, runtime_hook.path,
                 S("nvidia-container-runtime-hook"),
                 "the hook the runtime injects in legacy mode; a bare name is searched in PATH"),
-        TOOLKIT_ONLY("nvidia-container-runtime-hook.skip-mode-detection", BOOL,
-                     runtime_hook.skip_mode_detection, B(false),
-                     "the hook runs even when the resolved mode is not legacy"),
+        BOTH("nvidia-container-runtime-hook.skip-mode-detection", BOOL,
+             runtime_hook.skip_mode_detection, B(false),
+             "the hook acts whatever nvidia-container-runtime.mode says"),
 
         /* [nvidia-ctk] */
         TOOLKIT_ONLY("nvidia-ctk.path", STRING, ctk.path, S("nvidia-ctk"),
@@ -149,12 +156,11 @@ const nvct_config_key nvct_config_keys[] = {
         TOOLKIT_ONLY("features.disable-cuda-compat-lib-hook", BOOL,
                      features.disable_cuda_compat_lib_hook, B(false),
                      "do not inject the enable-cuda-compat hook"),
-        TOOLKIT_ONLY("features.disable-imex-channel-creation", BOOL,
-                     features.disable_imex_channel_creation, B(false),
-                     "do not create requested IMEX channels"),
-        TOOLKIT_ONLY("features.ignore-imex-channel-requests", BOOL,
-                     features.ignore_imex_channel_requests, B(false),
-                     "ignore NVIDIA_IMEX_CHANNELS and IMEX volume-mount requests"),
+        BOTH("features.disable-imex-channel-creation", BOOL, features.disable_imex_channel_creation,
+             B(false),
+             "do not create requested IMEX channels: the hook's --no-create-imex-channels"),
+        BOTH("features.ignore-imex-channel-requests", BOOL, features.ignore_imex_channel_requests,
+             B(false), "ignore NVIDIA_IMEX_CHANNELS and IMEX volume-mount requests"),
 };
 
 const size_t nvct_config_n_keys = sizeof(nvct_config_keys) / sizeof(nvct_config_keys[0]);

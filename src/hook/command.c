@@ -174,6 +174,9 @@ int nvct_command_build(const nvct_command_input *in, nvct_command *ret_command, 
                 nvct_strv_pushf(&argv, "--root=%s", cli->root);
         if (cli->load_kmods)
                 nvct_strv_pushf(&argv, "--load-kmods");
+        /* Where NVIDIA's current hook puts it: a global flag. */
+        if (in->config->features.disable_imex_channel_creation)
+                nvct_strv_pushf(&argv, "--no-create-imex-channels");
         if (cli->no_pivot)
                 nvct_strv_pushf(&argv, "--no-pivot");
         if (in->debug)
@@ -185,6 +188,8 @@ int nvct_command_build(const nvct_command_input *in, nvct_command *ret_command, 
         if (cli->user != NULL)
                 nvct_strv_pushf(&argv, "--user=%s", cli->user);
         nvct_strv_pushf(&argv, "configure");
+        if (req->cuda_compat_mode != NULL)
+                nvct_strv_pushf(&argv, "--cuda-compat-mode=%s", req->cuda_compat_mode);
         if (cli->ldconfig != NULL)
                 nvct_strv_pushf(&argv, "--ldconfig=%s", cli->ldconfig);
         if (cli->no_cgroups)
@@ -201,6 +206,9 @@ int nvct_command_build(const nvct_command_input *in, nvct_command *ret_command, 
                 r = push_flag_bytes(&argv, "--mig-monitor", req->mig_monitor_devices,
                                     req->mig_monitor_devices_len, "NVIDIA_MIG_MONITOR_DEVICES",
                                     err);
+        if (r >= 0 && req->imex_channels_len > 0)
+                r = push_flag_bytes(&argv, "--imex-channel", req->imex_channels,
+                                    req->imex_channels_len, "the IMEX channel list", err);
         if (r >= 0)
                 r = push_capabilities(&argv, req, err);
         if (r >= 0 && !in->config->disable_require && !req->disable_require) {

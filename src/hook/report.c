@@ -50,7 +50,7 @@ int nvct_report_write(const nvct_report_input *in, FILE *f, nvct_error **err) {
 
         fputs("# nvidia-container-runtime-hook -dry-run\n", f);
         if (config->source != NULL)
-                field_str(f, "config", config->source, NULL);
+                field_str(f, "config", config->source, in->config_origin);
         else
                 fputs("config: none (built-in defaults)\n", f);
         field_str(f, "spec", in->spec_path, NULL);
@@ -78,6 +78,17 @@ int nvct_report_write(const nvct_report_input *in, FILE *f, nvct_error **err) {
         if (req->mig_monitor_devices_len > 0)
                 field(f, "mig-monitor", req->mig_monitor_devices, req->mig_monitor_devices_len,
                       "NVIDIA_MIG_MONITOR_DEVICES");
+        if (req->imex_channels_origin != NULL) {
+                if (req->imex_channels_len == 0)
+                        fprintf(f, "imex-channels: none (%s)\n", req->imex_channels_origin);
+                else
+                        field(f, "imex-channels", req->imex_channels, req->imex_channels_len,
+                              req->imex_channels_origin);
+        }
+        if (config->features.disable_imex_channel_creation)
+                fputs("imex-channel-creation: no (features.disable-imex-channel-creation = "
+                      "true)\n",
+                      f);
         field(f, "capabilities", req->driver_capabilities, req->driver_capabilities_len,
               req->driver_capabilities_origin);
         for (size_t i = 0; i < req->n_requirements; i++)
@@ -88,6 +99,13 @@ int nvct_report_write(const nvct_report_input *in, FILE *f, nvct_error **err) {
                 fputs("requirements-checked: no (NVIDIA_DISABLE_REQUIRE)\n", f);
         else
                 fputs("requirements-checked: yes\n", f);
+        if (req->runtime_mode_origin != NULL)
+                fprintf(f, "runtime-mode: %s\n", req->runtime_mode_origin);
+        if (req->cuda_compat_mode != NULL)
+                fprintf(f, "cuda-compat-mode: %s (%s)\n", req->cuda_compat_mode,
+                        req->cuda_compat_mode_origin);
+        for (size_t i = 0; i < req->dropped.n; i++)
+                fprintf(f, "dropped: %s\n", req->dropped.v[i]);
         field_str(f, "rootfs", in->rootfs, NULL);
 
         const nvct_command *cmd = in->command;

@@ -14,6 +14,9 @@
 
 typedef struct nvct_report_input {
         const nvct_hook_config *config;
+        /* Where the config path came from when not 1.3.0's ways
+         * (nvct_hook_config_from_name); NULL: shown as before. */
+        const char *config_origin;
         const char *spec_path;
         int64_t pid;
         const nvct_request *request;

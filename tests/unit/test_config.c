@@ -140,7 +140,9 @@ static void test_table(void **state) {
                          offsetof(nvct_cli_config, environment_list.n));
 }
 
-/* The 1.3.0 hook knew exactly these keys. */
+/* The hook reads exactly the keys the 1.3.0 hook knew, and the newer ones
+ * it acts on (issue 13), whose hook defaults are unset or false so that a
+ * 1.3.0 config means what it meant. */
 static void test_hook_reads_1_3_0_keys(void **state) {
         (void)state;
         static const char *const known[] = {
@@ -159,15 +161,33 @@ static void test_hook_reads_1_3_0_keys(void **state) {
                 "nvidia-container-cli.user",
                 "nvidia-container-cli.ldconfig",
         };
+        static const char *const newer[] = {
+                "supported-driver-capabilities",
+                "nvidia-container-runtime.mode",
+                "nvidia-container-runtime.modes.legacy.cuda-compat-mode",
+                "nvidia-container-runtime-hook.skip-mode-detection",
+                "features.disable-imex-channel-creation",
+                "features.ignore-imex-channel-requests",
+        };
         size_t n_hook = 0;
         for (size_t i = 0; i < nvct_config_n_keys; i++)
                 if (nvct_config_key_read_by(&nvct_config_keys[i], NVCT_CONFIG_PROFILE_HOOK))
                         n_hook++;
-        assert_int_equal(n_hook, ARRAY_SIZE(known));
+        assert_int_equal(n_hook, ARRAY_SIZE(known) + ARRAY_SIZE(newer));
         for (size_t i = 0; i < ARRAY_SIZE(known); i++) {
                 const nvct_config_key *k = nvct_config_key_find(known[i]);
                 assert_non_null(k);
                 assert_true(nvct_config_key_read_by(k, NVCT_CONFIG_PROFILE_HOOK));
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(newer); i++) {
+                const nvct_config_key *k = nvct_config_key_find(newer[i]);
+                assert_non_null(k);
+                assert_true(nvct_config_key_read_by(k, NVCT_CONFIG_PROFILE_HOOK));
+                /* Unset or false for the hook: nothing changes unless set. */
+                const nvct_config_default *d = &k->defaults[NVCT_CONFIG_PROFILE_HOOK];
+                assert_false(d->b);
+                assert_null(d->s);
+                assert_null(d->v);
         }
 }
 
@@ -350,20 +370,30 @@ static void test_sections_must_be_tables(void **state) {
         (void)state;
         static const struct {
                 const char *text, *section;
+                bool hook_reads; /* the hook reads a key inside it */
         } cases[] = {
-                { "nvidia-container-runtime = 1\n", "nvidia-container-runtime must be a table" },
+                { "nvidia-container-runtime = 1\n", "nvidia-container-runtime must be a table",
+                  true },
                 { "nvidia-container-runtime.modes = \"x\"\n",
-                  "nvidia-container-runtime.modes must be a table, not string" },
+                  "nvidia-container-runtime.modes must be a table, not string", true },
                 { "[nvidia-container-runtime.modes]\ncdi = []\n",
-                  "nvidia-container-runtime.modes.cdi must be a table, not array" },
-                { "features = true\n", "features must be a table" },
-                { "nvidia-ctk = \"/usr/bin/nvidia-ctk\"\n", "nvidia-ctk must be a table" },
+                  "nvidia-container-runtime.modes.cdi must be a table, not array", false },
+                { "features = true\n", "features must be a table", true },
+                { "nvidia-ctk = \"/usr/bin/nvidia-ctk\"\n", "nvidia-ctk must be a table", false },
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 char *msg = parse_fails(cases[i].text, NVCT_CONFIG_PROFILE_TOOLKIT);
                 assert_contains(msg, cases[i].section);
                 free(msg);
-                /* The 1.3.0 hook does not know these sections. */
+                if (cases[i].hook_reads) {
+                        /* The hook reads mode, cuda-compat-mode and the IMEX
+                         * features there: the same error. */
+                        msg = parse_fails(cases[i].text, NVCT_CONFIG_PROFILE_HOOK);
+                        assert_contains(msg, cases[i].section);
+                        free(msg);
+                        continue;
+                }
+                /* The hook reads no key of these sections. */
                 nvct_config c;
                 parse_ok(cases[i].text, NVCT_CONFIG_PROFILE_HOOK, &c);
                 assert_all_defaults(&c, NVCT_CONFIG_PROFILE_HOOK);

@@ -321,10 +321,17 @@ static void test_examples(void **state) {
  * defaults. */
 static void test_against_nvidia(void **state) {
         (void)state;
-        /* Written out by NVIDIA, commented out by us: the 1.3.0 hook does not
-         * share the toolkit's ldconfig, and an empty list is unset. */
-        static const char *const commented_here[] = { "nvidia-container-cli.ldconfig",
-                                                      "nvidia-container-cli.environment" };
+        /* Written out by NVIDIA, commented out by us: the hook does not share
+         * the toolkit's ldconfig, nor its defaults for the newer keys it
+         * reads (unset there: 1.3.0's behaviour), and an empty list is
+         * unset. */
+        static const char *const commented_here[] = {
+                "nvidia-container-cli.ldconfig",
+                "nvidia-container-cli.environment",
+                "supported-driver-capabilities",
+                "nvidia-container-runtime.mode",
+                "nvidia-container-runtime.modes.legacy.cuda-compat-mode",
+        };
         size_t len = 0, nlen = 0;
         char *data = generate(&len);
         char *nvidia = read_file(TEST_SRCDIR "/data/config-default-nvidia.toml", &nlen);

@@ -46,8 +46,10 @@ static int prestart(const nvct_cli_call *call) {
         _cleanup_free_ char *rootfs = NULL;
         int status = 1;
 
+        nvct_hook_config_from config_from = NVCT_HOOK_CONFIG_FROM_SEARCH;
         nvct_hook_config_init_defaults(&config);
-        if (nvct_hook_config_load(opts->config, nvct_default_config_paths, &config, &err) < 0) {
+        if (nvct_hook_config_locate_and_load(opts->config, nvct_default_config_paths, getenv,
+                                             &config, &config_from, &err) < 0) {
                 nvct_error_prefix(&err, "could not load the hook configuration");
                 goto out;
         }
@@ -77,6 +79,7 @@ static int prestart(const nvct_cli_call *call) {
                 .dev_null_mount_lens = spec.dev_null_mount_lens,
                 .n_dev_null_mounts = spec.n_dev_null_mounts,
                 .privileged = privileged,
+                .hook = true,
         };
         if (nvct_decide(&din, &req, &err) < 0)
                 goto out;
@@ -99,6 +102,7 @@ static int prestart(const nvct_cli_call *call) {
         if (opts->dry_run) {
                 nvct_report_input rin = {
                         .config = &config,
+                        .config_origin = nvct_hook_config_from_name(config_from),
                         .spec_path = spec_path,
                         .pid = state.pid,
                         .request = &req,
