@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the decision (getNvidiaConfig): device selection from
  * volume mounts and from the environment, privileges, the swarm resource,
- * MIG devices, driver capabilities, requirements and NVIDIA_DISABLE_REQUIRE. */
+ * MIG devices, driver capabilities, requirements and NVIDIA_DISABLE_REQUIRE;
+ * and the inputs 1.3.0 did not read (issue 13): IMEX channels, several swarm
+ * names, NVIDIA_REQUIRE_JETPACK, and the hook's own rules
+ * (supported-driver-capabilities, cuda-compat-mode, the runtime mode). */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +22,7 @@
 #include "policy/decision.h"
 #include "oci/env.h"
 #include "basic/error.h"
+#include "basic/cleanup.h"
 #include "config/hookconfig.h"
 
 #define ALL_CAPS "compute,compat32,graphics,utility,video,display,ngx"
@@ -37,6 +41,9 @@ static void env_from(nvct_env *env, const char *const *entries) {
                 }
         }
 }
+
+/* Whether decide() runs the decision as the hook does (its own rules). */
+static bool as_hook;
 
 /* Runs nvct_decide. `mounts` is a NULL-terminated list of cleaned /dev/null
  * mount destinations (or NULL). */
@@ -65,6 +72,7 @@ static int decide(const nvct_hook_config *config, const char *const *entries,
                 .dev_null_mount_lens = lens,
                 .n_dev_null_mounts = n,
                 .privileged = privileged,
+                .hook = as_hook,
         };
         *ret = (nvct_request){ 0 };
         int r = nvct_decide(&in, ret, err);
@@ -660,6 +668,374 @@ static void test_nul_bytes_kept(void **state) {
         nvct_env_clear(&env);
 }
 
+/* ---- the inputs 1.3.0 did not read ---- */
+
+/* The one dropped note containing `needle`, or a failure. */
+static void assert_dropped(const nvct_request *req, const char *needle) {
+        for (size_t i = 0; i < req->dropped.n; i++)
+                if (strstr(req->dropped.v[i], needle) != NULL)
+                        return;
+        print_error("no dropped note contains \"%s\" (%zu notes)\n", needle, req->dropped.n);
+        fail();
+}
+
+static void assert_imex(const nvct_request *req, const char *expected) {
+        if (expected == NULL) {
+                assert_int_equal(req->imex_channels_len, 0);
+                return;
+        }
+        assert_non_null(req->imex_channels);
+        assert_string_equal(req->imex_channels, expected);
+        assert_int_equal(req->imex_channels_len, strlen(expected));
+        assert_non_null(req->imex_channels_origin);
+}
+
+static void test_imex_from_env(void **state) {
+        (void)state;
+        nvct_hook_config c;
+        nvct_hook_config_init_defaults(&c);
+        nvct_request req;
+        static const struct {
+                const char *entry, *channels;
+        } cases[] = {
+                { "NVIDIA_IMEX_CHANNELS=0,3", "0,3" },
+                { "NVIDIA_IMEX_CHANNELS= 1 ,,2 ,", "1,2" },
+                { "NVIDIA_IMEX_CHANNELS=all", NULL },
+                { "NVIDIA_IMEX_CHANNELS=0,all", NULL },
+                { "NVIDIA_IMEX_CHANNELS=none", NULL },
+                { "NVIDIA_IMEX_CHANNELS=1,void,all", NULL },
+                { "NVIDIA_IMEX_CHANNELS=", NULL },
+                { "NVIDIA_IMEX_CHANNELS= , ", NULL },
+                { "PATH=/bin", NULL },
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                const char *env[] = { "NVIDIA_VISIBLE_DEVICES=0", cases[i].entry, NULL };
+                decide_ok(&c, env, NULL, false, &req);
+                assert_devices(&req, "0");
+                assert_imex(&req, cases[i].channels);
+                nvct_request_clear(&req);
+        }
+        /* all: ignored, and said so. */
+        const char *all[] = { "NVIDIA_VISIBLE_DEVICES=0", "NVIDIA_IMEX_CHANNELS=all", NULL };
+        decide_ok(&c, all, NULL, false, &req);
+        assert_dropped(&req, "all is not a channel list");
+        nvct_request_clear(&req);
+
+        /* Not a GPU container: no channels, nothing else decided. */
+        const char *alone[] = { "NVIDIA_IMEX_CHANNELS=0", NULL };
+        decide_ok(&c, alone, NULL, false, &req);
+        assert_false(req.gpu_container);
+        assert_imex(&req, NULL);
+        assert_int_equal(req.dropped.n, 0);
+        nvct_request_clear(&req);
+        nvct_hook_config_clear(&c);
+}
+
+static void test_imex_unprivileged(void **state) {
+        (void)state;
+        nvct_hook_config c;
+        nvct_hook_config_init_defaults(&c);
+        c.accept_envvar_unprivileged = false;
+        c.accept_volume_mounts = true;
+        nvct_request req;
+        /* GPUs from mounts: kept; channels from env: dropped, said why. */
+        const char *env[] = { "NVIDIA_IMEX_CHANNELS=0", NULL };
+        const char *mounts[] = { NVCT_DEVICE_LIST_MOUNT_ROOT "/GPU-1", NULL };
+        decide_ok(&c, env, mounts, false, &req);
+        assert_devices(&req, "GPU-1");
+        assert_imex(&req, NULL);
+        assert_dropped(&req, "not privileged");
+        nvct_request_clear(&req);
+        /* Privileged: taken. */
+        decide_ok(&c, env, mounts, true, &req);
+        assert_imex(&req, "0");
+        assert_string_equal(req.imex_channels_origin, "NVIDIA_IMEX_CHANNELS");
+        nvct_request_clear(&req);
+        /* Mount channels need no privileges. */
+        const char *both[] = { NVCT_DEVICE_LIST_MOUNT_ROOT "/GPU-1",
+                               NVCT_DEVICE_LIST_MOUNT_ROOT "/imex/4", NULL };
+        decide_ok(&c, env, both, false, &req);
+        assert_devices(&req, "GPU-1");
+        assert_imex(&req, "4");
+        assert_dropped(&req, "take precedence");
+        nvct_request_clear(&req);
+        nvct_hook_config_clear(&c);
+}
+
+static void test_imex_from_mounts(void **state) {
+        (void)state;
+        nvct_hook_config c;
+        nvct_hook_config_init_defaults(&c);
+        c.accept_volume_mounts = true;
+        nvct_request req;
+        const char *env[] = { "NVIDIA_VISIBLE_DEVICES=7", "NVIDIA_IMEX_CHANNELS=9", NULL };
+        /* imex/ entries are channels, each once, not GPUs. */
+        const char *mounts[] = { NVCT_DEVICE_LIST_MOUNT_ROOT "/imex/2",
+                                 NVCT_DEVICE_LIST_MOUNT_ROOT "/GPU-1",
+                                 NVCT_DEVICE_LIST_MOUNT_ROOT "/imex/1",
+                                 NVCT_DEVICE_LIST_MOUNT_ROOT "/imex/2",
+                                 NVCT_DEVICE_LIST_MOUNT_ROOT "imex/3",
+                                 NVCT_DEVICE_LIST_MOUNT_ROOT "/imex",
+                                 NULL };
+        decide_ok(&c, env, mounts, true, &req);
+        /* ".../imex" (no channel) stays a device, as in NVIDIA's hook. */
+        assert_devices(&req, "GPU-1,imex");
+        assert_imex(&req, "2,1,3");
+        assert_string_equal(req.imex_channels_origin,
+                            "4 volume mount(s) under " NVCT_DEVICE_LIST_MOUNT_ROOT "/imex/");
+        nvct_request_clear(&req);
+
+        /* Only channel mounts: the GPUs come from the environment. */
+        const char *only[] = { NVCT_DEVICE_LIST_MOUNT_ROOT "/imex/5", NULL };
+        decide_ok(&c, env, only, true, &req);
+        assert_devices(&req, "7");
+        assert_imex(&req, "5");
+        nvct_request_clear(&req);
+
+        /* Not accepted: the mounts are not read, the variable is. */
+        c.accept_volume_mounts = false;
+        decide_ok(&c, env, only, true, &req);
+        assert_devices(&req, "7");
+        assert_imex(&req, "9");
+        nvct_request_clear(&req);
+
+        /* Many repeats of one channel: one probe each, one channel. */
+        enum { N = 20000 };
+        const char **many = calloc(N + 1, sizeof(*many));
+        assert_non_null(many);
+        for (size_t i = 0; i < N; i++)
+                many[i] = NVCT_DEVICE_LIST_MOUNT_ROOT "/imex/1";
+        c.accept_volume_mounts = true;
+        decide_ok(&c, env, many, true, &req);
+        assert_imex(&req, "1");
+        nvct_request_clear(&req);
+        free(many);
+        nvct_hook_config_clear(&c);
+}
+
+static void test_imex_ignored_by_feature(void **state) {
+        (void)state;
+        nvct_hook_config c;
+        nvct_hook_config_init_defaults(&c);
+        c.accept_volume_mounts = true;
+        c.features.ignore_imex_channel_requests = true;
+        nvct_request req;
+        const char *env[] = { "NVIDIA_IMEX_CHANNELS=0", NULL };
+        const char *mounts[] = { NVCT_DEVICE_LIST_MOUNT_ROOT "/GPU-1",
+                                 NVCT_DEVICE_LIST_MOUNT_ROOT "/imex/1", NULL };
+        decide_ok(&c, env, mounts, true, &req);
+        assert_devices(&req, "GPU-1");
+        assert_imex(&req, NULL);
+        assert_null(req.imex_channels_origin);
+        assert_int_equal(req.dropped.n, 2);
+        assert_dropped(&req, "ignore-imex-channel-requests = true");
+        nvct_request_clear(&req);
+        nvct_hook_config_clear(&c);
+}
+
+static void test_swarm_several_names(void **state) {
+        (void)state;
+        nvct_hook_config c;
+        nvct_hook_config_init_defaults(&c);
+        c.swarm_resource = strdup(" SWARM_A , ,SWARM_B,SWARM_C");
+        assert_non_null(c.swarm_resource);
+        nvct_request req;
+        const char *env[] = { "SWARM_C=2", "NVIDIA_VISIBLE_DEVICES=all", "SWARM_A= 0,1 ", NULL };
+        decide_ok(&c, env, NULL, true, &req);
+        assert_devices(&req, "0,1,2");
+        assert_string_equal(req.devices_origin, "SWARM_A,SWARM_C (swarm-resource)");
+        nvct_request_clear(&req);
+
+        const char *none_set[] = { "NVIDIA_VISIBLE_DEVICES=3", NULL };
+        decide_ok(&c, none_set, NULL, true, &req);
+        assert_devices(&req, "3");
+        nvct_request_clear(&req);
+
+        const char *with_void[] = { "SWARM_A=0", "SWARM_B=void", NULL };
+        assert_not_gpu(&c, with_void, NULL, true);
+        const char *empty[] = { "SWARM_A=", "NVIDIA_VISIBLE_DEVICES=0", NULL };
+        assert_not_gpu(&c, empty, NULL, true);
+        const char *with_none[] = { "SWARM_A=0", "SWARM_B=none", NULL };
+        decide_ok(&c, with_none, NULL, true, &req);
+        assert_devices(&req, "");
+        nvct_request_clear(&req);
+        const char *with_all[] = { "SWARM_A=0", "SWARM_C=all", NULL };
+        decide_ok(&c, with_all, NULL, true, &req);
+        assert_devices(&req, "all");
+        nvct_request_clear(&req);
+
+        c.accept_envvar_unprivileged = false;
+        assert_fails_with(&c, env, NULL, false, "insufficient privileges", "SWARM_A,SWARM_C");
+        nvct_hook_config_clear(&c);
+}
+
+static void test_jetpack_not_a_requirement(void **state) {
+        (void)state;
+        nvct_hook_config c;
+        nvct_hook_config_init_defaults(&c);
+        nvct_request req;
+        const char *env[] = { "NVIDIA_VISIBLE_DEVICES=0",     "NVIDIA_REQUIRE_JETPACK=csv",
+                              "NVIDIA_REQUIRE_CUDA=cuda>=11", "NVIDIA_REQUIRE_JETPACK_X=y",
+                              "NVIDIA_REQUIRE_JETPAC=z",      NULL };
+        decide_ok(&c, env, NULL, true, &req);
+        assert_int_equal(req.n_requirements, 2);
+        assert_string_equal(req.requirements[0].value, "cuda>=11");
+        assert_string_equal(req.requirements[1].origin, "NVIDIA_REQUIRE_JETPAC");
+        assert_int_equal(req.dropped.n, 2);
+        assert_dropped(&req, "NVIDIA_REQUIRE_JETPACK=\"csv\": not a requirement");
+        assert_dropped(&req, "NVIDIA_REQUIRE_JETPACK_X=\"y\"");
+        nvct_request_clear(&req);
+        nvct_hook_config_clear(&c);
+}
+
+static void assert_caps(const nvct_hook_config *c, const char *const *env, const char *expected) {
+        nvct_request req;
+        decide_ok(c, env, NULL, true, &req);
+        assert_string_equal(req.driver_capabilities, expected);
+        assert_int_equal(req.driver_capabilities_len, strlen(expected));
+        nvct_request_clear(&req);
+}
+
+static void test_supported_capabilities(void **state) {
+        (void)state;
+        nvct_hook_config c;
+        nvct_hook_config_init_defaults(&c);
+        as_hook = true;
+        const char *unset[] = { "NVIDIA_VISIBLE_DEVICES=0", NULL };
+        const char *all[] = { "NVIDIA_VISIBLE_DEVICES=0", "NVIDIA_DRIVER_CAPABILITIES=all", NULL };
+        const char *video[] = { "NVIDIA_VISIBLE_DEVICES=0",
+                                "NVIDIA_DRIVER_CAPABILITIES=video,compute", NULL };
+        const char *legacy[] = { "CUDA_VERSION=11.0", NULL };
+        /* Unset: 1.3.0's rule, whatever is asked. */
+        assert_caps(&c, all, ALL_CAPS);
+        assert_caps(&c, video, "video,compute");
+
+        c.supported_driver_capabilities = strdup(" compute, video,,utility ");
+        assert_non_null(c.supported_driver_capabilities);
+        assert_caps(&c, unset, "utility,compute");
+        assert_caps(&c, all, "compute,utility,video");
+        assert_caps(&c, video, "video,compute");
+        assert_caps(&c, legacy, "compute,utility,video");
+        const char *outside[] = { "NVIDIA_VISIBLE_DEVICES=0",
+                                  "NVIDIA_DRIVER_CAPABILITIES=compute,graphics", NULL };
+        assert_fails_with(&c, outside, NULL, true, "\"graphics\"",
+                          "allows only compute,utility,video");
+        /* Past the first empty entry nothing becomes a flag: not checked. */
+        const char *after_empty[] = { "NVIDIA_VISIBLE_DEVICES=0",
+                                      "NVIDIA_DRIVER_CAPABILITIES=compute,,graphics", NULL };
+        assert_caps(&c, after_empty, "compute,,graphics");
+
+        free(c.supported_driver_capabilities);
+        c.supported_driver_capabilities = strdup("graphics");
+        nvct_request req;
+        decide_ok(&c, unset, NULL, true, &req);
+        assert_string_equal(req.driver_capabilities, "");
+        assert_dropped(&req, "driver capabilities utility,compute: not in");
+        nvct_request_clear(&req);
+
+        free(c.supported_driver_capabilities);
+        c.supported_driver_capabilities = strdup("all");
+        assert_caps(&c, all, ALL_CAPS);
+        assert_caps(&c, unset, "utility,compute");
+
+        free(c.supported_driver_capabilities);
+        c.supported_driver_capabilities = strdup("compute,all");
+        assert_fails_with(&c, unset, NULL, true, "invalid supported-driver-capabilities",
+                          "\"all\" is not a driver capability");
+        /* Not a GPU container: not looked at. */
+        const char *none[] = { "PATH=/bin", NULL };
+        assert_not_gpu(&c, none, NULL, true);
+
+        /* The runc wrapper (not the hook) keeps 1.3.0's rule. */
+        as_hook = false;
+        assert_caps(&c, video, "video,compute");
+        nvct_hook_config_clear(&c);
+}
+
+static void test_cuda_compat_mode(void **state) {
+        (void)state;
+        nvct_hook_config c;
+        nvct_hook_config_init_defaults(&c);
+        as_hook = true;
+        const char *env[] = { "NVIDIA_VISIBLE_DEVICES=0", NULL };
+        nvct_request req;
+        decide_ok(&c, env, NULL, true, &req);
+        assert_null(req.cuda_compat_mode);
+        nvct_request_clear(&req);
+        static const char *const map[][2] = {
+                { "ldconfig", "ldconfig" },
+                { "mount", "mount" },
+                { "hook", "disabled" },
+                { "disabled", "disabled" },
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+                c.runtime.legacy.cuda_compat_mode = strdup(map[i][0]);
+                decide_ok(&c, env, NULL, true, &req);
+                assert_string_equal(req.cuda_compat_mode, map[i][1]);
+                assert_non_null(strstr(req.cuda_compat_mode_origin, map[i][0]));
+                nvct_request_clear(&req);
+                free(c.runtime.legacy.cuda_compat_mode);
+        }
+        c.runtime.legacy.cuda_compat_mode = strdup("Mount");
+        assert_fails_with(&c, env, NULL, true, "cuda-compat-mode \"Mount\"",
+                          "expected ldconfig, mount, hook or disabled");
+        as_hook = false;
+        decide_ok(&c, env, NULL, true, &req);
+        assert_null(req.cuda_compat_mode);
+        nvct_request_clear(&req);
+        nvct_hook_config_clear(&c);
+}
+
+static void test_runtime_mode(void **state) {
+        (void)state;
+        nvct_hook_config c;
+        nvct_hook_config_init_defaults(&c);
+        as_hook = true;
+        const char *env[] = { "NVIDIA_VISIBLE_DEVICES=0", NULL };
+        const char *none[] = { "PATH=/bin", NULL };
+        nvct_request req;
+        decide_ok(&c, env, NULL, true, &req);
+        assert_null(req.runtime_mode_origin);
+        nvct_request_clear(&req);
+        const char *act[] = { "auto", "legacy", "" };
+        for (size_t i = 0; i < ARRAY_SIZE(act); i++) {
+                c.runtime.mode = strdup(act[i]);
+                decide_ok(&c, env, NULL, true, &req);
+                assert_non_null(strstr(req.runtime_mode_origin, "acts in legacy and auto"));
+                nvct_request_clear(&req);
+                free(c.runtime.mode);
+        }
+        const char *refuse[] = { "cdi", "jit-cdi", "csv" };
+        for (size_t i = 0; i < ARRAY_SIZE(refuse); i++) {
+                c.runtime.mode = strdup(refuse[i]);
+                char needle[64];
+                snprintf(needle, sizeof(needle), "mode is \"%s\"", refuse[i]);
+                assert_fails_with(&c, env, NULL, true, "refusing to inject GPUs", needle);
+                /* Not a GPU container: nothing to refuse. */
+                assert_not_gpu(&c, none, NULL, true);
+                /* skip-mode-detection: acts, and says why. */
+                c.runtime_hook.skip_mode_detection = true;
+                decide_ok(&c, env, NULL, true, &req);
+                assert_non_null(strstr(req.runtime_mode_origin, "skip-mode-detection = true"));
+                nvct_request_clear(&req);
+                c.runtime_hook.skip_mode_detection = false;
+                /* The runc wrapper owns those modes: not its refusal. */
+                as_hook = false;
+                decide_ok(&c, env, NULL, true, &req);
+                nvct_request_clear(&req);
+                as_hook = true;
+                free(c.runtime.mode);
+        }
+        c.runtime.mode = strdup("CDI");
+        assert_fails_with(&c, env, NULL, true, "invalid nvidia-container-runtime.mode \"CDI\"",
+                          "expected auto, legacy, cdi, jit-cdi or csv");
+        c.runtime_hook.skip_mode_detection = true;
+        decide_ok(&c, env, NULL, true, &req);
+        nvct_request_clear(&req);
+        as_hook = false;
+        nvct_hook_config_clear(&c);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_not_gpu_when_unset_empty_or_void),
@@ -680,6 +1056,15 @@ int main(void) {
                 cmocka_unit_test(test_requirements_invalid_cuda_version),
                 cmocka_unit_test(test_disable_require),
                 cmocka_unit_test(test_nul_bytes_kept),
+                cmocka_unit_test(test_imex_from_env),
+                cmocka_unit_test(test_imex_unprivileged),
+                cmocka_unit_test(test_imex_from_mounts),
+                cmocka_unit_test(test_imex_ignored_by_feature),
+                cmocka_unit_test(test_swarm_several_names),
+                cmocka_unit_test(test_jetpack_not_a_requirement),
+                cmocka_unit_test(test_supported_capabilities),
+                cmocka_unit_test(test_cuda_compat_mode),
+                cmocka_unit_test(test_runtime_mode),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
