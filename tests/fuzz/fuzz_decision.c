@@ -19,7 +19,11 @@
  * an independent model of the documented rules (README, decision.h,
  * command.h): whether the decision succeeds and what it decides, the exact
  * argv and environment of the command, and that the report holds nothing
- * but printable ASCII lines. */
+ * but printable ASCII lines. The decision runs as the hook runs it (its own
+ * rules on), and the model covers the inputs 1.3.0 did not read: IMEX
+ * channels (variable, imex/ mounts, the two features), several swarm names,
+ * NVIDIA_REQUIRE_JETPACK*, supported-driver-capabilities, cuda-compat-mode
+ * and the runtime mode. */
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <stdarg.h>
@@ -36,6 +40,7 @@
 #include "oci/env.h"
 #include "basic/error.h"
 #include "basic/gocompat.h"
+#include "basic/quote.h"
 #include "config/hookconfig.h"
 #include "oci/oci.h"
 #include "hook/report.h"
@@ -170,105 +175,340 @@ typedef struct model {
         size_t devices_len;
         const char *caps; /* when gpu */
         size_t caps_len;
+        char caps_buf[64]; /* caps, when limited by supported-driver-capabilities */
         size_t n_requirements;
+        char *imex; /* the --imex-channel value; NULL or "": no flag */
+        size_t imex_len;
+        const char *cuda_compat; /* the --cuda-compat-mode value, or NULL */
 } model;
 
 static void model_clear(model *m) {
         free(m->devices);
+        free(m->imex);
         *m = (model){ 0 };
 }
 
-static void model_decide(const nvct_decision_input *in, model *m) {
+/* ---- the model's own list and name helpers ---- */
+
+static bool is_ascii_space(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/* The n-th comma-separated element of s (0-based), trimmed of ASCII space;
+ * false past the last one. */
+static bool element(const char *s, size_t len, size_t n, const char **ret, size_t *ret_len) {
+        size_t start = 0;
+        for (size_t k = 0;; k++) {
+                const char *comma = memchr(s + start, ',', len - start);
+                size_t end = comma ? (size_t)(comma - s) : len;
+                if (k == n) {
+                        const char *e = s + start;
+                        size_t elen = end - start;
+                        while (elen > 0 && is_ascii_space(e[0])) {
+                                e++;
+                                elen--;
+                        }
+                        while (elen > 0 && is_ascii_space(e[elen - 1]))
+                                elen--;
+                        *ret = e;
+                        *ret_len = elen;
+                        return true;
+                }
+                if (comma == NULL)
+                        return false;
+                start = end + 1;
+        }
+}
+
+/* A growable byte string. */
+typedef struct bytes {
+        char *s;
+        size_t len, cap;
+} bytes;
+
+static void bytes_add(bytes *b, const char *s, size_t len) {
+        if (b->len + len + 1 > b->cap) {
+                b->cap = (b->len + len + 1) * 2;
+                b->s = realloc(b->s, b->cap);
+                CHECK(b->s != NULL);
+        }
+        if (len > 0)
+                memcpy(b->s + b->len, s, len);
+        b->len += len;
+        b->s[b->len] = '\0';
+}
+
+/* NVIDIA's visible-devices reading of several values (the inputs 1.3.0 did
+ * not read): all their trimmed non-empty elements; void when none or any is
+ * "void", else "" when any is "none", else "all" when any is "all". Returns
+ * false for void; *out holds the joined list otherwise. */
+typedef struct listvals {
+        const char *const *values;
+        const size_t *lens;
+        size_t n;
+} listvals;
+
+static bool model_list(const listvals *in, bytes *out, bool *ret_all) {
+        bool any_void = false, any_none = false, any_all = false;
+        size_t count = 0;
+        *ret_all = false;
+        for (size_t v = 0; v < in->n; v++) {
+                const char *e;
+                size_t elen;
+                for (size_t k = 0; element(in->values[v], in->lens[v], k, &e, &elen); k++) {
+                        if (elen == 0)
+                                continue;
+                        any_void |= bytes_eq(e, elen, "void");
+                        any_none |= bytes_eq(e, elen, "none");
+                        any_all |= bytes_eq(e, elen, "all");
+                        if (count++ > 0)
+                                bytes_add(out, ",", 1);
+                        bytes_add(out, e, elen);
+                }
+        }
+        if (count == 0 || any_void)
+                return false;
+        if (any_none) {
+                out->len = 0;
+                bytes_add(out, "", 0);
+        } else if (any_all) {
+                out->len = 0;
+                bytes_add(out, "all", 3);
+                *ret_all = true;
+        }
+        return true;
+}
+
+/* What a mount destination names under the device-list root (with one
+ * leading '/' dropped), or NULL when nothing. */
+static const char *mount_device(const char *d, size_t dlen, size_t *ret_len) {
+        const char *root = NVCT_DEVICE_LIST_MOUNT_ROOT;
+        size_t root_len = strlen(root);
+        if (!starts_with(d, dlen, root))
+                return NULL;
+        d += root_len;
+        dlen -= root_len;
+        if (dlen > 0 && d[0] == '/') {
+                d++;
+                dlen--;
+        }
+        *ret_len = dlen;
+        return dlen > 0 ? d : NULL;
+}
+
+static void model_mounts(const nvct_decision_input *in, model *m, bytes *channels) {
+        bytes devices = { 0 };
+        size_t n = 0, n_channels = 0;
+        bytes_add(&devices, "", 0);
+        bytes_add(channels, "", 0);
+        for (size_t i = 0; i < in->n_dev_null_mounts; i++) {
+                size_t dlen;
+                const char *d =
+                        mount_device(in->dev_null_mounts[i], in->dev_null_mount_lens[i], &dlen);
+                if (d == NULL)
+                        continue;
+                if (starts_with(d, dlen, "imex/")) {
+                        const char *c = d + 5;
+                        size_t clen = dlen - 5;
+                        /* Each channel once: a scan of the earlier mounts. */
+                        bool seen = clen == 0;
+                        for (size_t k = 0; k < i && !seen; k++) {
+                                size_t plen;
+                                const char *p = mount_device(in->dev_null_mounts[k],
+                                                             in->dev_null_mount_lens[k], &plen);
+                                seen = p != NULL && plen == dlen && memcmp(p, d, dlen) == 0;
+                        }
+                        if (!seen) {
+                                if (n_channels++ > 0)
+                                        bytes_add(channels, ",", 1);
+                                bytes_add(channels, c, clen);
+                        }
+                        continue;
+                }
+                if (n++ > 0)
+                        bytes_add(&devices, ",", 1);
+                bytes_add(&devices, d, dlen);
+        }
+        if (n > 0) {
+                m->gpu = true;
+                m->from_mounts = true;
+                m->devices = devices.s;
+                m->devices_len = devices.len;
+        } else {
+                free(devices.s);
+        }
+        if (n_channels == 0)
+                channels->len = 0;
+}
+
+/* Devices from the environment; false: not a GPU container. */
+static bool model_env_devices(const nvct_decision_input *in, model *m) {
         const nvct_env *env = in->env;
         const nvct_hook_config *config = in->config;
-        *m = (model){ .ok = true };
-
-        const nvct_env_var *cuda = nvct_env_get(env, "CUDA_VERSION");
-        const nvct_env_var *require_cuda = nvct_env_get(env, "NVIDIA_REQUIRE_CUDA");
-        m->legacy = cuda != NULL && cuda->value_len > 0 &&
-                    (require_cuda == NULL || require_cuda->value_len == 0);
-
-        /* Devices from /dev/null volume mounts under the device-list root. */
-        if (config->accept_volume_mounts) {
-                const char *root = NVCT_DEVICE_LIST_MOUNT_ROOT;
-                size_t root_len = strlen(root);
-                size_t n = 0, total = 0;
-                for (size_t i = 0; i < in->n_dev_null_mounts; i++)
-                        total += in->dev_null_mount_lens[i] + 1;
-                char *list = malloc(total + 1);
-                CHECK(list != NULL);
-                size_t len = 0;
-                for (size_t i = 0; i < in->n_dev_null_mounts; i++) {
-                        const char *d = in->dev_null_mounts[i];
-                        size_t dlen = in->dev_null_mount_lens[i];
-                        if (!starts_with(d, dlen, root))
+        const char *swarm = config->swarm_resource;
+        if (swarm != NULL && strchr(swarm, ',') != NULL) {
+                /* Several names: every one the image sets, in list order. */
+                size_t max = 1;
+                for (const char *p = swarm; *p; p++)
+                        max += *p == ',';
+                const char **values = calloc(max, sizeof(*values));
+                size_t *lens = calloc(max, sizeof(*lens)), n = 0;
+                CHECK(values != NULL && lens != NULL);
+                const char *e;
+                size_t elen;
+                for (size_t k = 0; element(swarm, strlen(swarm), k, &e, &elen); k++) {
+                        const nvct_env_var *v = elen ? nvct_env_lookup(env, e, elen) : NULL;
+                        if (v == NULL)
                                 continue;
-                        d += root_len;
-                        dlen -= root_len;
-                        if (dlen > 0 && d[0] == '/') {
-                                d++;
-                                dlen--;
+                        CHECK(n < max);
+                        values[n] = v->value;
+                        lens[n++] = v->value_len;
+                }
+                bool handled = n > 0, gpu = false;
+                if (handled) {
+                        bytes out = { 0 };
+                        bool all;
+                        listvals lv = { values, lens, n };
+                        gpu = model_list(&lv, &out, &all);
+                        if (gpu) {
+                                m->devices = out.s;
+                                m->devices_len = out.len;
+                                if (!in->privileged && !config->accept_envvar_unprivileged)
+                                        m->ok = false;
+                        } else {
+                                free(out.s);
                         }
-                        if (dlen == 0)
+                }
+                free(values);
+                free(lens);
+                if (handled)
+                        return gpu;
+        }
+        const nvct_env_var *var = NULL;
+        if (swarm != NULL && strchr(swarm, ',') == NULL)
+                var = nvct_env_get(env, swarm);
+        if (var == NULL)
+                var = nvct_env_get(env, "NVIDIA_VISIBLE_DEVICES");
+        const char *value = NULL;
+        size_t len = 0;
+        if (var == NULL && m->legacy) {
+                value = "all";
+                len = 3;
+        } else if (var == NULL || var->value_len == 0 ||
+                   bytes_eq(var->value, var->value_len, "void")) {
+                return false; /* not a GPU container; nothing can fail */
+        } else if (bytes_eq(var->value, var->value_len, "none")) {
+                value = "";
+        } else {
+                value = var->value;
+                len = var->value_len;
+        }
+        m->devices = malloc(len + 1);
+        CHECK(m->devices != NULL);
+        if (len > 0)
+                memcpy(m->devices, value, len);
+        m->devices[len] = '\0';
+        m->devices_len = len;
+        if (!in->privileged && !config->accept_envvar_unprivileged)
+                m->ok = false;
+        return true;
+}
+
+static void model_imex(const nvct_decision_input *in, model *m, bytes *mount_channels) {
+        const nvct_hook_config *config = in->config;
+        if (config->features.ignore_imex_channel_requests)
+                return;
+        if (mount_channels->len > 0) {
+                m->imex = strdup(mount_channels->s);
+                CHECK(m->imex != NULL);
+                m->imex_len = mount_channels->len;
+                return;
+        }
+        const nvct_env_var *var = nvct_env_get(in->env, "NVIDIA_IMEX_CHANNELS");
+        if (var == NULL)
+                return;
+        const char *values[1] = { var->value };
+        size_t lens[1] = { var->value_len };
+        listvals lv = { values, lens, 1 };
+        bytes out = { 0 };
+        bool all;
+        if (model_list(&lv, &out, &all) && !all && out.len > 0 &&
+            (in->privileged || config->accept_envvar_unprivileged)) {
+                m->imex = out.s;
+                m->imex_len = out.len;
+                return;
+        }
+        free(out.s);
+}
+
+/* The canonical list limited to `supported` (a bit per known_caps entry). */
+static void model_limit(model *m, const char *list, unsigned supported) {
+        size_t len = 0;
+        const char *e;
+        size_t elen;
+        m->caps_buf[0] = '\0';
+        for (size_t k = 0; element(list, strlen(list), k, &e, &elen); k++) {
+                for (size_t i = 0; i < sizeof(known_caps) / sizeof(known_caps[0]); i++) {
+                        if (!bytes_eq(e, elen, known_caps[i]) || !(supported & (1u << i)))
                                 continue;
-                        if (n++ > 0)
-                                list[len++] = ',';
-                        memcpy(list + len, d, dlen);
-                        len += dlen;
+                        len += (size_t)snprintf(m->caps_buf + len, sizeof(m->caps_buf) - len,
+                                                "%s%s", len ? "," : "", known_caps[i]);
                 }
-                list[len] = '\0';
-                if (n > 0) {
-                        m->gpu = true;
-                        m->from_mounts = true;
-                        m->devices = list;
-                        m->devices_len = len;
+        }
+        m->caps = m->caps_buf;
+        m->caps_len = len;
+}
+
+static void model_caps_decide(const nvct_decision_input *in, model *m) {
+        const nvct_env_var *caps = nvct_env_get(in->env, "NVIDIA_DRIVER_CAPABILITIES");
+        const char *sup = in->config->supported_driver_capabilities;
+        if (sup != NULL) {
+                unsigned bits = 0;
+                if (strcmp(sup, "all") == 0) {
+                        bits = 0x7f;
                 } else {
-                        free(list);
+                        const char *e;
+                        size_t elen;
+                        for (size_t k = 0; element(sup, strlen(sup), k, &e, &elen); k++) {
+                                if (elen == 0)
+                                        continue;
+                                size_t i = 0;
+                                while (i < 7 && !bytes_eq(e, elen, known_caps[i]))
+                                        i++;
+                                if (i == 7)
+                                        m->ok = false;
+                                else
+                                        bits |= 1u << i;
+                        }
                 }
-        }
-
-        /* Devices from the environment. */
-        if (!m->gpu) {
-                const nvct_env_var *var = NULL;
-                if (config->swarm_resource != NULL)
-                        var = nvct_env_get(env, config->swarm_resource);
-                if (var == NULL)
-                        var = nvct_env_get(env, "NVIDIA_VISIBLE_DEVICES");
-                const char *value = NULL;
-                size_t len = 0;
-                if (var == NULL && m->legacy) {
-                        value = "all";
-                        len = 3;
-                } else if (var == NULL || var->value_len == 0 ||
-                           bytes_eq(var->value, var->value_len, "void")) {
-                        return; /* not a GPU container; nothing can fail */
-                } else if (bytes_eq(var->value, var->value_len, "none")) {
-                        value = "";
-                } else {
-                        value = var->value;
-                        len = var->value_len;
+                if (caps == NULL && m->legacy)
+                        model_limit(m, NVCT_ALL_DRIVER_CAPABILITIES, bits);
+                else if (caps == NULL || caps->value_len == 0)
+                        model_limit(m, NVCT_DEFAULT_DRIVER_CAPABILITIES, bits);
+                else if (bytes_eq(caps->value, caps->value_len, "all"))
+                        model_limit(m, NVCT_ALL_DRIVER_CAPABILITIES, bits);
+                if (m->caps != NULL)
+                        return;
+                /* Requested: each entry that becomes a flag must be in it. */
+                for (size_t start = 0; start < caps->value_len;) {
+                        const char *comma =
+                                memchr(caps->value + start, ',', caps->value_len - start);
+                        size_t end = comma ? (size_t)(comma - caps->value) : caps->value_len;
+                        if (end == start)
+                                break;
+                        size_t i = 0;
+                        while (i < 7 && !bytes_eq(caps->value + start, end - start, known_caps[i]))
+                                i++;
+                        if (i == 7 || !(bits & (1u << i)))
+                                m->ok = false;
+                        if (comma == NULL)
+                                break;
+                        start = end + 1;
                 }
-                m->gpu = true;
-                m->devices = malloc(len + 1);
-                CHECK(m->devices != NULL);
-                if (len > 0)
-                        memcpy(m->devices, value, len);
-                m->devices[len] = '\0';
-                m->devices_len = len;
-                if (!in->privileged && !config->accept_envvar_unprivileged)
-                        m->ok = false;
+                m->caps = caps->value;
+                m->caps_len = caps->value_len;
+                return;
         }
-
-        /* MIG needs privileges. */
-        const char *mig[] = { "NVIDIA_MIG_CONFIG_DEVICES", "NVIDIA_MIG_MONITOR_DEVICES" };
-        for (size_t i = 0; i < 2; i++) {
-                const nvct_env_var *var = nvct_env_get(env, mig[i]);
-                if (var != NULL && var->value_len > 0 && !in->privileged)
-                        m->ok = false;
-        }
-
-        /* Driver capabilities. */
-        const nvct_env_var *caps = nvct_env_get(env, "NVIDIA_DRIVER_CAPABILITIES");
         if (caps == NULL && m->legacy)
                 m->caps = NVCT_ALL_DRIVER_CAPABILITIES;
         else if (caps == NULL || caps->value_len == 0)
@@ -281,11 +521,70 @@ static void model_decide(const nvct_decision_input *in, model *m) {
                 m->caps = caps->value;
                 m->caps_len = caps->value_len;
         }
+}
 
-        /* Requirements: NVIDIA_REQUIRE_* in process.env order, then the
-         * legacy image's CUDA version. */
+static bool is_requirement(const char *name, size_t len) {
+        return starts_with(name, len, "NVIDIA_REQUIRE_") &&
+               !starts_with(name, len, "NVIDIA_REQUIRE_JETPACK");
+}
+
+/* The hook's own rules: the runtime mode and cuda-compat-mode. */
+static void model_hook_rules(const nvct_hook_config *config, model *m) {
+        const char *mode = config->runtime.mode;
+        if (mode != NULL && !config->runtime_hook.skip_mode_detection && mode[0] != '\0' &&
+            strcmp(mode, "auto") != 0 && strcmp(mode, "legacy") != 0)
+                m->ok = false;
+        const char *cc = config->runtime.legacy.cuda_compat_mode;
+        if (cc == NULL)
+                return;
+        if (strcmp(cc, "ldconfig") == 0)
+                m->cuda_compat = "ldconfig";
+        else if (strcmp(cc, "mount") == 0)
+                m->cuda_compat = "mount";
+        else if (strcmp(cc, "hook") == 0 || strcmp(cc, "disabled") == 0)
+                m->cuda_compat = "disabled";
+        else
+                m->ok = false;
+}
+
+static void model_decide(const nvct_decision_input *in, model *m) {
+        const nvct_env *env = in->env;
+        *m = (model){ .ok = true };
+
+        const nvct_env_var *cuda = nvct_env_get(env, "CUDA_VERSION");
+        const nvct_env_var *require_cuda = nvct_env_get(env, "NVIDIA_REQUIRE_CUDA");
+        m->legacy = cuda != NULL && cuda->value_len > 0 &&
+                    (require_cuda == NULL || require_cuda->value_len == 0);
+
+        /* Devices (and IMEX channels) from /dev/null volume mounts under the
+         * device-list root; then from the environment. */
+        bytes channels = { 0 };
+        if (in->config->accept_volume_mounts)
+                model_mounts(in, m, &channels);
+        if (!m->gpu && !model_env_devices(in, m)) {
+                free(channels.s);
+                return; /* not a GPU container; nothing can fail */
+        }
+        m->gpu = true;
+
+        /* MIG needs privileges. */
+        const char *mig[] = { "NVIDIA_MIG_CONFIG_DEVICES", "NVIDIA_MIG_MONITOR_DEVICES" };
+        for (size_t i = 0; i < 2; i++) {
+                const nvct_env_var *var = nvct_env_get(env, mig[i]);
+                if (var != NULL && var->value_len > 0 && !in->privileged)
+                        m->ok = false;
+        }
+
+        if (channels.s == NULL)
+                bytes_add(&channels, "", 0);
+        model_imex(in, m, &channels);
+        free(channels.s);
+        model_caps_decide(in, m);
+
+        /* Requirements: NVIDIA_REQUIRE_* (but NVIDIA_REQUIRE_JETPACK*) in
+         * process.env order, then the legacy image's CUDA version. */
         for (size_t i = 0; i < env->n_vars; i++)
-                if (starts_with(env->vars[i].name, env->vars[i].name_len, "NVIDIA_REQUIRE_"))
+                if (is_requirement(env->vars[i].name, env->vars[i].name_len))
                         m->n_requirements++;
         if (m->legacy) {
                 uint32_t major, minor, patch;
@@ -295,6 +594,7 @@ static void model_decide(const nvct_decision_input *in, model *m) {
                 else
                         m->ok = false;
         }
+        model_hook_rules(in->config, m);
 }
 
 static void check_request(const nvct_decision_input *in, const model *m, const nvct_request *req) {
@@ -334,11 +634,20 @@ static void check_request(const nvct_decision_input *in, const model *m, const n
         CHECK(req->driver_capabilities_len == m->caps_len);
         CHECK(memcmp(req->driver_capabilities, m->caps, m->caps_len) == 0);
 
+        CHECK(req->imex_channels_len == m->imex_len);
+        if (m->imex_len > 0)
+                CHECK(memcmp(req->imex_channels, m->imex, m->imex_len) == 0);
+        CHECK((req->cuda_compat_mode == NULL) == (m->cuda_compat == NULL));
+        if (m->cuda_compat != NULL)
+                CHECK(strcmp(req->cuda_compat_mode, m->cuda_compat) == 0);
+        for (size_t i = 0; i < req->dropped.n; i++)
+                CHECK(nvct_is_printable(req->dropped.v[i], strlen(req->dropped.v[i])));
+
         CHECK(req->n_requirements == m->n_requirements);
         size_t k = 0;
         for (size_t i = 0; i < in->env->n_vars; i++) {
                 const nvct_env_var *v = &in->env->vars[i];
-                if (!starts_with(v->name, v->name_len, "NVIDIA_REQUIRE_"))
+                if (!is_requirement(v->name, v->name_len))
                         continue;
                 const nvct_requirement *r = &req->requirements[k++];
                 CHECK(r->value != NULL && r->origin != NULL);
@@ -369,6 +678,8 @@ static bool command_must_fail(const nvct_hook_config *config, const nvct_request
         if (req->mig_monitor_devices_len > 0 &&
             has_nul(req->mig_monitor_devices, req->mig_monitor_devices_len))
                 return true;
+        if (req->imex_channels_len > 0 && has_nul(req->imex_channels, req->imex_channels_len))
+                return true;
         if (!model_caps(req->driver_capabilities, req->driver_capabilities_len, NULL))
                 return true;
         if (!config->disable_require && !req->disable_require)
@@ -386,6 +697,8 @@ static void expected_argv(const nvct_hook_config *config, const nvct_request *re
                 strlist_addf(out, "--root=%s", cli->root);
         if (cli->load_kmods)
                 strlist_addf(out, "--load-kmods");
+        if (config->features.disable_imex_channel_creation)
+                strlist_addf(out, "--no-create-imex-channels");
         if (cli->no_pivot)
                 strlist_addf(out, "--no-pivot");
         if (debug)
@@ -397,6 +710,8 @@ static void expected_argv(const nvct_hook_config *config, const nvct_request *re
         if (cli->user != NULL)
                 strlist_addf(out, "--user=%s", cli->user);
         strlist_addf(out, "configure");
+        if (req->cuda_compat_mode != NULL)
+                strlist_addf(out, "--cuda-compat-mode=%s", req->cuda_compat_mode);
         if (cli->ldconfig != NULL)
                 strlist_addf(out, "--ldconfig=%s", cli->ldconfig);
         if (cli->no_cgroups)
@@ -409,6 +724,9 @@ static void expected_argv(const nvct_hook_config *config, const nvct_request *re
         if (req->mig_monitor_devices_len > 0)
                 strlist_add_bytes(out, "--mig-monitor=", req->mig_monitor_devices,
                                   req->mig_monitor_devices_len);
+        if (req->imex_channels_len > 0)
+                strlist_add_bytes(out, "--imex-channel=", req->imex_channels,
+                                  req->imex_channels_len);
         CHECK(model_caps(req->driver_capabilities, req->driver_capabilities_len, out));
         if (!config->disable_require && !req->disable_require)
                 for (size_t i = 0; i < req->n_requirements; i++)
@@ -553,6 +871,7 @@ static void run(const char *conf, size_t conf_len, const char *json, size_t json
                 .dev_null_mount_lens = spec.dev_null_mount_lens,
                 .n_dev_null_mounts = spec.n_dev_null_mounts,
                 .privileged = privileged,
+                .hook = true,
         };
         model m;
         model_decide(&in, &m);

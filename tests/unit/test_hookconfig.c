@@ -578,6 +578,97 @@ static void test_load_search(void **state) {
         free(dir);
 }
 
+/* ---- where the hook finds its config: -config, then the environment ---- */
+
+static const char *fake_env_path, *fake_env_xdg;
+
+static char *fake_getenv(const char *name) {
+        if (strcmp(name, "NVIDIA_CTK_CONFIG_FILE_PATH") == 0)
+                return (char *)fake_env_path;
+        if (strcmp(name, "XDG_CONFIG_HOME") == 0)
+                return (char *)fake_env_xdg;
+        return NULL;
+}
+
+static int locate(const char *flag, const char *const *search, nvct_hook_config *c,
+                  nvct_hook_config_from *from, nvct_error **err) {
+        nvct_hook_config_init_defaults(c);
+        return nvct_hook_config_locate_and_load(flag, search, fake_getenv, c, from, err);
+}
+
+static void test_locate_from_env(void **state) {
+        (void)state;
+        char *dir = make_tmpdir();
+        char *flag = xasprintf("%s/flag.toml", dir);
+        char *env = xasprintf("%s/env.toml", dir);
+        char *xdg_dir = xasprintf("%s/xdg", dir);
+        char *xdg_sub = xasprintf("%s/xdg/nvidia-container-runtime", dir);
+        char *xdg = xasprintf("%s/xdg/nvidia-container-runtime/config.toml", dir);
+        char *search = xasprintf("%s/search.toml", dir);
+        char *missing = xasprintf("%s/missing.toml", dir);
+        assert_int_equal(mkdir(xdg_dir, 0700), 0);
+        assert_int_equal(mkdir(xdg_sub, 0700), 0);
+        write_file(flag, "swarm-resource = \"FLAG\"\n");
+        write_file(env, "swarm-resource = \"ENV\"\n");
+        write_file(xdg, "swarm-resource = \"XDG\"\n");
+        write_file(search, "swarm-resource = \"SEARCH\"\n");
+        const char *paths[] = { missing, search, NULL };
+        nvct_hook_config c;
+        nvct_hook_config_from from;
+        nvct_error *err = NULL;
+
+        /* -config first, then the variable, then XDG, then the search. */
+        fake_env_path = env;
+        fake_env_xdg = xdg_dir;
+        assert_int_equal(locate(flag, paths, &c, &from, &err), 0);
+        assert_string_equal(c.swarm_resource, "FLAG");
+        assert_int_equal(from, NVCT_HOOK_CONFIG_FROM_FLAG);
+        assert_null(nvct_hook_config_from_name(from));
+        nvct_hook_config_clear(&c);
+        assert_int_equal(locate(NULL, paths, &c, &from, &err), 0);
+        assert_string_equal(c.swarm_resource, "ENV");
+        assert_int_equal(from, NVCT_HOOK_CONFIG_FROM_ENV);
+        assert_string_equal(nvct_hook_config_from_name(from), "$NVIDIA_CTK_CONFIG_FILE_PATH");
+        nvct_hook_config_clear(&c);
+        fake_env_path = "";
+        assert_int_equal(locate("", paths, &c, &from, &err), 0);
+        assert_string_equal(c.swarm_resource, "XDG");
+        assert_string_equal(c.source, xdg);
+        assert_int_equal(from, NVCT_HOOK_CONFIG_FROM_XDG);
+        nvct_hook_config_clear(&c);
+
+        /* XDG_CONFIG_HOME without the file: the search goes on. */
+        fake_env_xdg = dir;
+        assert_int_equal(locate(NULL, paths, &c, &from, &err), 0);
+        assert_string_equal(c.swarm_resource, "SEARCH");
+        assert_int_equal(from, NVCT_HOOK_CONFIG_FROM_SEARCH);
+        nvct_hook_config_clear(&c);
+        fake_env_xdg = NULL;
+        assert_int_equal(locate(NULL, paths, &c, &from, &err), 0);
+        assert_string_equal(c.swarm_resource, "SEARCH");
+        nvct_hook_config_clear(&c);
+
+        /* A variable naming a missing file is an error naming both. */
+        fake_env_path = missing;
+        assert_int_equal(locate(NULL, paths, &c, &from, &err), -1);
+        assert_non_null(err);
+        assert_contains(err->msg, "$NVIDIA_CTK_CONFIG_FILE_PATH");
+        assert_contains(err->msg, missing);
+        nvct_error_free(&err);
+        nvct_hook_config_clear(&c);
+        fake_env_path = NULL;
+
+        remove_tree(dir);
+        free(flag);
+        free(env);
+        free(xdg_dir);
+        free(xdg_sub);
+        free(xdg);
+        free(search);
+        free(missing);
+        free(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_defaults),
@@ -593,6 +684,7 @@ int main(void) {
                 cmocka_unit_test(test_load_explicit),
                 cmocka_unit_test(test_load_quotes_path),
                 cmocka_unit_test(test_load_search),
+                cmocka_unit_test(test_locate_from_env),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
