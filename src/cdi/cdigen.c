@@ -189,8 +189,8 @@ int cdigen_add_mount(cdigen_host *h, nvct_cdi_edits *edits, const char *host_pat
 }
 
 /* A device node under the dev root, with its real type and numbers, and,
- * when it is not world read-write, its mode and group: the runtime makes
- * the container's node so, and the group reaches a non-root process
+ * when it is not world read-write, its mode, owner and group: the runtime
+ * makes the container's node so, and the group reaches a non-root process
  * through the device's additionalGids. -ENOENT when absent (or not a
  * device). */
 static int device_node(const cdigen_host *h, const char *path, nvct_cdi_device_node *node,
@@ -215,6 +215,11 @@ static int device_node(const cdigen_host *h, const char *path, nvct_cdi_device_n
                 node->has_file_mode = true;
                 node->file_mode = st.st_mode & 07777;
                 node->permissions = (char *)"rwm";
+                /* The owner too: a runtime makes a node without one owned
+                 * by the container's user, who could then open it whatever
+                 * its group. */
+                node->has_uid = true;
+                node->uid = st.st_uid;
                 node->has_gid = true;
                 node->gid = st.st_gid;
         }

@@ -56,7 +56,8 @@ def node_of(root, path):
     node = {"path": path, "hostPath": root + path, "type": "c",
             "major": os.major(st.st_rdev), "minor": os.minor(st.st_rdev)}
     if st.st_mode & 0o006 != 0o006:
-        node.update({"fileMode": stat.S_IMODE(st.st_mode), "permissions": "rwm", "gid": st.st_gid})
+        node.update({"fileMode": stat.S_IMODE(st.st_mode), "permissions": "rwm",
+                     "uid": st.st_uid, "gid": st.st_gid})
     return node
 
 
