@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
@@ -22,6 +21,7 @@
 #include "basic/rootfs.h"
 
 #include "inroot.h"
+#include "ldsoconf.h"
 
 /* ---- the ELF note ---- */
 
@@ -381,89 +381,9 @@ int nvct_cuda_compat_check(int root_fd, const char *compat_root, const char *hos
 
 /* ---- the ld.so.conf.d file ---- */
 
-typedef struct conf_match {
-        const char *content;
-        size_t len;
-        char *name; /* an existing file with that content */
-} conf_match;
-
-static bool is_compat_conf_name(const char *name) {
-        size_t len = strlen(name), pl = strlen(NVCT_CUDA_COMPAT_CONF_PREFIX),
-               sl = strlen(NVCT_CUDA_COMPAT_CONF_SUFFIX);
-        return len >= pl + sl && strncmp(name, NVCT_CUDA_COMPAT_CONF_PREFIX, pl) == 0 &&
-               strcmp(name + len - sl, NVCT_CUDA_COMPAT_CONF_SUFFIX) == 0;
-}
-
-static int match_conf(int dir_fd, const char *name, unsigned char d_type, void *userdata,
-                      nvct_error **err) {
-        conf_match *m = userdata;
-        if (m->name != NULL || !is_compat_conf_name(name) ||
-            (d_type != DT_REG && d_type != DT_UNKNOWN))
-                return 0;
-        /* Security: never followed, never blocking; only a regular file of
-         * exactly the expected size is read. */
-        _cleanup_close_ int fd =
-                openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != m->len)
-                return 0;
-        char buf[PATH_MAX + 2];
-        if (m->len > sizeof(buf) || pread(fd, buf, m->len, 0) != (ssize_t)m->len ||
-            memcmp(buf, m->content, m->len) != 0)
-                return 0;
-        if ((m->name = strdup(name)) == NULL)
-                return nvct_error_make(err, ENOMEM, "enable-cuda-compat");
-        return 0;
-}
-
 int nvct_cuda_compat_write_conf(int root_fd, const char *folder, char **ret_name,
                                 nvct_error **err) {
-        _cleanup_free_ char *qf = nvct_quote_path(folder);
-        if (folder[0] != '/' || strchr(folder, '\n') != NULL || strlen(folder) >= PATH_MAX)
-                return nvct_error_make(err, 0, "the CUDA compat folder %s is not one absolute path",
-                                       nvct_quoted(qf));
-        _cleanup_free_ char *content = NULL;
-        if (asprintf(&content, "%s\n", folder) < 0)
-                return nvct_error_make(err, ENOMEM, "enable-cuda-compat");
-        size_t len = strlen(content);
-
-        /* Security: made and opened inside the root; each file written
-         * under a temporary name and renamed to a new name, never over an
-         * existing one. */
-        _cleanup_close_ int dir_fd = -1;
-        if (nvct_rootfs_mkdir_p(root_fd, NVCT_LDSOCONFD, &dir_fd, err) < 0)
-                return -1;
-        conf_match m = { content, len, NULL };
-        if (nvct_cdihook_list_dir(dir_fd, NVCT_LDSOCONFD, match_conf, &m, err) < 0) {
-                free(m.name);
-                return -1;
-        }
-        if (m.name != NULL) {
-                /* Already there (the same root started again): one file,
-                 * not one more per start. */
-                if (ret_name != NULL)
-                        *ret_name = m.name;
-                else
-                        free(m.name);
-                return 0;
-        }
-        for (int tries = 0; tries < 16; tries++) {
-                uint32_t n = 0;
-                if (getrandom(&n, sizeof(n), GRND_NONBLOCK) != (ssize_t)sizeof(n))
-                        n = (uint32_t)getpid() * 2654435761u + (uint32_t)tries;
-                char name[64];
-                snprintf(name, sizeof(name),
-                         NVCT_CUDA_COMPAT_CONF_PREFIX "%u" NVCT_CUDA_COMPAT_CONF_SUFFIX,
-                         (unsigned)n);
-                int r = nvct_cdihook_write_at(dir_fd, NVCT_LDSOCONFD, name, content, len, 0644,
-                                              false, err);
-                if (r == -EEXIST)
-                        continue;
-                if (r < 0)
-                        return -1;
-                if (ret_name != NULL && (*ret_name = strdup(name)) == NULL)
-                        return nvct_error_make(err, ENOMEM, "enable-cuda-compat");
-                return 0;
-        }
-        return nvct_error_make(err, EEXIST, "could not find a free name in %s", NVCT_LDSOCONFD);
+        const char *const folders[] = { folder };
+        return nvct_ldsoconf_write(root_fd, NVCT_CUDA_COMPAT_CONF_PREFIX, folders, 1, true,
+                                   ret_name, err);
 }

@@ -11,12 +11,12 @@
 
 #include "basic/error.h"
 
+#include "ldsoconf.h"
+
 #define NVCT_CUDA_COMPAT_DEFAULT_ROOT "/usr/local/cuda/compat"
-#define NVCT_LDSOCONFD "/etc/ld.so.conf.d"
 /* NVIDIA's name pattern: 00-compat-*.conf, the '*' a random number; "00"
  * sorts it before the folders of other ld.so.conf.d files. */
 #define NVCT_CUDA_COMPAT_CONF_PREFIX "00-compat-"
-#define NVCT_CUDA_COMPAT_CONF_SUFFIX ".conf"
 
 /* What the library's .note.cuda.fwd_compatibility ELF note says: the CUDA
  * version it provides and the driver branches (majors) it supports. */

@@ -621,23 +621,16 @@ static int open_ldconfig(const char *ldconfig_path, const char *qp, int *ret_fd,
         return 0;
 }
 
-/* ldconfig's arguments: explicit -f and -C (the host's ldconfig may have
- * been built to read another file by default), then the folders that exist
- * in the container. */
-static int ldconfig_argv(int root_fd, const char *ldconfig_path, const char *const *folders,
-                         const char *qr, const char ***ret_argv, nvct_error **err) {
+int nvct_ldconfig_existing_folders(int root_fd, const char *rootfs, const char *const *folders,
+                                   const char ***ret_folders, nvct_error **err) {
+        _cleanup_free_ char *qr = quote(rootfs);
         size_t n_folders = 0;
         while (folders != NULL && folders[n_folders] != NULL)
                 n_folders++;
-        _cleanup_free_ const char **argv = calloc(n_folders + 6, sizeof(*argv));
-        if (argv == NULL)
+        _cleanup_free_ const char **existing = calloc(n_folders + 1, sizeof(*existing));
+        if (existing == NULL)
                 return nvct_error_make(err, ENOMEM, "could not run ldconfig");
-        size_t argc = 0;
-        argv[argc++] = ldconfig_path;
-        argv[argc++] = "-f";
-        argv[argc++] = "/etc/ld.so.conf";
-        argv[argc++] = "-C";
-        argv[argc++] = "/etc/ld.so.cache";
+        size_t n = 0;
         for (size_t i = 0; i < n_folders; i++) {
                 const char *f = folders[i];
                 _cleanup_free_ char *qf = quote(f);
@@ -657,8 +650,35 @@ static int ldconfig_argv(int root_fd, const char *ldconfig_path, const char *con
                                                q(qf), q(qr), lookup->msg);
                 }
                 close(fd);
-                argv[argc++] = f;
+                existing[n++] = f;
         }
+        existing[n] = NULL;
+        *ret_folders = TAKE_PTR(existing);
+        return 0;
+}
+
+/* ldconfig's arguments: explicit -f and -C (the host's ldconfig may have
+ * been built to read another file by default), then the folders that exist
+ * in the container. */
+static int ldconfig_argv(int root_fd, const char *ldconfig_path, const char *const *folders,
+                         const char *rootfs, const char ***ret_argv, nvct_error **err) {
+        _cleanup_free_ const char **existing = NULL;
+        if (nvct_ldconfig_existing_folders(root_fd, rootfs, folders, &existing, err) < 0)
+                return -1;
+        size_t n_folders = 0;
+        while (existing[n_folders] != NULL)
+                n_folders++;
+        _cleanup_free_ const char **argv = calloc(n_folders + 6, sizeof(*argv));
+        if (argv == NULL)
+                return nvct_error_make(err, ENOMEM, "could not run ldconfig");
+        size_t argc = 0;
+        argv[argc++] = ldconfig_path;
+        argv[argc++] = "-f";
+        argv[argc++] = "/etc/ld.so.conf";
+        argv[argc++] = "-C";
+        argv[argc++] = "/etc/ld.so.cache";
+        for (size_t i = 0; i < n_folders; i++)
+                argv[argc++] = existing[i];
         argv[argc] = NULL;
         *ret_argv = TAKE_PTR(argv);
         return 0;
@@ -684,7 +704,7 @@ int nvct_ldconfig_run(const char *rootfs, const char *ldconfig_path, const char 
         if (open_ldconfig(ldconfig_path, qp, &exe_fd, err) < 0)
                 return -1;
         _cleanup_free_ const char **argv = NULL;
-        if (ldconfig_argv(root_fd, ldconfig_path, folders, qr, &argv, err) < 0)
+        if (ldconfig_argv(root_fd, ldconfig_path, folders, rootfs, &argv, err) < 0)
                 return -1;
 
         /* ldconfig writes /etc/ld.so.cache: a root without /etc (a scratch

@@ -24,6 +24,14 @@ void nvct_ldconfig_set_timeout(unsigned ms);
  * at most: then it is killed, with anything it started, and reaped. Its
  * stderr goes to ours. Errors name the folder, the exit status or the
  * deadline. */
+/* The folders of `folders` (NULL-terminated container paths) that exist as
+ * directories in the root `root_fd` (`rootfs` names it in errors): a missing
+ * one is skipped, as NVIDIA's hook does; a relative one, or one that cannot
+ * be resolved (a loop, a magic link), is an error. *ret_folders is
+ * NULL-terminated and borrows the strings of `folders`. */
+int nvct_ldconfig_existing_folders(int root_fd, const char *rootfs, const char *const *folders,
+                                   const char ***ret_folders, nvct_error **err);
+
 int nvct_ldconfig_run(const char *rootfs, const char *ldconfig_path, const char *const *folders,
                       nvct_error **err);
 

@@ -96,7 +96,7 @@ const nvct_cli_command cmd_enable_cuda_compat = {
                     "[--cuda-compat-container-root DIR]",
         .description = "When the container's CUDA forward compatibility libraries are newer than "
                        "the host's driver,\nwrites " NVCT_LDSOCONFD "/" NVCT_CUDA_COMPAT_CONF_PREFIX
-                       "N" NVCT_CUDA_COMPAT_CONF_SUFFIX " in the container, listing their folder.",
+                       "N" NVCT_LDSOCONF_SUFFIX " in the container, listing their folder.",
         .options = options,
         .n_options = ARRAY_SIZE(options),
         .run = run_enable_cuda_compat,

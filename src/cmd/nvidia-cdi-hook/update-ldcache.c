@@ -7,13 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "basic/cleanup.h"
 #include "basic/cli.h"
 #include "basic/error.h"
 #include "basic/quote.h"
 #include "basic/strv.h"
+#include "basic/rootfs.h"
 #include "cdihook/ldconfig.h"
+#include "cdihook/ldsoconf.h"
 
 #include "cdi-hook.h"
 
@@ -95,9 +98,33 @@ static int update_ldcache(const nvct_cli_call *call) {
                        arg_folders.n);
         }
         static const char *const none[] = { NULL };
-        if (nvct_ldconfig_run(rootfs, ldconfig,
-                              arg_folders.n > 0 ? (const char *const *)arg_folders.v : none,
-                              &err) < 0)
+        const char *const *folders = arg_folders.n > 0 ? (const char *const *)arg_folders.v : none;
+        _cleanup_free_ const char **existing = NULL;
+        _cleanup_free_ char *conf = NULL;
+        _cleanup_close_ int root_fd = -1;
+        if (nvct_rootfs_open_root(rootfs, &root_fd, &err) < 0 ||
+            nvct_ldconfig_existing_folders(root_fd, rootfs, folders, &existing, &err) < 0)
+                return nvct_cli_fail(call, &err);
+        /* As NVIDIA's hook: the folders go in /etc/ld.so.conf.d/00-nvcr-N.conf
+         * when ldconfig reads that folder, so that the CUDA compat folder of
+         * enable-cuda-compat (00-compat-N.conf) comes before them in the
+         * cache; folders given to ldconfig as arguments come before every
+         * configured one. Where the image's ld.so.conf does not include
+         * ld.so.conf.d, they are arguments. */
+        if (existing[0] != NULL && nvct_ldsoconf_includes_confd(root_fd)) {
+                size_t n = 0;
+                while (existing[n] != NULL)
+                        n++;
+                int r = nvct_ldsoconf_write(root_fd, NVCT_LDSOCONF_NVCR_PREFIX, existing, n, false,
+                                            &conf, &err);
+                if (r < 0 && r != -ENOENT)
+                        return nvct_cli_fail(call, &err);
+                if (r == 0) {
+                        debugf("%s/%s lists the %zu folder(s)", NVCT_LDSOCONFD, conf, n);
+                        folders = none;
+                }
+        }
+        if (nvct_ldconfig_run(rootfs, ldconfig, folders, &err) < 0)
                 return nvct_cli_fail(call, &err);
         return EXIT_SUCCESS;
 }
