@@ -34,9 +34,12 @@ bool nvct_libscan_is_dotted(const char *name, const char *prefix) {
         size_t p = strlen(prefix);
         if (strncmp(name, prefix, p) != 0 || strncmp(name + p, ".so.", 4) != 0)
                 return false;
+        /* A version: digits and dots, at least one dot, none first or last
+         * ("1.1.2", not "1.1.2.bak", which NVIDIA's glob would take). */
         const char *rest = name + p + 4;
-        const char *dot = strchr(rest, '.');
-        return dot != NULL && dot != rest && dot[1] != '\0';
+        size_t len = strlen(rest);
+        return len >= 3 && strspn(rest, "0123456789.") == len && strchr(rest, '.') != NULL &&
+               rest[0] != '.' && rest[len - 1] != '.';
 }
 
 static int cmp_str(const void *a, const void *b) {

@@ -17,7 +17,7 @@
 
 /* Whether file name `name` is NAME.so.`version` with a non-empty NAME. */
 bool nvct_libscan_is_versioned(const char *name, const char *version);
-/* Whether `name` is `prefix`.so.X.Y... (a version with at least one dot:
+/* Whether `name` is `prefix`.so.X.Y... (digits and dots, at least one dot:
  * the EGL platform libraries, versioned apart from the driver). */
 bool nvct_libscan_is_dotted(const char *name, const char *prefix);
 

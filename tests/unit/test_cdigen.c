@@ -110,11 +110,64 @@ static void test_options_checked(void **state) {
         nvct_error_free(&err);
 }
 
+/* --disable-hook / --enable-hook names: NVIDIA's, "all" only where
+ * allowed; --mode: nvml (auto), management; anything else a one-line error
+ * naming the value. */
+static void test_hook_and_mode_names(void **state) {
+        (void)state;
+        unsigned bits = 0;
+        nvct_error *err = NULL;
+        assert_int_equal(nvct_cdigen_hook_parse("enable-cuda-compat", false, &bits, &err), 0);
+        assert_int_equal(bits, NVCT_CDIGEN_HOOK_ENABLE_CUDA_COMPAT);
+        assert_int_equal(
+                nvct_cdigen_hook_parse("disable-device-node-modification", false, &bits, &err), 0);
+        assert_int_equal(bits, NVCT_CDIGEN_HOOK_DISABLE_DEVICE_NODE_MODIFICATION);
+        assert_int_equal(nvct_cdigen_hook_parse("chmod", false, &bits, &err), 0);
+        assert_int_equal(bits, NVCT_CDIGEN_HOOK_CHMOD);
+        assert_int_equal(nvct_cdigen_hook_parse("all", true, &bits, &err), 0);
+        assert_int_equal(bits, NVCT_CDIGEN_HOOK_ALL);
+        assert_null(err);
+        bits = 7;
+        assert_int_equal(nvct_cdigen_hook_parse("all", false, &bits, &err), -1);
+        assert_contains(err->msg, "unknown hook \"all\"");
+        assert_int_equal(bits, 7); /* untouched on failure */
+        nvct_error_free(&err);
+        assert_int_equal(nvct_cdigen_hook_parse("chmod\n", true, &bits, &err), -1);
+        assert_contains(err->msg, "unknown hook \"chmod\\n\"");
+        nvct_error_free(&err);
+
+        nvct_cdigen_mode mode = NVCT_CDIGEN_MODE_MANAGEMENT;
+        assert_int_equal(nvct_cdigen_mode_parse("auto", &mode, &err), 0);
+        assert_int_equal(mode, NVCT_CDIGEN_MODE_NVML);
+        assert_int_equal(nvct_cdigen_mode_parse("management", &mode, &err), 0);
+        assert_int_equal(mode, NVCT_CDIGEN_MODE_MANAGEMENT);
+        assert_int_equal(nvct_cdigen_mode_parse("wsl", &mode, &err), -1);
+        assert_contains(err->msg, "unknown discovery mode \"wsl\"");
+        assert_int_equal(mode, NVCT_CDIGEN_MODE_MANAGEMENT);
+        nvct_error_free(&err);
+}
+
+/* Management mode reads no NVML: a root without the driver's libraries
+ * fails naming the root, not NVML. */
+static void test_management_needs_the_driver(void **state) {
+        const char *root = *state;
+        nvct_cdigen_options opt = options(root, NULL);
+        opt.mode = NVCT_CDIGEN_MODE_MANAGEMENT;
+        nvct_cdi_spec spec = { 0 };
+        nvct_error *err = NULL;
+        assert_int_equal(nvct_cdigen_generate(&opt, &spec, NULL, &err), -1);
+        assert_contains(err->msg, "management mode: driver root");
+        assert_contains(err->msg, "has no libcuda.so.1 or libnvidia-ml.so.1");
+        nvct_error_free(&err);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_first_error_wins, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_no_driver_quoted, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_options_checked, setup, teardown),
+                cmocka_unit_test(test_hook_and_mode_names),
+                cmocka_unit_test_setup_teardown(test_management_needs_the_driver, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

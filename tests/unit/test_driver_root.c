@@ -24,7 +24,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "basic/cleanup.h"
 #include "basic/error.h"
+#include "driver/libscan.h"
 #include "driver/root.h"
 
 #if defined(__x86_64__) && !defined(__ILP32__)
@@ -535,6 +537,65 @@ static void test_library_index(void **state) {
         nvct_driver_root_clear(&r);
 }
 
+/* Libraries by pattern: NAME.so.VERSION (and PREFIX.so.X.Y) files of the
+ * folders scanned and cache entries whose names match, resolved, each once,
+ * only when the file they lead to matches too. */
+static void test_scan_libraries(void **state) {
+        fixture *f = *state;
+        if (NATIVE_FLAGS == 0)
+                skip();
+        assert_true(nvct_libscan_is_versioned("libcuda.so." VERSION, VERSION));
+        assert_false(nvct_libscan_is_versioned(".so." VERSION, VERSION));
+        assert_false(nvct_libscan_is_versioned("libcuda.so.1", VERSION));
+        assert_false(nvct_libscan_is_versioned("libcuda.so.x" VERSION, VERSION));
+        assert_false(nvct_libscan_is_versioned("libcuda.so." VERSION, ""));
+        assert_true(nvct_libscan_is_dotted("libnvidia-egl-gbm.so.1.1.2", "libnvidia-egl-gbm"));
+        assert_false(nvct_libscan_is_dotted("libnvidia-egl-gbm.so.1", "libnvidia-egl-gbm"));
+        assert_false(nvct_libscan_is_dotted("libnvidia-egl-gbm.so.1.", "libnvidia-egl-gbm"));
+        assert_false(nvct_libscan_is_dotted("libnvidia-egl-gbmx.so.1.2", "libnvidia-egl-gbm"));
+        assert_false(nvct_libscan_is_dotted("libnvidia-egl-gbm.so.1.1.2.bak", "libnvidia-egl-gbm"));
+        assert_false(nvct_libscan_is_dotted("libnvidia-egl-gbm.so..1", "libnvidia-egl-gbm"));
+
+        put_file(f, LIB "/libnvidia-new.so." VERSION, "x", 1);
+        /* Named like the driver's, leading to another version's file. */
+        put_link(f, "libnvidia-opencl.so.545.23.08", LIB "/libnvidia-liar.so." VERSION);
+        put_file(f, LIB "/libnvidia-egl-gbm.so.1.1.2", "x", 1);
+        put_file(f, LIB "/libnvidia-egl-gbm.so.1.1.2.bak", "x", 1);
+        mkdirs(f, LIB "/vdpau");
+        put_file(f, LIB "/vdpau/libvdpau_nvidia.so." VERSION, "x", 1);
+        /* Only in the cache; and one in neither the cache nor a folder scanned. */
+        put_file(f, "/opt/cfg/libnvidia-cached.so." VERSION, "x", 1);
+        put_file(f, "/usr/lib64/libnvidia-stray.so." VERSION, "x", 1);
+        static const char *const names[] = { "libcuda.so.1", "libnvidia-cached.so." VERSION };
+        static const char *const paths[] = { LIB "/libcuda.so.1",
+                                             "/opt/cfg/libnvidia-cached.so." VERSION };
+        put_cache(f, names, paths, 2);
+
+        nvct_driver_root r;
+        open_root(f, NULL, &r);
+        nvct_error *err = NULL;
+        nvct_strv found = { 0 };
+        static const char *const dirs[] = { LIB, LIB "/vdpau", "/does/not/exist", NULL };
+        static const char *const prefixes[] = { "libnvidia-egl-gbm", NULL };
+        assert_int_equal(nvct_driver_root_scan_libraries(&r, VERSION, dirs, prefixes, &found, &err),
+                         0);
+        assert_null(err);
+        static const char *const want[] = {
+                "/opt/cfg/libnvidia-cached.so." VERSION,  LIB "/libcuda.so." VERSION,
+                LIB "/libnvidia-egl-gbm.so.1.1.2",        LIB "/libnvidia-new.so." VERSION,
+                LIB "/vdpau/libvdpau_nvidia.so." VERSION,
+        };
+        assert_int_equal(found.n, ARRAY_SIZE(want));
+        for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+                assert_string_equal(found.v[i], want[i]);
+        /* Scanning again adds nothing twice. */
+        assert_int_equal(nvct_driver_root_scan_libraries(&r, VERSION, dirs, prefixes, &found, &err),
+                         0);
+        assert_int_equal(found.n, ARRAY_SIZE(want));
+        nvct_strv_clear(&found);
+        nvct_driver_root_clear(&r);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_open, setup, teardown),
@@ -545,6 +606,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_binaries_ipc_firmware, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_memo_matches_root, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_library_index, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_scan_libraries, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
