@@ -202,6 +202,13 @@ static int add_mig_devices(host *h, nvct_cdi_spec *spec, const nvct_gpu_info *gp
                         r = cdigen_add_node(h, &mig_edits, gi_path, true, err);
                 if (r == 0)
                         r = cdigen_add_node(h, &mig_edits, ci_path, true, err);
+                /* rootless podman with an old crun made /dev/nvidia-caps
+                 * 0700 (crun#1047): NVIDIA's chmod hook, off unless enabled. */
+                static const char *const chmod_args[] = { "--mode", "755", "--path",
+                                                          "/dev/nvidia-caps", NULL };
+                if (r == 0)
+                        r = cdigen_add_hook(h, &mig_edits, NVCT_CDIGEN_HOOK_CHMOD, "chmod",
+                                            chmod_args, NULL, NULL, err);
                 if (r == 0)
                         r = add_device(h, spec, index_name, mig->uuid, type_name, &mig_edits, all,
                                        err);

@@ -68,6 +68,8 @@ const char *const nvct_driver_binaries[] = {
         "nvidia-persistenced",
         "nvidia-cuda-mps-control",
         "nvidia-cuda-mps-server",
+        "nvidia-imex",
+        "nvidia-imex-ctl",
         NULL,
 };
 
