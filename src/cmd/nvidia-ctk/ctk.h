@@ -18,5 +18,7 @@ extern const nvct_cli_command ctk_cdi_list;
 extern const nvct_cli_command ctk_runtime_configure;
 extern const nvct_cli_command ctk_config;
 extern const nvct_cli_command ctk_hook;
+extern const nvct_cli_command ctk_system_create_device_nodes;
+extern const nvct_cli_command ctk_doctor;
 
 #endif

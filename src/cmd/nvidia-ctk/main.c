@@ -43,8 +43,14 @@ static const nvct_cli_command runtime = {
         .summary = "container engines' configuration for the NVIDIA runtime",
         .subcommands = runtime_commands,
 };
-static const nvct_cli_command *const commands[] = { &cdi, &runtime, &ctk_config, &ctk_hook,
-                                                     NULL };
+static const nvct_cli_command *const system_commands[] = { &ctk_system_create_device_nodes, NULL };
+static const nvct_cli_command system_ = {
+        .name = "system",
+        .summary = "the host's NVIDIA device nodes",
+        .subcommands = system_commands,
+};
+static const nvct_cli_command *const commands[] = { &cdi,     &runtime,    &ctk_config, &ctk_hook,
+                                                    &system_, &ctk_doctor, NULL };
 static const nvct_cli_command root = {
         .synopsis = "[--quiet] [--debug] COMMAND [options]",
         .description = "The NVIDIA Container Toolkit's CLI: CDI specs for this host's GPUs.",
