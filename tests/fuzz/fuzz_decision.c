@@ -419,8 +419,10 @@ static void model_imex(const nvct_decision_input *in, model *m, bytes *mount_cha
         if (config->features.ignore_imex_channel_requests)
                 return;
         if (mount_channels->len > 0) {
-                m->imex = strdup(mount_channels->s);
+                /* A destination may hold a NUL (\u0000): not strdup. */
+                m->imex = malloc(mount_channels->len + 1);
                 CHECK(m->imex != NULL);
+                memcpy(m->imex, mount_channels->s, mount_channels->len + 1);
                 m->imex_len = mount_channels->len;
                 return;
         }
