@@ -4,6 +4,8 @@
 # variables, NVIDIA_REQUIRE_JETPACK, the runtime mode. Sourced by run, after
 # the 1.3.0 cases, with lib.sh's helpers.
 # shellcheck shell=bash
+# RC and CASE_OK are lib.sh's, read by its expect_* and end.
+# shellcheck disable=SC2034
 
 # run_hook_with NAME=VALUE... -- FLAGS...: run_hook with these variables in
 # the hook's environment.
