@@ -166,10 +166,35 @@ int cdigen_add_drm_nodes(const cdigen_host *h, nvct_cdi_edits *edits, const char
         return r;
 }
 
+/* Whether `path` exists in the root. Looked up through the root's memo:
+ * a name in a folder already open costs one fstatat, remembered, where the
+ * full path of an absent file costs an open of each missing folder. The
+ * graphics files are looked for in some forty places, most of them absent
+ * on a compute host: their first folder is asked first. */
+static bool present(const cdigen_host *h, const char *path) {
+        _cleanup_free_ char *resolved = NULL;
+        _cleanup_error_ nvct_error *ignored = NULL;
+        struct stat st;
+        return nvct_driver_root_resolve(h->root, path, &resolved, &st, &ignored) == 0;
+}
+
+/* Whether `dir`/`file`'s first folder ("/usr/share/glvnd" of
+ * "glvnd/egl_vendor.d/10_nvidia.json") exists. */
+static bool first_folder_present(const cdigen_host *h, const char *dir, const char *file) {
+        const char *slash = strchr(file, '/');
+        size_t n = slash != NULL ? (size_t)(slash - file) : strlen(file);
+        char top[PATH_MAX];
+        int len = snprintf(top, sizeof(top), "%s/%.*s", strcmp(dir, "/") == 0 ? "" : dir, (int)n,
+                           file);
+        return len > 0 && (size_t)len < sizeof(top) && present(h, top);
+}
+
 /* `dir` + "/" + `file` in the root, when a regular file: mounted at
  * `container_path` (NULL: where it is). 1 when mounted, 0 when absent. */
 static int mount_if_regular(cdigen_host *h, nvct_cdi_edits *edits, const char *dir,
                             const char *file, const char *container_path, nvct_error **err) {
+        if (!first_folder_present(h, dir, file))
+                return 0;
         _cleanup_free_ char *path = cdigen_concat3(strcmp(dir, "/") == 0 ? "" : dir, "/", file);
         _cleanup_free_ char *resolved = NULL;
         struct stat st;
@@ -216,6 +241,9 @@ static int add_xorg_file(cdigen_host *h, nvct_cdi_edits *edits, const char *name
                          nvct_error **err) {
         for (size_t i = 0; i < h->driver_dirs.n; i++)
                 for (size_t s = 0; s < ARRAY_SIZE(xorg_lib_subdirs); s++) {
+                        /* "/nvidia" or "/xorg" under the library folder. */
+                        if (!first_folder_present(h, h->driver_dirs.v[i], xorg_lib_subdirs[s] + 1))
+                                continue;
                         _cleanup_free_ char *dir =
                                 cdigen_concat3(h->driver_dirs.v[i], xorg_lib_subdirs[s], NULL);
                         if (dir == NULL)
@@ -225,7 +253,8 @@ static int add_xorg_file(cdigen_host *h, nvct_cdi_edits *edits, const char *name
                                 return r < 0 ? -1 : 0;
                 }
         for (size_t i = 0; i < ARRAY_SIZE(xorg_roots); i++)
-                for (size_t s = 0; s < ARRAY_SIZE(xorg_root_subdirs); s++) {
+                for (size_t s = 0; s < ARRAY_SIZE(xorg_root_subdirs) && present(h, xorg_roots[i]);
+                     s++) {
                         _cleanup_free_ char *dir =
                                 cdigen_concat3(xorg_roots[i], xorg_root_subdirs[s], NULL);
                         if (dir == NULL)

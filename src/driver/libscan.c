@@ -51,11 +51,46 @@ static const char *base_of(const char *path) {
         return slash != NULL ? slash + 1 : path;
 }
 
-static bool name_matches(const char *name, const char *version, const char *const *prefixes) {
-        if (nvct_libscan_is_versioned(name, version))
+/* What a name is matched against, prepared once for the thousands of
+ * names of a real host's cache and library folder: most are rejected by
+ * their last byte, or by the prefixes' common start. */
+typedef struct pattern {
+        const char *version;
+        size_t vlen;
+        const char *const *prefixes; /* may be NULL */
+        size_t stem;                 /* bytes every prefix starts with */
+} pattern;
+
+static pattern pattern_make(const char *version, const char *const *prefixes) {
+        pattern p = { .version = version, .vlen = strlen(version), .prefixes = prefixes };
+        if (prefixes != NULL && prefixes[0] != NULL) {
+                p.stem = strlen(prefixes[0]);
+                for (const char *const *q = prefixes + 1; *q != NULL; q++) {
+                        size_t i = 0;
+                        while (i < p.stem && (*q)[i] == prefixes[0][i])
+                                i++;
+                        p.stem = i;
+                }
+        }
+        return p;
+}
+
+static bool has_stem(const pattern *p, const char *name, size_t n) {
+        return p->prefixes != NULL && p->prefixes[0] != NULL && n >= p->stem &&
+               memcmp(name, p->prefixes[0], p->stem) == 0;
+}
+
+/* nvct_libscan_is_versioned or nvct_libscan_is_dotted for a prefix; `n`
+ * is strlen(name). */
+static bool matches(const pattern *p, const char *name, size_t n) {
+        if (p->vlen > 0 && n >= p->vlen + 5 && name[n - 1] == p->version[p->vlen - 1] &&
+            memcmp(name + n - p->vlen - 4, ".so.", 4) == 0 &&
+            memcmp(name + n - p->vlen, p->version, p->vlen) == 0)
                 return true;
-        for (const char *const *p = prefixes; p != NULL && *p != NULL; p++)
-                if (nvct_libscan_is_dotted(name, *p))
+        if (!has_stem(p, name, n))
+                return false;
+        for (const char *const *q = p->prefixes; *q != NULL; q++)
+                if (nvct_libscan_is_dotted(name, *q))
                         return true;
         return false;
 }
@@ -63,8 +98,8 @@ static bool name_matches(const char *name, const char *version, const char *cons
 /* `path` in the root, resolved; added when it is a regular file whose
  * resolved name matches too (a link named like the driver's library that
  * leads elsewhere is not the driver's). */
-static int take(const nvct_driver_root *root, const char *path, const char *version,
-                const char *const *prefixes, nvct_strv *paths, nvct_error **err) {
+static int take(const nvct_driver_root *root, const char *path, const pattern *pat,
+                nvct_strv *paths, nvct_error **err) {
         _cleanup_free_ char *resolved = NULL;
         struct stat st;
         int r = nvct_driver_root_resolve(root, path, &resolved, &st, err);
@@ -72,44 +107,46 @@ static int take(const nvct_driver_root *root, const char *path, const char *vers
                 return 0;
         if (r < 0)
                 return -1;
-        if (!S_ISREG(st.st_mode) || !name_matches(base_of(resolved), version, prefixes) ||
+        const char *base = base_of(resolved);
+        if (!S_ISREG(st.st_mode) || !matches(pat, base, strlen(base)) ||
             nvct_strv_contains(paths, resolved))
                 return 0;
         if (paths->n >= NVCT_LIBSCAN_MAX_MATCHES) {
                 _cleanup_free_ char *q = nvct_quote_path(root->path);
                 return nvct_error_make(err, 0,
                                        "driver root %s: more than %u libraries of driver %s",
-                                       nvct_quoted(q), NVCT_LIBSCAN_MAX_MATCHES, version);
+                                       nvct_quoted(q), NVCT_LIBSCAN_MAX_MATCHES, pat->version);
         }
         return nvct_strv_push(paths, TAKE_PTR(resolved)) < 0 ? oom(err) : 0;
 }
 
-/* Whether a cache entry may be one: its name or its path's file name
- * matches, or its name is a prefix's SONAME ("libnvidia-egl-gbm.so.1",
- * whose file is libnvidia-egl-gbm.so.1.1.2). */
-static bool entry_may_match(const nvct_ldcache_entry *e, const char *version,
-                            const char *const *prefixes) {
-        if (name_matches(e->name, version, prefixes) ||
-            name_matches(base_of(e->path), version, prefixes))
+/* Whether a cache entry may be one: its name (a SONAME) matches, or is a
+ * prefix's SONAME ("libnvidia-egl-gbm.so.1", whose file is
+ * libnvidia-egl-gbm.so.1.1.2). The file it leads to is checked by take(). */
+static bool entry_may_match(const pattern *p, const nvct_ldcache_entry *e) {
+        size_t n = strlen(e->name);
+        if (matches(p, e->name, n))
                 return true;
-        for (const char *const *p = prefixes; p != NULL && *p != NULL; p++) {
-                size_t n = strlen(*p);
-                if (strncmp(e->name, *p, n) == 0 && strncmp(e->name + n, ".so.", 4) == 0)
+        if (!has_stem(p, e->name, n))
+                return false;
+        for (const char *const *q = p->prefixes; *q != NULL; q++) {
+                size_t len = strlen(*q);
+                if (strncmp(e->name, *q, len) == 0 && strncmp(e->name + len, ".so.", 4) == 0)
                         return true;
         }
         return false;
 }
 
-static int scan_cache(const nvct_driver_root *root, const char *version,
-                      const char *const *prefixes, nvct_strv *paths, nvct_error **err) {
+static int scan_cache(const nvct_driver_root *root, const pattern *pat, nvct_strv *paths,
+                      nvct_error **err) {
         if (!root->have_cache)
                 return 0;
         for (size_t i = 0; i < root->cache.n_entries; i++) {
                 const nvct_ldcache_entry *e = &root->cache.entries[i];
-                if (!nvct_ldcache_entry_is_native(e) || e->path[0] != '/' ||
-                    !entry_may_match(e, version, prefixes))
+                if (!entry_may_match(pat, e) || !nvct_ldcache_entry_is_native(e) ||
+                    e->path[0] != '/')
                         continue;
-                if (take(root, e->path, version, prefixes, paths, err) < 0)
+                if (take(root, e->path, pat, paths, err) < 0)
                         return -1;
         }
         return 0;
@@ -117,8 +154,8 @@ static int scan_cache(const nvct_driver_root *root, const char *version,
 
 /* The matching names of folder `dir`, in name order (readdir's order is
  * the file system's). */
-static int dir_names(const nvct_driver_root *root, const char *dir, const char *version,
-                     const char *const *prefixes, nvct_strv *names, nvct_error **err) {
+static int dir_names(const nvct_driver_root *root, const char *dir, const pattern *pat,
+                     nvct_strv *names, nvct_error **err) {
         int fd = -1;
         _cleanup_error_ nvct_error *absent = NULL;
         /* Security: opened inside the root (nvct_rootfs_open), as every
@@ -142,7 +179,7 @@ static int dir_names(const nvct_driver_root *root, const char *dir, const char *
                 }
                 if (de->d_type != DT_REG && de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
                         continue;
-                if (name_matches(de->d_name, version, prefixes) &&
+                if (matches(pat, de->d_name, strlen(de->d_name)) &&
                     nvct_strv_add(names, de->d_name) < 0)
                         r = oom(err);
         }
@@ -155,11 +192,12 @@ static int dir_names(const nvct_driver_root *root, const char *dir, const char *
 int nvct_driver_root_scan_libraries(const nvct_driver_root *root, const char *version,
                                     const char *const *dirs, const char *const *prefixes,
                                     nvct_strv *paths, nvct_error **err) {
-        if (scan_cache(root, version, prefixes, paths, err) < 0)
+        const pattern pat = pattern_make(version, prefixes);
+        if (scan_cache(root, &pat, paths, err) < 0)
                 return -1;
         for (const char *const *dir = dirs; dir != NULL && *dir != NULL; dir++) {
                 nvct_strv names = { 0 };
-                int r = dir_names(root, *dir, version, prefixes, &names, err);
+                int r = dir_names(root, *dir, &pat, &names, err);
                 for (size_t i = 0; r == 0 && i < names.n; i++) {
                         _cleanup_free_ char *path = NULL;
                         if (asprintf(&path, "%s/%s", strcmp(*dir, "/") == 0 ? "" : *dir,
@@ -168,7 +206,7 @@ int nvct_driver_root_scan_libraries(const nvct_driver_root *root, const char *ve
                                 r = oom(err);
                                 break;
                         }
-                        r = take(root, path, version, prefixes, paths, err);
+                        r = take(root, path, &pat, paths, err);
                 }
                 nvct_strv_clear(&names);
                 if (r < 0)
