@@ -278,8 +278,10 @@ static int devices_from_swarm_list(const nvct_decision_input *in, nvct_request *
                         return nvct_error_make(err, 0, "out of memory");
                 return 0;
         }
+        /* The entries may hold a NUL (\u0000 in config.json): by length. */
         const char *value = kind == LIST_NONE ? "" : kind == LIST_ALL ? "all" : list;
-        if (!set_bytes(&req->devices, &req->devices_len, value, strlen(value)) ||
+        size_t value_len = kind == LIST_ENTRIES ? list_len : strlen(value);
+        if (!set_bytes(&req->devices, &req->devices_len, value, value_len) ||
             !set_origin(&req->devices_origin, "%s (swarm-resource)%s", names,
                         kind == LIST_NONE  ? ": none"
                         : kind == LIST_ALL ? ": all"

@@ -331,6 +331,13 @@ run_hook
 expect_error "insufficient privileges to read device list from SWARM_B"
 end
 
+begin "swarm-resource with several names: a NUL byte in a value is refused before exec"
+spec '"SWARM_A=0\u00001"'
+hookconf 'swarm-resource = "SWARM_A,SWARM_B"'
+run_hook
+expect_error "NUL"
+end
+
 begin "swarm-resource with one name behaves as 1.3.0: its value as is"
 spec '"NVIDIA_VISIBLE_DEVICES=all","DOCKER_RESOURCE_GPU= 0"'
 hookconf 'swarm-resource = "DOCKER_RESOURCE_GPU"'
