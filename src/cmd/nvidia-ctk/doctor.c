@@ -316,13 +316,14 @@ static void check_nodes(doctor_ctx *ctx) {
                         n_ok += check_node(ctx, dev_fd, name, devices.nvidia,
                                            ctx->nvml.gpus[i].minor, fix_gpus);
                 }
-        } else if (devices.nvidia >= 0)
-                doctor_add(ctx, "nodes", DOCTOR_SKIP, NULL,
-                           "the GPUs' nodes are not checked: NVML did not load");
+        }
         if (n_checked > 0 && n_ok == n_checked)
                 doctor_add(ctx, "nodes", DOCTOR_OK, NULL,
                            "%zu device node%s with the kernel's numbers", n_ok,
                            n_ok == 1 ? "" : "s");
+        if (devices.nvidia >= 0 && !ctx->nvml_ok)
+                doctor_add(ctx, "nodes", DOCTOR_SKIP, NULL,
+                           "the GPUs' nodes are not checked: NVML did not load");
 }
 
 /* config.toml: parses with the toolkit's rules, and names only known keys.
