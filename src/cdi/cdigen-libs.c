@@ -184,6 +184,18 @@ static int add_firmware(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **err)
         return r;
 }
 
+/* libnvidia-nvvm70.so.4: the older NVVM that drivers keep beside their own,
+ * versioned apart from the driver (NVIDIA's generator mounts it too). */
+static int add_legacy_nvvm(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **err) {
+        _cleanup_free_ char *found = NULL;
+        int r = nvct_driver_root_find_soname(h->root, "libnvidia-nvvm70.so.4", &found, err);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return -1;
+        return cdigen_add_library_at(h, edits, "libnvidia-nvvm70", found, err);
+}
+
 int cdigen_add_driver_files(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **err) {
         /* The list first, by capability (utility, compute, video, graphics,
          * ngx), as libnvidia-container groups them; then every other
@@ -191,7 +203,8 @@ int cdigen_add_driver_files(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **
         for (const char *const *lib = nvct_driver_libraries; *lib != NULL; lib++)
                 if (add_library(h, edits, *lib, err) < 0)
                         return nvct_error_prefix(err, "library %s", *lib);
-        if (find_driver_dirs(h, err) < 0 || add_versioned_libraries(h, edits, err) < 0)
+        if (find_driver_dirs(h, err) < 0 || add_versioned_libraries(h, edits, err) < 0 ||
+            add_legacy_nvvm(h, edits, err) < 0)
                 return -1;
         if (add_binaries(h, edits, err) < 0 || add_ipc(h, edits, err) < 0 ||
             add_firmware(h, edits, err) < 0)

@@ -33,6 +33,8 @@ def parse_host(path):
                 host["driver"] = rest.strip()
             elif word == "graphics":
                 host["graphics"] = rest.strip() == "yes"
+            elif word == "nvvm70":
+                host["nvvm70"] = rest.strip() == "yes"
             elif word == "newlib":
                 host["newlibs"].append(rest.split()[0])
             elif word in ("gpu", "mig"):
@@ -218,6 +220,8 @@ def main():
         for name in sorted(os.listdir(root + libdir)):
             if name.endswith(f".so.{driver}") and f"{libdir}/{name}" not in mounted:
                 bad(f"{libdir}/{name} not mounted")
+    if host.get("nvvm70") and f"{libdir}/libnvidia-nvvm70.so.4.0.0" not in mounted:
+        bad("the legacy libnvidia-nvvm70.so.4.0.0 not mounted")
     for name in host["newlibs"]:
         if f"{libdir}/{name}.so.{driver}" not in mounted:
             bad(f"new library {name} not mounted")

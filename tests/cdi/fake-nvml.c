@@ -221,6 +221,7 @@ static bool is_builder_keyword(const char *kw) {
                 "mps-dir",
                 "firmware",
                 "graphics",
+                "nvvm70",
                 "newlib",
                 "dev-mode",
                 "dev-group",
