@@ -31,6 +31,9 @@
  * note are a few hundred bytes in NVIDIA's libraries. */
 #define MAX_SHSTRTAB (1u << 20)
 #define MAX_NOTE (64u << 10)
+/* A section header is 40 or 64 bytes; a larger entry size is not a real
+ * library's. */
+#define MAX_SHENTSIZE 256
 
 typedef struct elf_file {
         int fd;
@@ -92,12 +95,16 @@ static int find_note_section(const elf_file *e, section *ret) {
         size_t shnum = (size_t)get_uint(e, eh + at + 2, 2);
         size_t shstrndx = (size_t)get_uint(e, eh + at + 4, 2);
         size_t min_ent = e->is64 ? 64 : 40;
-        if (shoff == 0 || shnum == 0 || shentsize < min_ent || shstrndx >= shnum)
+        if (shoff == 0 || shnum == 0 || shentsize < min_ent || shentsize > MAX_SHENTSIZE ||
+            shstrndx >= shnum)
                 return 0;
-        /* At most 65535 headers of at most 65535 bytes: bounded by the
-         * 16-bit fields, and checked against the file by read_at. */
-        _cleanup_free_ unsigned char *shdrs = malloc(shnum * shentsize);
-        if (shdrs == NULL || !read_at(e, shoff, shnum * shentsize, shdrs))
+        /* The headers must lie in the file before anything is allocated
+         * for them: 16-bit fields still claim up to 16 MiB. */
+        size_t table = shnum * shentsize;
+        if (shoff > e->file_size || table > e->file_size - shoff)
+                return 0;
+        _cleanup_free_ unsigned char *shdrs = malloc(table);
+        if (shdrs == NULL || !read_at(e, shoff, table, shdrs))
                 return 0;
         section strtab;
         parse_section(e, shdrs + shstrndx * shentsize, &strtab);
