@@ -34,15 +34,15 @@ static bool arg_no_all_device;
 
 static const nvct_cli_opt options[] = {
         { "output", NULL, NVCT_CLI_STRING, "FILE",
-          "write the spec to FILE, atomically, mode 0644 (default: stdout)\n"
+          "write the spec to FILE, atomically, mode 0644 (default: stdout) "
           "[$NVIDIA_CTK_CDI_OUTPUT_FILE_PATH]",
           .ret_string = &arg_output },
         { "format", NULL, NVCT_CLI_STRING, "FORMAT",
-          "json or yaml (default: from the output's extension; yaml on stdout)\n"
+          "json or yaml (default: from the output's extension; yaml on stdout) "
           "[$NVIDIA_CTK_CDI_GENERATE_OUTPUT_FORMAT]",
           .ret_string = &arg_format },
         { "mode", "discovery-mode", NVCT_CLI_STRING, "MODE",
-          "auto or nvml (devices from NVML), or management (one \"all\" device with every\n"
+          "auto or nvml (devices from NVML), or management (one \"all\" device with every "
           "NVIDIA node; no NVML) (default: auto) [$NVIDIA_CTK_CDI_GENERATE_MODE]",
           .ret_string = &arg_mode },
         { "driver-root", NULL, NVCT_CLI_STRING, "DIR",
@@ -58,11 +58,11 @@ static const nvct_cli_opt options[] = {
           "the class of the CDI kind (default: gpu) [$NVIDIA_CTK_CDI_GENERATE_CLASS]",
           .ret_string = &arg_class_name },
         { "device-name-strategy", NULL, NVCT_CLI_STRINGS, "STRATEGY",
-          "index, uuid or type-index (default: index and uuid)\n"
+          "index, uuid or type-index (default: index and uuid) "
           "[$NVIDIA_CTK_CDI_GENERATE_DEVICE_NAME_STRATEGIES]",
           .flags = NVCT_CLI_SPLIT_COMMAS, .ret_strings = &arg_strategies },
         { "device-id", "device-ids", NVCT_CLI_STRINGS, "ID",
-          "devices only for these GPUs and MIG devices: an index (0, 0:1), a UUID, all or\n"
+          "devices only for these GPUs and MIG devices: an index (0, 0:1), a UUID, all or "
           "none (default: all) [$NVIDIA_CTK_CDI_GENERATE_DEVICE_IDS]",
           .flags = NVCT_CLI_SPLIT_COMMAS, .ret_strings = &arg_device_ids },
         { "device", "devices", NVCT_CLI_STRINGS, "ID", "the same as --device-id",
@@ -71,27 +71,27 @@ static const nvct_cli_opt options[] = {
           "no \"all\" device [$NVIDIA_CTK_CDI_GENERATE_NO_ALL_DEVICE]",
           .ret_bool = &arg_no_all_device },
         { "nvidia-cdi-hook-path", "nvidia-ctk-path", NVCT_CLI_STRING, "PATH",
-          "the program the spec's hooks run: nvidia-cdi-hook, or nvidia-ctk (then its hook\n"
+          "the program the spec's hooks run: nvidia-cdi-hook, or nvidia-ctk (then its hook "
           "command) (default: " NVCT_BINDIR "/nvidia-cdi-hook) [$NVIDIA_CTK_CDI_HOOK_PATH]",
           .ret_string = &arg_hook_path },
         { "disable-hook", "disable-hooks", NVCT_CLI_STRINGS, "HOOK",
-          "leave hook HOOK out of the spec; all: every hook\n"
+          "leave hook HOOK out of the spec; all: every hook "
           "[$NVIDIA_CTK_CDI_GENERATE_DISABLED_HOOKS]",
           .flags = NVCT_CLI_SPLIT_COMMAS, .ret_strings = &arg_disabled_hooks },
         { "enable-hook", "enable-hooks", NVCT_CLI_STRINGS, "HOOK",
-          "put hook HOOK in the spec even when disabled (chmod is off by default)\n"
+          "put hook HOOK in the spec even when disabled (chmod is off by default) "
           "[$NVIDIA_CTK_CDI_GENERATE_ENABLED_HOOKS]",
           .flags = NVCT_CLI_SPLIT_COMMAS, .ret_strings = &arg_enabled_hooks },
         { "feature-flag", "feature-flags", NVCT_CLI_STRINGS, "FLAG",
-          "NVIDIA's generator feature flags: accepted, none changes nvct's spec\n"
+          "NVIDIA's generator feature flags: accepted, none changes nvct's spec "
           "[$NVIDIA_CTK_CDI_GENERATE_FEATURE_FLAGS]",
           .flags = NVCT_CLI_SPLIT_COMMAS, .ret_strings = &arg_feature_flags },
         { "ldconfig-path", NULL, NVCT_CLI_STRING, "PATH",
-          "the host's ldconfig, for update-ldcache (default: /sbin/ldconfig)\n"
+          "the host's ldconfig, for update-ldcache (default: /sbin/ldconfig) "
           "[$NVIDIA_CTK_CDI_GENERATE_LDCONFIG_PATH]",
           .ret_string = &arg_ldconfig_path },
         { "library-search-path", NULL, NVCT_CLI_STRINGS, "DIR",
-          "also look for the driver's libraries in DIR of the driver root\n"
+          "also look for the driver's libraries in DIR of the driver root "
           "[$NVIDIA_CTK_CDI_GENERATE_LIBRARY_SEARCH_PATHS]",
           .flags = NVCT_CLI_SPLIT_COMMAS, .ret_strings = &arg_search_paths },
 };
