@@ -347,6 +347,61 @@ static void test_write_conf_dir_outside(void **state) {
         assert_string_equal(text, "/usr/local/cuda/compat\n");
 }
 
+static bool includes(hk_fixture *f, const char *text) {
+        _cleanup_free_ char *conf = hk_in(f, "etc/ld.so.conf");
+        unlink(conf);
+        if (text != NULL)
+                hk_write(conf, text, 0644);
+        return nvct_ldsoconf_includes_confd(f->root_fd);
+}
+
+static void test_ldsoconf_includes(void **state) {
+        hk_fixture *f = *state;
+        free(hk_mkdir(f->root, "etc"));
+        assert_false(includes(f, NULL));
+        assert_false(includes(f, "/usr/lib\n"));
+        assert_false(includes(f, "# include /etc/ld.so.conf.d/*.conf\n"));
+        assert_true(includes(f, "include /etc/ld.so.conf.d/*.conf\n"));
+        assert_true(includes(f, "/usr/local/lib\n\tinclude\tld.so.conf.d/*.conf"));
+        /* A FIFO is not read (the call returns at once), a link to a host
+         * file that says so is that path in the root. */
+        _cleanup_free_ char *conf = hk_in(f, "etc/ld.so.conf");
+        unlink(conf);
+        assert_int_equal(mkfifo(conf, 0644), 0);
+        assert_false(nvct_ldsoconf_includes_confd(f->root_fd));
+        unlink(conf);
+        _cleanup_free_ char *hostconf = xasprintf("%s/etc/ld.so.conf", f->host);
+        hk_write(hostconf, "include /etc/ld.so.conf.d/*.conf\n", 0644);
+        free(f->before);
+        f->before = hk_snapshot(f->host);
+        assert_int_equal(symlink(hostconf, conf), 0);
+        assert_false(nvct_ldsoconf_includes_confd(f->root_fd));
+}
+
+static void test_ldsoconf_write(void **state) {
+        hk_fixture *f = *state;
+        _cleanup_error_ nvct_error *err = NULL;
+        _cleanup_free_ char *name = NULL;
+        const char *const folders[] = { "/usr/lib64", "/usr/lib/x86_64-linux-gnu", "/usr/lib64" };
+        /* Without `create`, a missing ld.so.conf.d is -ENOENT, no error. */
+        assert_int_equal(nvct_ldsoconf_write(f->root_fd, NVCT_LDSOCONF_NVCR_PREFIX, folders, 3,
+                                             false, &name, &err),
+                         -ENOENT);
+        assert_null(err);
+        free(hk_mkdir(f->root, "etc/ld.so.conf.d"));
+        assert_int_equal(nvct_ldsoconf_write(f->root_fd, NVCT_LDSOCONF_NVCR_PREFIX, folders, 3,
+                                             false, &name, &err),
+                         0);
+        assert_true(strncmp(name, "00-nvcr-", 8) == 0);
+        _cleanup_free_ char *path = xasprintf("%s/etc/ld.so.conf.d/%s", f->root, name);
+        _cleanup_free_ char *text = slurp_file(path, NULL);
+        assert_string_equal(text, "/usr/lib64\n/usr/lib/x86_64-linux-gnu\n");
+        const char *const relative[] = { "usr/lib" };
+        assert_true(nvct_ldsoconf_write(f->root_fd, NVCT_LDSOCONF_NVCR_PREFIX, relative, 1, false,
+                                        NULL, &err) < 0);
+        assert_contains(err->msg, "the folder \"usr/lib\" is not one absolute path");
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, hk_setup, hk_teardown)
 
 int main(void) {
@@ -360,6 +415,8 @@ int main(void) {
                 T(test_check_folder_outside),
                 T(test_write_conf),
                 T(test_write_conf_dir_outside),
+                T(test_ldsoconf_includes),
+                T(test_ldsoconf_write),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
