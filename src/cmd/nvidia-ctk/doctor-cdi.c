@@ -222,7 +222,8 @@ void doctor_check_programs(doctor_ctx *ctx) {
                 const char *mode = ctx->config.runtime.mode;
                 bool legacy =
                         mode == NULL || strcmp(mode, "legacy") == 0 || strcmp(mode, "auto") == 0;
-                if (asprintf(&by, "config %s", nvct_quoted(q)) < 0)
+                if (asprintf(&by, "%s %s", ctx->config_exists ? "config" : "the defaults of",
+                             nvct_quoted(q)) < 0)
                         ctx->oom = true;
                 else {
                         if (legacy && ctx->config.runtime_hook.path != NULL)

@@ -357,6 +357,7 @@ static void check_config(doctor_ctx *ctx) {
                 return;
         }
         ctx->config_ok = true;
+        ctx->config_exists = true;
         if (nvct_config_unknown_keys(data, len, ctx->config_path, &unknown, &err) < 0) {
                 doctor_add(ctx, "config", DOCTOR_FAIL, fix, "%s", err->msg);
                 return;

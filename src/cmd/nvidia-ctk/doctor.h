@@ -45,6 +45,7 @@ typedef struct doctor_ctx {
         nvct_nvml_info nvml;
         nvct_config config;
         bool config_ok;
+        bool config_exists; /* false: config holds the defaults */
         doctor_program *programs;
         size_t n_programs;
         doctor_finding *findings;
