@@ -16,11 +16,12 @@
 #include "cdi/cdigen.h"
 #include "driver/devnodes.h"
 #include "driver/nvml.h"
+#include "engines/command.h"
 
 #include "ctk.h"
 
 static const char *arg_driver_root, *arg_dev_root;
-static bool arg_control, arg_gpus, arg_dry_run;
+static bool arg_control, arg_gpus, arg_dry_run, arg_load_modules;
 
 static const nvct_cli_opt options[] = {
         { "control-devices", NULL, NVCT_CLI_BOOL, NULL,
@@ -33,7 +34,11 @@ static const nvct_cli_opt options[] = {
           .ret_string = &arg_driver_root },
         { "dev-root", NULL, NVCT_CLI_STRING, "DIR",
           "the nodes are made in DIR/dev (default: the driver root)", .ret_string = &arg_dev_root },
-        { "dry-run", NULL, NVCT_CLI_BOOL, NULL, "print the mknod commands, make nothing",
+        { "load-kernel-modules", NULL, NVCT_CLI_BOOL, NULL,
+          "first load the nvidia, nvidia-uvm and nvidia-modeset modules (modprobe; chroot into\n"
+          "the driver root when it is not /)",
+          .ret_bool = &arg_load_modules },
+        { "dry-run", NULL, NVCT_CLI_BOOL, NULL, "print the commands, make and load nothing",
           .ret_bool = &arg_dry_run },
 };
 
@@ -60,8 +65,13 @@ static void make_node(make_ctx *ctx, const char *name, int major, unsigned minor
         nvct_devnode_state state;
         bool created;
 
-        if (nvct_devnode_create(ctx->dev_fd, name, (unsigned)major, minor, arg_dry_run, &created,
-                                &state, &err) < 0) {
+        /* A dry run on a dev root without /dev (dev_fd -1): every node is
+         * missing. */
+        if (ctx->dev_fd < 0) {
+                created = true;
+                state = NVCT_DEVNODE_OK;
+        } else if (nvct_devnode_create(ctx->dev_fd, name, (unsigned)major, minor, arg_dry_run,
+                                       &created, &state, &err) < 0) {
                 fprintf(ctx->call->err, PROGRAM ": %s\n", err->msg);
                 ctx->status = EXIT_FAILURE;
                 return;
@@ -131,6 +141,32 @@ static void make_gpu_nodes(make_ctx *ctx, const nvct_proc_devices *devices,
         nvct_nvml_info_clear(&info);
 }
 
+/* NVIDIA's --load-kernel-modules: modprobe each module, inside the driver
+ * root when it is not "/" (a driver container's modprobe and modules). The
+ * admin's command: their environment, a deadline, its output discarded. */
+static int load_modules(const nvct_cli_call *call, const char *driver_root) {
+        static const char *const modules[] = { "nvidia", "nvidia-uvm", "nvidia-modeset" };
+        bool chroot = strcmp(driver_root, "/") != 0;
+        for (size_t i = 0; i < ARRAY_SIZE(modules); i++) {
+                _cleanup_error_ nvct_error *err = NULL;
+                _cleanup_free_ char *out = NULL;
+                size_t len;
+                const char *argv[] = { "chroot", driver_root, "/sbin/modprobe", modules[i], NULL };
+                const char *const *cmd = chroot ? argv : argv + 2;
+                if (arg_dry_run) {
+                        _cleanup_free_ char *q = nvct_quote_path(driver_root);
+                        printf("%s%s%s/sbin/modprobe %s\n", chroot ? "chroot " : "",
+                               chroot ? nvct_quoted(q) : "", chroot ? " " : "", modules[i]);
+                        continue;
+                }
+                if (nvct_engine_command_output(cmd, 1u << 20, &out, &len, &err) < 0) {
+                        nvct_error_prefix(&err, "cannot load the %s module", modules[i]);
+                        return nvct_cli_fail(call, &err);
+                }
+        }
+        return 0;
+}
+
 static int root_flag(const nvct_cli_call *call, const char *flag, const char *value) {
         _cleanup_error_ nvct_error *err = NULL;
         if (value[0] == '/')
@@ -158,19 +194,15 @@ static int create_device_nodes(const nvct_cli_call *call) {
                 return r;
         bool control = arg_control || !arg_gpus, gpus = arg_gpus || !arg_control;
 
+        if (arg_load_modules && (r = load_modules(call, driver_root)) != 0)
+                return r;
         /* The kernel's list. NVCT_PROC_ROOT, for the tests only, stands a
          * directory holding a `devices` file in for /proc: the fake GPU
          * hosts have no driver in the kernel. */
         if (nvct_proc_devices_read(getenv("NVCT_PROC_ROOT"), &devices, &err) < 0)
                 return nvct_cli_fail(call, &err);
-        if (nvct_devnode_open_dev(dev_root, !arg_dry_run, &dev_fd, &err) < 0) {
-                if (err != NULL)
-                        return nvct_cli_fail(call, &err);
-                /* Only --dry-run does not make a missing /dev. */
-                _cleanup_free_ char *q = nvct_quote_path(dev_root);
-                nvct_error_make(&err, ENOENT, "dev root %s: /dev", nvct_quoted(q));
+        if (nvct_devnode_open_dev(dev_root, !arg_dry_run, &dev_fd, &err) < 0 && err != NULL)
                 return nvct_cli_fail(call, &err);
-        }
         make_ctx ctx = { call, dev_root, dev_fd, EXIT_SUCCESS };
         if (control)
                 make_control_nodes(&ctx, &devices);
