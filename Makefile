@@ -7,7 +7,7 @@ DESTDIR ?=
 MESON_OPTS ?=
 HOOK = $(BUILDDIR)/nvidia-container-runtime-hook
 
-.PHONY: all deps demo test unit blackbox toml-test e2e fuzz install uninstall clean format format-check check-layers bench
+.PHONY: all deps demo test unit blackbox toml-test e2e fuzz install uninstall clean format format-check check-layers bench deb
 
 all: $(BUILDDIR)/build.ninja
 	ninja -C $(BUILDDIR)
@@ -58,6 +58,13 @@ install: $(BUILDDIR)/build.ninja
 	ninja -C $(BUILDDIR)
 	DESTDIR=$(DESTDIR) meson install -C $(BUILDDIR) --no-rebuild --strip
 
+# The Debian package, built by dpkg-buildpackage from a copy of the tree in
+# DEB_OUT (debian/); the .deb lands there. DEB_BUILD_OPTIONS as usual.
+DEB_OUT ?= build-deb-out
+deb:
+	@scripts/install-deps --check || scripts/install-deps
+	@scripts/make-deb $(DEB_OUT)
+
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/nvidia-container-runtime-hook \
 	      $(DESTDIR)$(PREFIX)/bin/nvidia-container-toolkit \
@@ -69,9 +76,15 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d/oci-nvidia-hook.json \
 	      $(DESTDIR)$(PREFIX)/lib/systemd/system/nvidia-cdi-refresh.service \
 	      $(DESTDIR)$(PREFIX)/lib/systemd/system/nvidia-cdi-refresh.path
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,nvidia-container-runtime-hook.1 \
+	      nvidia-container-toolkit.1 nvidia-container-runtime.1 nvidia-container-runtime.cdi.1 \
+	      nvidia-container-runtime.legacy.1 nvidia-ctk.1 nvidia-ctk-cdi.1 nvidia-ctk-runtime.1 \
+	      nvidia-ctk-config.1 nvidia-ctk-hook.1 nvidia-ctk-system.1 nvidia-ctk-doctor.1 \
+	      nvidia-cdi-hook.1) \
+	      $(DESTDIR)$(PREFIX)/share/man/man5/nvidia-container-runtime-config.toml.5
 
 clean:
-	rm -rf $(BUILDDIR) build-asan build-asan.log build-valgrind build-valgrind.log build-fuzz build-release
+	rm -rf $(BUILDDIR) build-asan build-asan.log build-valgrind build-valgrind.log build-fuzz build-release build-deb-out
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
 format:
