@@ -277,7 +277,8 @@ static char *mounted_dir(const cdigen_host *h, const char *name) {
 }
 
 /* A link `target`::`dir`/`link` when the driver's library `lib`.so.VERSION
- * is mounted in `dir` (`subdir` between: gbm/). */
+ * is mounted in `dir` (`link` may hold a folder: gbm/); `target` NULL: the
+ * library's own name. */
 static int add_graphics_link(cdigen_host *h, const char *lib, const char *target, const char *link,
                              nvct_error **err) {
         _cleanup_free_ char *name = NULL;

@@ -409,6 +409,11 @@ int nvct_cdigen_generate(const nvct_cdigen_options *opt, nvct_cdi_spec *ret_spec
         }
         if (nvct_cdi_validate_kind(spec.kind, err) < 0)
                 goto out;
+        if (opt->mode == NVCT_CDIGEN_MODE_MANAGEMENT && opt->device_ids != NULL) {
+                /* Its one device holds every node: there is nothing to pick. */
+                nvct_error_make(err, 0, "--device-id does not apply to management mode");
+                goto out;
+        }
         if (opt->mode == NVCT_CDIGEN_MODE_MANAGEMENT) {
                 if (cdigen_driver_version_from_files(&h, &version, err) < 0 ||
                     (h.driver_version = version, cdigen_add_management_device(&h, &spec, err) < 0))

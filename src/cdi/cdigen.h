@@ -91,9 +91,11 @@ typedef struct nvct_cdigen_options {
 } nvct_cdigen_options;
 
 /* Builds the spec. *ret_info (optional; untouched when the options give
- * nvml_info) receives what NVML reported, for a
+ * nvml_info, empty in management mode) receives what NVML reported, for a
  * summary. Fails when NVML cannot be loaded or initialised, reports no GPU,
- * or a GPU's device node is missing: the message names the root and file. */
+ * a GPU's device node is missing, a --device-id names no device, or (in
+ * management mode, which loads no NVML) the root has no driver library or
+ * NVIDIA node: the message names the root, file or value. */
 int nvct_cdigen_generate(const nvct_cdigen_options *options, nvct_cdi_spec *ret_spec,
                          nvct_nvml_info *ret_info, nvct_error **err);
 
