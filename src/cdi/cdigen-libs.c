@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cdigen-internal.h"
 #include "basic/cleanup.h"
@@ -185,15 +186,24 @@ static int add_firmware(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **err)
 }
 
 /* libnvidia-nvvm70.so.4: the older NVVM that drivers keep beside their own,
- * versioned apart from the driver (NVIDIA's generator mounts it too). */
+ * versioned apart from the driver (NVIDIA's generator mounts it too), in
+ * the driver's folders (already open: one lookup each). */
 static int add_legacy_nvvm(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **err) {
-        _cleanup_free_ char *found = NULL;
-        int r = nvct_driver_root_find_soname(h->root, "libnvidia-nvvm70.so.4", &found, err);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
-                return -1;
-        return cdigen_add_library_at(h, edits, "libnvidia-nvvm70", found, err);
+        for (size_t i = 0; i < h->driver_dirs.n; i++) {
+                _cleanup_free_ char *path =
+                        cdigen_concat3(h->driver_dirs.v[i], "/", "libnvidia-nvvm70.so.4");
+                _cleanup_free_ char *found = NULL;
+                struct stat st;
+                if (path == NULL)
+                        return CDIGEN_OOM(err);
+                int r = nvct_driver_root_resolve(h->root, path, &found, &st, err);
+                if (r == -ENOENT || (r == 0 && !S_ISREG(st.st_mode)))
+                        continue;
+                if (r < 0)
+                        return -1;
+                return cdigen_add_library_at(h, edits, "libnvidia-nvvm70", found, err);
+        }
+        return 0;
 }
 
 int cdigen_add_driver_files(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **err) {
