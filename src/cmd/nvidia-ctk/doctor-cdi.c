@@ -4,10 +4,12 @@
  * engines name. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "basic/cleanup.h"
@@ -69,6 +71,52 @@ static void spec_programs(doctor_ctx *ctx, const nvct_cdi_spec *spec, const char
                         doctor_add_program(ctx, all[e]->hooks[i].path, by, fix);
 }
 
+/* The device nodes a spec gives with their numbers, against what they
+ * should be: nvidia-uvm's major is given out when the module loads and may
+ * differ after a reboot or a driver reload; a spec that kept the old one
+ * gives containers a node that is not the device. The control and GPU
+ * nodes are compared with the kernel's and NVML's numbers (a wrong node on
+ * the host is the nodes check's finding, and regenerating would copy it);
+ * others (MIG capabilities) with the node on the host. A node that is gone
+ * is the nodes check's too. The first that differs is named; true when one
+ * does. Bounded: the spec-wide nodes and those of the first 1024 devices. */
+static bool stale_nodes(doctor_ctx *ctx, const nvct_cdi_spec *spec, const char *qspec,
+                        const char *fix) {
+        size_t n_devices = spec->n_devices < 1024 ? spec->n_devices : 1024;
+        for (size_t d = 0; d <= n_devices; d++) {
+                const nvct_cdi_edits *e = d == 0 ? &spec->edits : &spec->devices[d - 1].edits;
+                for (size_t i = 0; i < e->n_device_nodes; i++) {
+                        const nvct_cdi_device_node *n = &e->device_nodes[i];
+                        const char *host = n->host_path != NULL ? n->host_path : n->path;
+                        struct stat st;
+                        unsigned maj, min;
+                        if (!n->has_major_minor || (n->type != NULL && strcmp(n->type, "c") != 0))
+                                continue;
+                        const struct doctor_node *want =
+                                strncmp(n->path, "/dev/", 5) == 0
+                                        ? doctor_expected_node(ctx, n->path + 5)
+                                        : NULL;
+                        if (want != NULL) {
+                                maj = want->major;
+                                min = want->minor;
+                        } else if (stat(host, &st) == 0 && S_ISCHR(st.st_mode)) {
+                                maj = major(st.st_rdev);
+                                min = minor(st.st_rdev);
+                        } else
+                                continue;
+                        if (n->major == (int64_t)maj && n->minor == (int64_t)min)
+                                continue;
+                        _cleanup_free_ char *q = nvct_quote_path(n->path);
+                        doctor_add(ctx, "cdi", DOCTOR_FAIL, fix,
+                                   "%s is stale: it gives %s as c %" PRId64 ":%" PRId64
+                                   ", the host's is c %u:%u",
+                                   qspec, nvct_quoted(q), n->major, n->minor, maj, min);
+                        return true;
+                }
+        }
+        return false;
+}
+
 static void check_spec(doctor_ctx *ctx, const char *path, size_t n_devices,
                        const nvct_strv *uuids) {
         _cleanup_error_ nvct_error *err = NULL;
@@ -105,7 +153,8 @@ static void check_spec(doctor_ctx *ctx, const char *path, size_t n_devices,
                            nvct_quoted(q), nvct_quoted(qu),
                            st.n_missing_uuids > 1 ? " (and others)" : "");
         }
-        if (!nvct_cdi_staleness_is_stale(&st))
+        bool nodes_stale = stale_nodes(ctx, &spec, nvct_quoted(q), fix);
+        if (!nvct_cdi_staleness_is_stale(&st) && !nodes_stale)
                 doctor_add(ctx, "cdi", DOCTOR_OK, NULL, "%s: %zu device%s, for driver %s",
                            nvct_quoted(q), n_devices, n_devices == 1 ? "" : "s",
                            ctx->nvml.driver_version);

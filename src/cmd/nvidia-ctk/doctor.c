@@ -217,10 +217,32 @@ static void check_driver(doctor_ctx *ctx) {
         }
 }
 
+const struct doctor_node *doctor_expected_node(const doctor_ctx *ctx, const char *name) {
+        for (size_t i = 0; i < ctx->n_expected_nodes; i++)
+                if (strcmp(ctx->expected_nodes[i].name, name) == 0)
+                        return &ctx->expected_nodes[i];
+        return NULL;
+}
+
+static void expect_node(doctor_ctx *ctx, const char *name, int maj, unsigned min) {
+        struct doctor_node *grown =
+                reallocarray(ctx->expected_nodes, ctx->n_expected_nodes + 1, sizeof(*grown));
+        if (grown == NULL) {
+                ctx->oom = true;
+                return;
+        }
+        ctx->expected_nodes = grown;
+        struct doctor_node *n = &grown[ctx->n_expected_nodes++];
+        snprintf(n->name, sizeof(n->name), "%s", name);
+        n->major = (unsigned)maj;
+        n->minor = min;
+}
+
 /* One node: present, a character device, the numbers the kernel and NVML
  * say. */
 static bool check_node(doctor_ctx *ctx, int dev_fd, const char *name, int maj, unsigned min,
                        const char *fix) {
+        expect_node(ctx, name, maj, min);
         _cleanup_error_ nvct_error *err = NULL;
         _cleanup_free_ char *path = NULL;
         nvct_devnode_state state;
@@ -441,6 +463,7 @@ static void ctx_clear(doctor_ctx *ctx) {
                 free(ctx->programs[i].fix);
         }
         free(ctx->programs);
+        free(ctx->expected_nodes);
         nvct_nvml_info_clear(&ctx->nvml);
         nvct_config_clear(&ctx->config);
 }
@@ -508,8 +531,7 @@ static int doctor(const nvct_cli_call *call) {
                 ctx.spec_dirs = default_dirs;
         }
         check_driver(&ctx);
-        if (enabled[group_index("nodes")])
-                check_nodes(&ctx);
+        check_nodes(&ctx); /* the CDI check compares specs with what it learns */
         bool programs = enabled[group_index("programs")];
         if (programs || enabled[group_index("cdi")])
                 doctor_check_cdi(&ctx);

@@ -48,6 +48,14 @@ typedef struct doctor_ctx {
         bool config_exists; /* false: config holds the defaults */
         doctor_program *programs;
         size_t n_programs;
+        /* The numbers the kernel (/proc/devices) and NVML give the control
+         * and GPU nodes, by name in /dev: what the nodes check compares the
+         * dev root's nodes with, and the CDI check a spec's. */
+        struct doctor_node {
+                char name[32];
+                unsigned major, minor;
+        } * expected_nodes;
+        size_t n_expected_nodes;
         doctor_finding *findings;
         size_t n_findings;
         bool oom;
@@ -68,6 +76,10 @@ char *doctor_shell_word(const char *s);
 /* " --driver-root=X --dev-root=Y" for the flags the user gave doctor, so
  * that a fix names the same host; "" when none. Malloc'ed. */
 char *doctor_root_flags(const doctor_ctx *ctx, bool dev_root_too);
+
+/* The node /dev/NAME should be (the kernel's and NVML's numbers); NULL
+ * when the nodes check knows none of that name. */
+const struct doctor_node *doctor_expected_node(const doctor_ctx *ctx, const char *name);
 
 void doctor_check_cdi(doctor_ctx *ctx);
 void doctor_check_engines(doctor_ctx *ctx);
