@@ -91,12 +91,6 @@ static int update_ldcache(const nvct_cli_call *call) {
         }
         if (load_rootfs(arg_container_spec, &rootfs, &err) < 0)
                 return nvct_cli_fail(call, &err);
-        if (cdi_hook_debug) {
-                _cleanup_free_ char *qr = nvct_quote_path(rootfs);
-                _cleanup_free_ char *ql = nvct_quote_path(ldconfig);
-                debugf("%s: running %s for %zu folder(s)", nvct_quoted(qr), nvct_quoted(ql),
-                       arg_folders.n);
-        }
         static const char *const none[] = { NULL };
         const char *const *folders = arg_folders.n > 0 ? (const char *const *)arg_folders.v : none;
         _cleanup_free_ const char **existing = NULL;
@@ -124,6 +118,12 @@ static int update_ldcache(const nvct_cli_call *call) {
                         folders = none;
                 }
         }
+        if (cdi_hook_debug) {
+                _cleanup_free_ char *qr = nvct_quote_path(rootfs);
+                _cleanup_free_ char *ql = nvct_quote_path(ldconfig);
+                debugf("%s: running %s, %zu folder(s) as arguments", nvct_quoted(qr),
+                       nvct_quoted(ql), folders == none ? 0 : arg_folders.n);
+        }
         if (nvct_ldconfig_run(rootfs, ldconfig, folders, &err) < 0)
                 return nvct_cli_fail(call, &err);
         return EXIT_SUCCESS;
@@ -135,7 +135,8 @@ const nvct_cli_command cmd_update_ldcache = {
         .synopsis = "[--folder DIR]... [--ldconfig-path PATH]",
         .description = "Runs the host's ldconfig with the container's root as its root, so "
                        "that the container's\n/etc/ld.so.cache lists the libraries in the "
-                       "given folders.",
+                       "given folders (listed in\n/etc/ld.so.conf.d/00-nvcr-N.conf when the "
+                       "image's ld.so.conf includes that folder).",
         .options = options,
         .n_options = ARRAY_SIZE(options),
         .run = update_ldcache,
