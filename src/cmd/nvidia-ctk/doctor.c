@@ -210,10 +210,12 @@ static void check_driver(doctor_ctx *ctx) {
                 const nvct_gpu_info *g = &n->gpus[i];
                 _cleanup_free_ char *qname = nvct_quote(g->name, strlen(g->name));
                 _cleanup_free_ char *quuid = nvct_quote(g->uuid, strlen(g->uuid));
-                doctor_add(ctx, "driver", DOCTOR_OK, NULL, "GPU %u: %s %s, minor %u%s%s%s",
-                           g->index, nvct_quoted(qname), nvct_quoted(quuid), g->minor,
-                           g->n_migs > 0 ? ", " : "", g->n_migs > 0 ? "MIG devices: " : "",
-                           g->n_migs > 0 ? (g->n_migs == 1 ? "1" : "several") : "");
+                char migs[48] = "";
+                if (g->mig_enabled)
+                        snprintf(migs, sizeof(migs), ", MIG on: %zu MIG device%s", g->n_migs,
+                                 g->n_migs == 1 ? "" : "s");
+                doctor_add(ctx, "driver", DOCTOR_OK, NULL, "GPU %u: %s %s, minor %u%s", g->index,
+                           nvct_quoted(qname), nvct_quoted(quuid), g->minor, migs);
         }
 }
 
