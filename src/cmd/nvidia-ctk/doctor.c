@@ -335,6 +335,13 @@ static void check_nodes(doctor_ctx *ctx) {
         if (devices.nvidia >= 0 && ctx->nvml_ok) {
                 for (size_t i = 0; i < ctx->nvml.n_gpus; i++) {
                         char name[32];
+                        if (ctx->nvml.gpus[i].minor >= 254) { /* nvidia-modeset's, nvidiactl's */
+                                doctor_add(ctx, "nodes", DOCTOR_FAIL,
+                                           "nvidia-smi (and dmesg) say why",
+                                           "NVML gives GPU %u the minor %u, which is no GPU's",
+                                           ctx->nvml.gpus[i].index, ctx->nvml.gpus[i].minor);
+                                continue;
+                        }
                         snprintf(name, sizeof(name), "nvidia%u", ctx->nvml.gpus[i].minor);
                         n_checked++;
                         n_ok += check_node(ctx, dev_fd, name, devices.nvidia,

@@ -135,6 +135,16 @@ static void make_gpu_nodes(make_ctx *ctx, const nvct_proc_devices *devices,
         }
         for (size_t i = 0; i < info.n_gpus; i++) {
                 char name[32];
+                /* 254 and 255 are nvidia-modeset's and nvidiactl's: a GPU
+                 * with such a minor is a broken NVML, not a node to make. */
+                if (info.gpus[i].minor >= 254) {
+                        fprintf(ctx->call->err,
+                                PROGRAM ": NVML gives GPU %u the minor %u, which is no GPU's: "
+                                        "its node is not made\n",
+                                info.gpus[i].index, info.gpus[i].minor);
+                        ctx->status = EXIT_FAILURE;
+                        continue;
+                }
                 snprintf(name, sizeof(name), "nvidia%u", info.gpus[i].minor);
                 make_node(ctx, name, devices->nvidia, info.gpus[i].minor);
         }
