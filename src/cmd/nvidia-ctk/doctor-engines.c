@@ -57,6 +57,18 @@ static char *configure_fix(const char *engine, const char *service, const char *
         return fix;
 }
 
+/* The fix of a file that cannot be read: "edit FILE (...)". */
+static void add_file_problem(doctor_ctx *ctx, const char *engine, const char *path,
+                             const char *message) {
+        _cleanup_free_ char *w = doctor_shell_word(path);
+        _cleanup_free_ char *fix = NULL;
+        if (w == NULL || asprintf(&fix, "edit %s: the message names the line", w) < 0) {
+                ctx->oom = true;
+                return;
+        }
+        doctor_add(ctx, "engines", DOCTOR_FAIL, fix, "%s: %s", engine, message);
+}
+
 static void check_docker(doctor_ctx *ctx) {
         _cleanup_error_ nvct_error *err = NULL;
         _cleanup_free_ char *data = NULL;
@@ -85,7 +97,7 @@ static void check_docker(doctor_ctx *ctx) {
                                              .max_size = NVCT_DOCKER_MAX_SIZE };
         if (r < 0 ||
             nvct_document_parse(data, len, NVCT_DOCUMENT_JSON, path, &opts, &root, &err) < 0) {
-                doctor_add(ctx, "engines", DOCTOR_FAIL, NULL, "docker: %s", err->msg);
+                add_file_problem(ctx, "docker", path, err->msg);
                 return;
         }
         const nvct_document_node *runtimes = nvct_document_object_get(root, "runtimes");
@@ -198,8 +210,7 @@ static void containerd_imports(doctor_ctx *ctx, const char *path, const nvct_tom
                                               &err) < 0 ||
                             containerd_read(g.gl_pathv[j], data, len, view->version, view, &sub,
                                             &err) < 0) {
-                                doctor_add(ctx, "engines", DOCTOR_FAIL, NULL, "containerd: %s",
-                                           err->msg);
+                                add_file_problem(ctx, "containerd", g.gl_pathv[j], err->msg);
                                 continue;
                         }
                         nvct_toml_free(sub);
@@ -235,7 +246,7 @@ static void check_containerd(doctor_ctx *ctx) {
         }
         if (r < 0 || nvct_containerd_version(data, len, path, &view.version, &err) < 0 ||
             containerd_read(path, data, len, view.version, &view, &root, &err) < 0) {
-                doctor_add(ctx, "engines", DOCTOR_FAIL, NULL, "containerd: %s", err->msg);
+                add_file_problem(ctx, "containerd", path, err->msg);
                 return;
         }
         containerd_imports(ctx, path, root, &view);
@@ -319,7 +330,7 @@ static void check_crio(doctor_ctx *ctx) {
                 if (r == -ENOENT && err == NULL)
                         continue;
                 if (r < 0 || nvct_toml_parse(data, len, files.v[i], &root, &err) < 0) {
-                        doctor_add(ctx, "engines", DOCTOR_FAIL, NULL, "CRI-O: %s", err->msg);
+                        add_file_problem(ctx, "CRI-O", files.v[i], err->msg);
                         continue;
                 }
                 const nvct_toml_value *rp =
@@ -384,7 +395,7 @@ static void check_hooks_dirs(doctor_ctx *ctx) {
                                       &err) < 0 ||
                     nvct_document_parse(data, len, NVCT_DOCUMENT_JSON, files.v[i], &opts, &root,
                                         &err) < 0) {
-                        doctor_add(ctx, "engines", DOCTOR_FAIL, NULL, "podman: %s", err->msg);
+                        add_file_problem(ctx, "podman", files.v[i], err->msg);
                         continue;
                 }
                 const nvct_document_node *hook = nvct_document_object_get(root, "hook");
@@ -394,14 +405,18 @@ static void check_hooks_dirs(doctor_ctx *ctx) {
                                             ? nvct_document_text(hp, NULL)
                                             : NULL;
                 if (hpath != NULL && strstr(hpath, "nvidia") != NULL) {
-                        _cleanup_free_ char *by = NULL;
-                        if (asprintf(&by, "the OCI hook file %s", nvct_quoted(q)) < 0)
+                        _cleanup_free_ char *by = NULL, *fix = NULL;
+                        _cleanup_free_ char *w = doctor_shell_word(files.v[i]);
+                        if (w == NULL ||
+                            asprintf(&by, "the OCI hook file %s", nvct_quoted(q)) < 0 ||
+                            asprintf(&fix,
+                                     "nvidia-ctk runtime configure --config-mode=oci-hook "
+                                     "--nvidia-runtime-hook-path=\"$(command -v "
+                                     "nvidia-container-runtime-hook)\" --oci-hook-path=%s",
+                                     w) < 0)
                                 ctx->oom = true;
                         else
-                                doctor_add_program(
-                                        ctx, hpath, by,
-                                        "nvidia-ctk runtime configure --config-mode=oci-hook "
-                                        "--oci-hook-path=FILE");
+                                doctor_add_program(ctx, hpath, by, fix);
                         n_nvidia++;
                 }
                 nvct_document_free(root);
