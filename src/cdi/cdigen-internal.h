@@ -75,7 +75,8 @@ int cdigen_add_driver_files(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **
 int cdigen_add_library_at(cdigen_host *h, nvct_cdi_edits *edits, const char *lib, const char *path,
                           nvct_error **err);
 /* The env and hooks every device shares, after the files: the links, CUDA
- * compat, the linker cache, no device node changes. */
+ * compat, the linker cache, no device node changes, the application
+ * profile (nvml mode). */
 int cdigen_add_common_hooks(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **err);
 
 /* cdigen-graphics.c: a GPU's DRM card and render nodes, found through the

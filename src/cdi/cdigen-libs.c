@@ -269,6 +269,13 @@ int cdigen_add_common_hooks(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **
                                     args, "--folder", &h->folders, err) < 0)
                         return -1;
         }
-        return cdigen_add_hook(h, edits, NVCT_CDIGEN_HOOK_DISABLE_DEVICE_NODE_MODIFICATION,
-                               "disable-device-node-modification", NULL, NULL, NULL, err);
+        if (cdigen_add_hook(h, edits, NVCT_CDIGEN_HOOK_DISABLE_DEVICE_NODE_MODIFICATION,
+                            "disable-device-node-modification", NULL, NULL, NULL, err) < 0)
+                return -1;
+        /* EGL and Vulkan limited to the container's GPUs (NVIDIA's v1.20):
+         * in nvml mode, whose devices are GPUs. */
+        if (h->opt->mode != NVCT_CDIGEN_MODE_NVML)
+                return 0;
+        return cdigen_add_hook(h, edits, NVCT_CDIGEN_HOOK_UPDATE_APPLICATION_PROFILE,
+                               "update-application-profile", NULL, NULL, NULL, err);
 }

@@ -28,9 +28,8 @@ int nvct_cdigen_strategy_parse(const char *name, unsigned *ret_bit, nvct_error *
 
 /* The hooks a spec may hold, by the subcommand names NVIDIA's generator
  * uses for --disable-hook / --enable-hook. chmod is off unless enabled (as
- * in NVIDIA's v1.18+); update-application-profile and
- * create-soname-symlinks are names NVIDIA's flags accept that this
- * generator never emits. */
+ * in NVIDIA's v1.18+); create-soname-symlinks is a name NVIDIA's flags
+ * accept that this generator never emits. */
 enum {
         NVCT_CDIGEN_HOOK_CREATE_SYMLINKS = 1 << 0,
         NVCT_CDIGEN_HOOK_UPDATE_LDCACHE = 1 << 1,

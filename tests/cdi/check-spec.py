@@ -262,8 +262,9 @@ def main():
             bad(f"no library folder in {folders}")
         if hooks.get("enable-cuda-compat", [])[2:] != [f"--host-driver-version={driver}"]:
             bad(f"enable-cuda-compat {hooks.get('enable-cuda-compat')}")
-        if hooks.get("disable-device-node-modification", [])[2:] != []:
-            bad("no disable-device-node-modification hook")
+        for name in ("disable-device-node-modification", "update-application-profile"):
+            if hooks.get(name) != ["nvidia-cdi-hook", name]:
+                bad(f"no {name} hook without arguments: {hooks.get(name)}")
         if host["graphics"]:
             for link in (f"../libnvidia-allocator.so.1::{libdir}/gbm/nvidia-drm_gbm.so",
                          f"libnvidia-vulkan-producer.so.{driver}::{libdir}/libnvidia-vulkan-producer.so",
@@ -272,7 +273,8 @@ def main():
                     bad(f"graphics link {link} missing")
     if [h["args"][1] for h in edits.get("hooks", [])] != \
             ["create-symlinks", "enable-cuda-compat", "update-ldcache",
-             "disable-device-node-modification"][0 if os.path.exists(root + libcuda) else 1:]:
+             "disable-device-node-modification", "update-application-profile"][
+                0 if os.path.exists(root + libcuda) else 1:]:
         bad(f"hooks {[h['args'][1] for h in edits.get('hooks', [])]}")
 
     for p in problems:
