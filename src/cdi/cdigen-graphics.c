@@ -114,11 +114,28 @@ static bool has_node(const nvct_cdi_edits *edits, const char *path) {
         return false;
 }
 
-int cdigen_add_drm_nodes(const cdigen_host *h, nvct_cdi_edits *edits, const char *pci_bus_id,
+/* Whether the dev root has /dev/dri/by-path, asked once: a host without
+ * a DRM driver costs one lstat, not two readlinks a GPU. */
+static bool by_path_present(cdigen_host *h, nvct_error **err) {
+        if (h->by_path == 0) {
+                _cleanup_free_ char *dir = cdigen_concat3(h->dev_prefix, "/dev/dri/by-path", NULL);
+                struct stat st;
+                if (dir == NULL) {
+                        CDIGEN_OOM(err);
+                        return false;
+                }
+                h->by_path = lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? 1 : -1;
+        }
+        return h->by_path > 0;
+}
+
+int cdigen_add_drm_nodes(cdigen_host *h, nvct_cdi_edits *edits, const char *pci_bus_id,
                          nvct_error **err) {
         char bus[32];
         if (pci_bus_id == NULL || !by_path_bus_id(pci_bus_id, bus, sizeof(bus)))
                 return 0;
+        if (!by_path_present(h, err))
+                return h->by_path == 0 ? -1 : 0;
         static const char *const kinds[] = { "card", "render" };
         nvct_strv links = { 0 };
         bool any = false;

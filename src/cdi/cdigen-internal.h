@@ -23,6 +23,7 @@ typedef struct cdigen_host {
         nvct_strv links;       /* "TARGET::LINK" */
         nvct_strv folders;     /* library folders, container paths */
         nvct_strv driver_dirs; /* the folders of libcuda / libnvidia-ml: NVIDIA_CTK_LIBCUDA_DIR */
+        int by_path; /* the dev root's /dev/dri/by-path: 0 not looked at, 1 there, -1 not */
 } cdigen_host;
 
 #define CDIGEN_OOM(err) nvct_error_make((err), ENOMEM, "cannot build the spec")
@@ -82,7 +83,7 @@ int cdigen_add_common_hooks(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **
 /* cdigen-graphics.c: a GPU's DRM card and render nodes, found through the
  * dev root's /dev/dri/by-path links of its PCI bus id, and the hook that
  * recreates those links in the container. */
-int cdigen_add_drm_nodes(const cdigen_host *h, nvct_cdi_edits *edits, const char *pci_bus_id,
+int cdigen_add_drm_nodes(cdigen_host *h, nvct_cdi_edits *edits, const char *pci_bus_id,
                          nvct_error **err);
 /* The graphics files: Vulkan ICD and layers, EGL vendor and external
  * platform files and their libraries, nvoptix.bin, the Xorg driver and GLX
