@@ -84,7 +84,7 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/share/man/man5/nvidia-container-runtime-config.toml.5
 
 clean:
-	rm -rf $(BUILDDIR) build-asan build-asan.log build-valgrind build-valgrind.log build-fuzz build-release build-deb-out
+	rm -rf $(BUILDDIR) build-asan build-asan.log build-valgrind build-valgrind.log build-fuzz build-release build-deb-out build-deb-test
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
 format:
