@@ -20,7 +20,9 @@
 #                 tests/cdi/hosts/eight-gpus.host in its spec-dirs) and in
 #                 jit-cdi mode (the spec made from the fake NVML of that host);
 #                 config.json is put back (copied, renamed) before every run,
-#                 outside the clock.
+#                 outside the clock; and nvml-probe (bench/nvml-probe.c) with
+#                 and without loading that host's NVML: NVML's own cost,
+#                 counted apart from jit-cdi's edit.
 # Then one run of each under callgrind (instructions, where they go) and
 # strace -c (system calls). Results: $RES/wrapper-*.tsv, $RES/wrapper/.
 
@@ -146,6 +148,17 @@ EOF
         fi
 
         # ------------------------------------------------ create
+        # The library jit-cdi loads, for nvml-probe (NVML's cost apart).
+        local nvml_lib=""
+        if [ -n "$create_ok" ] && [ -x "$BIN/nvml-probe" ]; then
+                nvml_lib=$(readlink -f "$wr/host/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1")
+                if ! "$BIN/nvml-probe" "$nvml_lib" 2> "$RES/wrapper/nvml-probe.err"; then
+                        note "wrapper create: NVML's own cost unmeasured: $(head -n 1 "$RES/wrapper/nvml-probe.err")"
+                        nvml_lib=""
+                fi
+        elif [ -n "$create_ok" ]; then
+                note "wrapper create: NVML's own cost unmeasured: no static nvml-probe"
+        fi
         if [ -n "$create_ok" ]; then
                 local args="--root$T$st$T--log$T$log$T--log-format${T}json${T}create$T--bundle"
                 {
@@ -154,11 +167,16 @@ EOF
                         echo "create-nogpu$T$wr/b-nogpu$T/dev/null${T}copy:$wr/config-nogpu.json:$wr/b-nogpu/config.json${T}env:NVIDIA_CTK_CONFIG_FILE_PATH=$wr/cdi.toml$T$wrapper$T$args$T$wr/b-nogpu${T}bench"
                         echo "create-cdi$T$wr/b-cdi$T/dev/null${T}copy:$wr/config.orig:$wr/b-cdi/config.json${T}env:NVIDIA_CTK_CONFIG_FILE_PATH=$wr/cdi.toml$T$wrapper$T$args$T$wr/b-cdi${T}bench"
                         echo "create-jit-cdi$T$wr/b-jit$T/dev/null${T}copy:$wr/config.orig:$wr/b-jit/config.json${T}env:NVIDIA_CTK_CONFIG_FILE_PATH=$wr/jit-cdi.toml$T$wrapper$T$args$T$wr/b-jit${T}bench"
+                        # NVML's own load and initialisation, as jit-cdi pays it.
+                        if [ -n "$nvml_lib" ]; then
+                                echo "nvml-none$T$wr$T/dev/null$T$BIN/nvml-probe"
+                                echo "nvml-init$T$wr$T/dev/null$T$BIN/nvml-probe$T$nvml_lib"
+                        fi
                 } > "$RES/wrapper-create.plan"
                 t=$(date +%s)
                 "${CLEAN_ENV[@]}" "$BIN/measure" -n "$WR_CREATE_RUNS" -w "$WARMUP" -o "$RES/wrapper-create.tsv" \
                         "$RES/wrapper-create.plan" || say "some wrapper create runs failed (see above)"
-                say "wrapper create: $WR_CREATE_RUNS runs x 5 processes, $(($(date +%s) - t)) s"
+                say "wrapper create: $WR_CREATE_RUNS runs x $(wc -l < "$RES/wrapper-create.plan") processes, $(($(date +%s) - t)) s"
         fi
 
         # ------------------------------------------------ instructions, system calls
