@@ -188,22 +188,39 @@ int cdigen_add_drm_nodes(cdigen_host *h, nvct_cdi_edits *edits, const char *pci_
  * full path of an absent file costs an open of each missing folder. The
  * graphics files are looked for in some forty places, most of them absent
  * on a compute host: their first folder is asked first. */
-static bool present(const cdigen_host *h, const char *path) {
+static bool present(cdigen_host *h, const char *path) {
+        /* The same few folders are asked about for every file: each answer
+         * is kept (one that cannot be kept for want of memory is only asked
+         * again). */
+        if (nvct_strv_contains(&h->found, path))
+                return true;
+        if (nvct_strv_contains(&h->absent, path))
+                return false;
         _cleanup_free_ char *resolved = NULL;
         _cleanup_error_ nvct_error *ignored = NULL;
         struct stat st;
-        return nvct_driver_root_resolve(h->root, path, &resolved, &st, &ignored) == 0;
+        bool yes = nvct_driver_root_resolve(h->root, path, &resolved, &st, &ignored) == 0;
+        nvct_strv *answers = yes ? &h->found : &h->absent;
+        if (nvct_strv_add(answers, path) < 0)
+                answers->failed = false; /* a later answer may still be kept */
+        return yes;
 }
 
 /* Whether `dir`/`file`'s first folder ("/usr/share/glvnd" of
  * "glvnd/egl_vendor.d/10_nvidia.json") exists. */
-static bool first_folder_present(const cdigen_host *h, const char *dir, const char *file) {
+static bool first_folder_present(cdigen_host *h, const char *dir, const char *file) {
+        /* Joined by hand: snprintf cost more than the lookup it guards. */
         const char *slash = strchr(file, '/');
         size_t n = slash != NULL ? (size_t)(slash - file) : strlen(file);
+        size_t d = strcmp(dir, "/") == 0 ? 0 : strlen(dir);
         char top[PATH_MAX];
-        int len = snprintf(top, sizeof(top), "%s/%.*s", strcmp(dir, "/") == 0 ? "" : dir, (int)n,
-                           file);
-        return len > 0 && (size_t)len < sizeof(top) && present(h, top);
+        if (d + 1 + n >= sizeof(top))
+                return false;
+        memcpy(top, dir, d);
+        top[d] = '/';
+        memcpy(top + d + 1, file, n);
+        top[d + 1 + n] = '\0';
+        return present(h, top);
 }
 
 /* `dir` + "/" + `file` in the root, when a regular file: mounted at

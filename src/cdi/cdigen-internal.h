@@ -24,6 +24,7 @@ typedef struct cdigen_host {
         nvct_strv folders;     /* library folders, container paths */
         nvct_strv driver_dirs; /* the folders of libcuda / libnvidia-ml: NVIDIA_CTK_LIBCUDA_DIR */
         int by_path; /* the dev root's /dev/dri/by-path: 0 not looked at, 1 there, -1 not */
+        nvct_strv found, absent; /* folders the graphics lookups asked about, by answer */
 } cdigen_host;
 
 #define CDIGEN_OOM(err) nvct_error_make((err), ENOMEM, "cannot build the spec")

@@ -149,6 +149,8 @@ static void host_clear(cdigen_host *h) {
         nvct_strv_clear(&h->links);
         nvct_strv_clear(&h->folders);
         nvct_strv_clear(&h->driver_dirs);
+        nvct_strv_clear(&h->found);
+        nvct_strv_clear(&h->absent);
 }
 
 /* "/a/b/" -> "/a/b", "/" -> "": a prefix to put in front of absolute paths. */
