@@ -417,8 +417,10 @@ int nvct_cdigen_generate(const nvct_cdigen_options *opt, nvct_cdi_spec *ret_spec
                 goto out;
         }
         if (opt->mode == NVCT_CDIGEN_MODE_MANAGEMENT) {
-                if (cdigen_driver_version_from_files(&h, &version, err) < 0 ||
-                    (h.driver_version = version, cdigen_add_management_device(&h, &spec, err) < 0))
+                if (cdigen_driver_version_from_files(&h, &version, err) < 0)
+                        goto out;
+                h.driver_version = version;
+                if (cdigen_add_management_device(&h, &spec, err) < 0)
                         goto out;
         } else {
                 const nvct_nvml_info *nvml = opt->nvml_info;
