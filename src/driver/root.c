@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/openat2.h>
 
 #include "basic/cleanup.h"
 #include "basic/quote.h"
@@ -203,6 +205,7 @@ struct nvct_driver_root_memo {
         uint32_t *lib_heads, *lib_next;
         size_t lib_mask;
         bool lib_index_tried;
+        char *real; /* the root's canonical path: root_real */
 };
 
 static void memo_free(struct nvct_driver_root_memo *memo) {
@@ -224,6 +227,7 @@ static void memo_free(struct nvct_driver_root_memo *memo) {
         free(memo->dirs);
         free(memo->lib_heads);
         free(memo->lib_next);
+        free(memo->real);
         free(memo);
 }
 void nvct_driver_root_clear(nvct_driver_root *root) {
@@ -231,7 +235,6 @@ void nvct_driver_root_clear(nvct_driver_root *root) {
         free(root->prefix);
         if (root->fd >= 0)
                 close(root->fd);
-        free(root->real);
         if (root->have_cache)
                 nvct_ldcache_clear(&root->cache);
         nvct_strv_clear(&root->library_dirs);
@@ -254,11 +257,6 @@ static int open_paths(nvct_driver_root *r, const char *root, nvct_error **err) {
                 return oom(err);
         if (nvct_rootfs_open_root(root, &r->fd, err) < 0)
                 return nvct_error_prefix(err, "driver root");
-        r->real = realpath(root, NULL);
-        if (r->real == NULL) {
-                _cleanup_free_ char *q = nvct_quote_path(root);
-                return nvct_error_make(err, errno, "driver root %s", nvct_quoted(q));
-        }
         return 0;
 }
 
@@ -304,20 +302,38 @@ fail:
         return -1;
 }
 
+/* The root's canonical path, found on first use: most generations never
+ * need it (see open_plain_dir), and realpath reads each component's link. */
+static const char *root_real(const nvct_driver_root *root, nvct_error **err) {
+        struct nvct_driver_root_memo *m = root->memo;
+        if (m != NULL && m->real != NULL)
+                return m->real;
+        char *real = m != NULL ? realpath(root->path, NULL) : NULL;
+        if (real == NULL) {
+                _cleanup_free_ char *q = nvct_quote_path(root->path);
+                nvct_error_make(err, m != NULL ? errno : ENOMEM, "driver root %s", nvct_quoted(q));
+                return NULL;
+        }
+        return m->real = real;
+}
+
 /* The resolved path in the root of what `fd` (opened inside it) refers to:
  * the kernel's own account of where the lookup led. */
 static int fd_path_in_root(const nvct_driver_root *root, int fd, const char *path, char **ret_path,
                            nvct_error **err) {
+        const char *root_path = root_real(root, err);
+        if (root_path == NULL)
+                return -1;
         char proc[64], real[PATH_MAX];
         snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
         ssize_t n = readlink(proc, real, sizeof(real) - 1);
         if (n < 0)
                 return path_error(root, err, errno, "cannot resolve ", path, "");
         real[n] = '\0';
-        size_t rlen = strlen(root->real);
+        size_t rlen = strlen(root_path);
         const char *inside = real;
         if (rlen > 1) {
-                if (strncmp(real, root->real, rlen) != 0 ||
+                if (strncmp(real, root_path, rlen) != 0 ||
                     (real[rlen] != '/' && real[rlen] != '\0'))
                         return path_error(root, err, 0, "", path,
                                           " resolves outside the driver root");
@@ -394,12 +410,47 @@ static char *join_name(const char *dir, const char *name) {
         return concat3(strcmp(dir, "/") == 0 ? "" : dir, "/", name);
 }
 
+/* Opens plain path `path` (is_plain_path) in the root when no component
+ * of it is a symlink: the fd, or -errno. Where it led is then the path
+ * itself (no ".", ".." or link to take it elsewhere), and the kernel need
+ * not be asked with a readlink of /proc/self/fd/N, the dearest call of a
+ * lookup. -ELOOP: a symlink is on the way, to be resolved as any path is;
+ * -ENOENT and -ENOTDIR are the answer any resolution would give (every
+ * component before the missing one is a real folder); others (no openat2,
+ * a seccomp filter's EPERM) go the usual way too. Security: RESOLVE_IN_ROOT
+ * with RESOLVE_NO_SYMLINKS confines the lookup more than
+ * nvct_rootfs_open does, never less. */
+static int open_plain_dir(const nvct_driver_root *root, const char *path) {
+        struct open_how how = {
+                .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        long fd = syscall(SYS_openat2, root->fd, path, &how, sizeof(how));
+        return fd >= 0 ? (int)fd : -errno;
+}
+
 /* Opens and resolves folder `d` (d->path) from the root. Security: the
  * folder is resolved as any path is (nvct_rootfs_open: RESOLVE_IN_ROOT or
- * the walk), and its resolved path checked to be in the root. */
+ * the walk), and its resolved path checked to be in the root; or, when no
+ * symlink is on its way, open_plain_dir. */
 static void memo_dir_open(const nvct_driver_root *root, memo_dir *d) {
         _cleanup_error_ nvct_error *local = NULL;
-        int fd = -1;
+        int fd = open_plain_dir(root, d->path);
+        if (fd >= 0) {
+                if ((d->resolved = strdup(d->path)) == NULL) {
+                        close(fd);
+                        d->status = -1;
+                        return;
+                }
+                d->fd = fd;
+                d->status = 0;
+                return;
+        }
+        if (fd == -ENOENT || fd == -ENOTDIR) {
+                d->status = -ENOENT;
+                return;
+        }
+        fd = -1;
         if (nvct_rootfs_open(root->fd, d->path, O_PATH | O_DIRECTORY, &fd, &local) < 0) {
                 int status = local != NULL ? local->status : 0;
                 /* As resolve: every path under it is -ENOENT (a file where

@@ -27,7 +27,6 @@ typedef struct nvct_driver_root {
         char *path;   /* as given: absolute */
         char *prefix; /* without a trailing '/' ("" for "/"): put before a path in the root */
         int fd;       /* O_PATH of the root */
-        char *real;   /* its canonical path, stripped from resolved paths */
         nvct_ldcache cache;
         bool have_cache;        /* the root has an /etc/ld.so.cache */
         nvct_strv library_dirs; /* the search path: library_search_paths, then defaults */
