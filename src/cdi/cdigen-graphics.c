@@ -198,8 +198,8 @@ static bool present(cdigen_host *h, const char *path) {
                 return false;
         _cleanup_free_ char *resolved = NULL;
         _cleanup_error_ nvct_error *ignored = NULL;
-        struct stat st;
-        bool yes = nvct_driver_root_resolve(h->root, path, &resolved, &st, &ignored) == 0;
+        mode_t type;
+        bool yes = nvct_driver_root_resolve_type(h->root, path, &resolved, &type, &ignored) == 0;
         nvct_strv *answers = yes ? &h->found : &h->absent;
         if (nvct_strv_add(answers, path) < 0)
                 answers->failed = false; /* a later answer may still be kept */
@@ -231,11 +231,11 @@ static int mount_if_regular(cdigen_host *h, nvct_cdi_edits *edits, const char *d
                 return 0;
         _cleanup_free_ char *path = cdigen_concat3(strcmp(dir, "/") == 0 ? "" : dir, "/", file);
         _cleanup_free_ char *resolved = NULL;
-        struct stat st;
+        mode_t type;
         if (path == NULL)
                 return CDIGEN_OOM(err);
-        int r = nvct_driver_root_resolve(h->root, path, &resolved, &st, err);
-        if (r == -ENOENT || (r == 0 && !S_ISREG(st.st_mode)))
+        int r = nvct_driver_root_resolve_type(h->root, path, &resolved, &type, err);
+        if (r == -ENOENT || (r == 0 && type != S_IFREG))
                 return 0;
         if (r < 0)
                 return -1;

@@ -116,10 +116,13 @@ static int find_driver_dirs(cdigen_host *h, nvct_error **err) {
         return 0;
 }
 
-/* Every library of the driver's version that the list did not name:
- * sorted by path, so that the spec does not depend on the cache's order. */
-static int add_versioned_libraries(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **err) {
-        nvct_strv dirs = { 0 }, paths = { 0 };
+/* Every library of the driver's version, sorted by path, so that the spec
+ * does not depend on the cache's order. Found before the list's libraries
+ * are looked up: the driver's folders are listed then, and each lookup of
+ * the list in them is answered by the listing (an absent name or a
+ * regular file costs no system call). */
+static int find_versioned_libraries(cdigen_host *h, nvct_strv *paths, nvct_error **err) {
+        nvct_strv dirs = { 0 };
         for (size_t i = 0; i < h->driver_dirs.n; i++) {
                 nvct_strv_add(&dirs, h->driver_dirs.v[i]);
                 /* libvdpau_nvidia lives in a vdpau/ subfolder. */
@@ -130,25 +133,32 @@ static int add_versioned_libraries(cdigen_host *h, nvct_cdi_edits *edits, nvct_e
         if (r == 0)
                 r = nvct_driver_root_scan_libraries(h->root, h->driver_version,
                                                     (const char *const *)dirs.v,
-                                                    cdigen_dotted_libraries, &paths, err);
+                                                    cdigen_dotted_libraries, paths, err);
         if (r == 0)
-                cdigen_sort(&paths);
-        for (size_t i = 0; r == 0 && i < paths.n; i++) {
-                if (nvct_strv_contains(&h->mounted, paths.v[i]))
+                cdigen_sort(paths);
+        nvct_strv_clear(&dirs);
+        return r;
+}
+
+/* The libraries of `paths` (find_versioned_libraries) the list did not
+ * name. */
+static int add_versioned_libraries(cdigen_host *h, nvct_cdi_edits *edits, const nvct_strv *paths,
+                                   nvct_error **err) {
+        int r = 0;
+        for (size_t i = 0; r == 0 && i < paths->n; i++) {
+                if (nvct_strv_contains(&h->mounted, paths->v[i]))
                         continue;
-                const char *slash = strrchr(paths.v[i], '/');
-                const char *base = slash != NULL ? slash + 1 : paths.v[i];
+                const char *slash = strrchr(paths->v[i], '/');
+                const char *base = slash != NULL ? slash + 1 : paths->v[i];
                 /* NAME of NAME.so.VERSION or NAME.so.X.Y (the scan matched
                  * those forms). */
                 const char *so = strstr(base, ".so.");
                 _cleanup_free_ char *lib = strndup(base, so != NULL ? (size_t)(so - base) : 0);
                 r = lib == NULL ? CDIGEN_OOM(err)
-                                : cdigen_add_library_at(h, edits, lib, paths.v[i], err);
+                                : cdigen_add_library_at(h, edits, lib, paths->v[i], err);
                 if (r < 0)
                         nvct_error_prefix(err, "library %s", base);
         }
-        nvct_strv_clear(&dirs);
-        nvct_strv_clear(&paths);
         return r;
 }
 
@@ -193,11 +203,11 @@ static int add_legacy_nvvm(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **e
                 _cleanup_free_ char *path =
                         cdigen_concat3(h->driver_dirs.v[i], "/", "libnvidia-nvvm70.so.4");
                 _cleanup_free_ char *found = NULL;
-                struct stat st;
+                mode_t type;
                 if (path == NULL)
                         return CDIGEN_OOM(err);
-                int r = nvct_driver_root_resolve(h->root, path, &found, &st, err);
-                if (r == -ENOENT || (r == 0 && !S_ISREG(st.st_mode)))
+                int r = nvct_driver_root_resolve_type(h->root, path, &found, &type, err);
+                if (r == -ENOENT || (r == 0 && type != S_IFREG))
                         continue;
                 if (r < 0)
                         return -1;
@@ -206,15 +216,25 @@ static int add_legacy_nvvm(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **e
         return 0;
 }
 
+/* The driver's libraries: the list first, by capability (utility,
+ * compute, video, graphics, ngx), as libnvidia-container groups them; then
+ * every other library of the version. */
+static int add_libraries(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **err) {
+        nvct_strv versioned = { 0 };
+        int r = find_driver_dirs(h, err);
+        if (r == 0)
+                r = find_versioned_libraries(h, &versioned, err);
+        for (const char *const *lib = nvct_driver_libraries; r == 0 && *lib != NULL; lib++)
+                if ((r = add_library(h, edits, *lib, err)) < 0)
+                        nvct_error_prefix(err, "library %s", *lib);
+        if (r == 0)
+                r = add_versioned_libraries(h, edits, &versioned, err);
+        nvct_strv_clear(&versioned);
+        return r < 0 ? -1 : 0;
+}
+
 int cdigen_add_driver_files(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **err) {
-        /* The list first, by capability (utility, compute, video, graphics,
-         * ngx), as libnvidia-container groups them; then every other
-         * library of the version. */
-        for (const char *const *lib = nvct_driver_libraries; *lib != NULL; lib++)
-                if (add_library(h, edits, *lib, err) < 0)
-                        return nvct_error_prefix(err, "library %s", *lib);
-        if (find_driver_dirs(h, err) < 0 || add_versioned_libraries(h, edits, err) < 0 ||
-            add_legacy_nvvm(h, edits, err) < 0)
+        if (add_libraries(h, edits, err) < 0 || add_legacy_nvvm(h, edits, err) < 0)
                 return -1;
         if (add_binaries(h, edits, err) < 0 || add_ipc(h, edits, err) < 0 ||
             add_firmware(h, edits, err) < 0)

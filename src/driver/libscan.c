@@ -101,14 +101,14 @@ static bool matches(const pattern *p, const char *name, size_t n) {
 static int take(const nvct_driver_root *root, const char *path, const pattern *pat,
                 nvct_strv *paths, nvct_error **err) {
         _cleanup_free_ char *resolved = NULL;
-        struct stat st;
-        int r = nvct_driver_root_resolve(root, path, &resolved, &st, err);
+        mode_t type;
+        int r = nvct_driver_root_resolve_type(root, path, &resolved, &type, err);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
                 return -1;
         const char *base = base_of(resolved);
-        if (!S_ISREG(st.st_mode) || !matches(pat, base, strlen(base)) ||
+        if (type != S_IFREG || !matches(pat, base, strlen(base)) ||
             nvct_strv_contains(paths, resolved))
                 return 0;
         if (paths->n >= NVCT_LIBSCAN_MAX_MATCHES) {
@@ -152,70 +152,79 @@ static int scan_cache(const nvct_driver_root *root, const pattern *pat, nvct_str
         return 0;
 }
 
-/* The matching names of folder `dir`, in name order (readdir's order is
- * the file system's). */
+typedef struct dir_scan {
+        const pattern *pat;
+        nvct_strv *names;
+} dir_scan;
+
+static int dir_entry(const char *name, unsigned char type, void *userdata, nvct_error **err) {
+        const dir_scan *s = userdata;
+        if (type != DT_REG && type != DT_LNK && type != DT_UNKNOWN)
+                return 0;
+        if (matches(s->pat, name, strlen(name)) && nvct_strv_add(s->names, name) < 0)
+                return oom(err);
+        return 0;
+}
+
+/* The matching names of folder `dir`, in name order (the listing's order
+ * is the file system's). The folder is listed through the root
+ * (nvct_driver_root_list_dir): opened inside it, as every lookup of the
+ * driver root is, and remembered, so that the lookups of its names that
+ * follow need no system call. */
 static int dir_names(const nvct_driver_root *root, const char *dir, const pattern *pat,
                      nvct_strv *names, nvct_error **err) {
-        int fd = -1;
-        _cleanup_error_ nvct_error *absent = NULL;
-        /* Security: opened inside the root (nvct_rootfs_open), as every
-         * lookup of the driver root is. */
-        if (nvct_rootfs_open(root->fd, dir, O_RDONLY | O_DIRECTORY, &fd, &absent) < 0)
+        dir_scan s = { .pat = pat, .names = names };
+        int r = nvct_driver_root_list_dir(root, dir, dir_entry, &s, err);
+        if (r == -ENOENT)
                 return 0;
-        DIR *d = fdopendir(fd);
-        if (d == NULL) {
-                close(fd);
-                return oom(err);
-        }
-        struct dirent *de;
-        size_t seen = 0;
-        int r = 0;
-        while (r == 0 && (de = readdir(d)) != NULL) {
-                if (++seen > NVCT_LIBSCAN_MAX_ENTRIES) {
-                        _cleanup_free_ char *q = nvct_quote_path(dir);
-                        r = nvct_error_make(err, 0, "driver root: %s holds more than %u entries",
-                                            nvct_quoted(q), NVCT_LIBSCAN_MAX_ENTRIES);
-                        break;
-                }
-                if (de->d_type != DT_REG && de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
-                        continue;
-                if (matches(pat, de->d_name, strlen(de->d_name)) &&
-                    nvct_strv_add(names, de->d_name) < 0)
-                        r = oom(err);
-        }
-        closedir(d);
-        if (r == 0 && names->n > 1)
+        if (r < 0)
+                return -1;
+        if (names->n > 1)
                 qsort(names->v, names->n, sizeof(*names->v), cmp_str);
-        return r;
+        return 0;
+}
+
+/* Takes each of `names`, in folder `dir`. */
+static int take_names(const nvct_driver_root *root, const char *dir, const nvct_strv *names,
+                      const pattern *pat, nvct_strv *paths, nvct_error **err) {
+        size_t d = strcmp(dir, "/") == 0 ? 0 : strlen(dir);
+        for (size_t i = 0; i < names->n; i++) {
+                /* Joined by hand: asprintf cost more than the lookup, for
+                 * every name of the folder. */
+                size_t n = strlen(names->v[i]);
+                _cleanup_free_ char *path = malloc(d + n + 2);
+                if (path == NULL)
+                        return oom(err);
+                memcpy(path, dir, d);
+                path[d] = '/';
+                memcpy(path + d + 1, names->v[i], n + 1);
+                if (take(root, path, pat, paths, err) < 0)
+                        return -1;
+        }
+        return 0;
 }
 
 int nvct_driver_root_scan_libraries(const nvct_driver_root *root, const char *version,
                                     const char *const *dirs, const char *const *prefixes,
                                     nvct_strv *paths, nvct_error **err) {
         const pattern pat = pattern_make(version, prefixes);
-        if (scan_cache(root, &pat, paths, err) < 0)
-                return -1;
-        for (const char *const *dir = dirs; dir != NULL && *dir != NULL; dir++) {
-                nvct_strv names = { 0 };
-                int r = dir_names(root, *dir, &pat, &names, err);
-                size_t d = strcmp(*dir, "/") == 0 ? 0 : strlen(*dir);
-                for (size_t i = 0; r == 0 && i < names.n; i++) {
-                        /* Joined by hand: asprintf cost more than the
-                         * lookup, for every name of the folder. */
-                        size_t n = strlen(names.v[i]);
-                        _cleanup_free_ char *path = malloc(d + n + 2);
-                        if (path == NULL) {
-                                r = oom(err);
-                                break;
-                        }
-                        memcpy(path, *dir, d);
-                        path[d] = '/';
-                        memcpy(path + d + 1, names.v[i], n + 1);
-                        r = take(root, path, &pat, paths, err);
-                }
-                nvct_strv_clear(&names);
-                if (r < 0)
-                        return -1;
-        }
-        return 0;
+        /* The folders are listed first: the cache's entries are in them,
+         * mostly, and each is then resolved from the listing. */
+        size_t n_dirs = 0;
+        while (dirs != NULL && dirs[n_dirs] != NULL)
+                n_dirs++;
+        nvct_strv *names = calloc(n_dirs + 1, sizeof(*names));
+        if (names == NULL)
+                return oom(err);
+        int r = 0;
+        for (size_t i = 0; r == 0 && i < n_dirs; i++)
+                r = dir_names(root, dirs[i], &pat, &names[i], err);
+        if (r == 0)
+                r = scan_cache(root, &pat, paths, err);
+        for (size_t i = 0; r == 0 && i < n_dirs; i++)
+                r = take_names(root, dirs[i], &names[i], &pat, paths, err);
+        for (size_t i = 0; i < n_dirs; i++)
+                nvct_strv_clear(&names[i]);
+        free(names);
+        return r < 0 ? -1 : 0;
 }

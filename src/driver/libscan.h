@@ -12,7 +12,7 @@
 /* Folders scanned, entries read in one folder and matches kept, at most:
  * a driver has about a hundred libraries; a real library folder a few
  * thousand files. */
-#define NVCT_LIBSCAN_MAX_ENTRIES (1u << 16)
+#define NVCT_LIBSCAN_MAX_ENTRIES NVCT_DRIVER_ROOT_MAX_DIR_ENTRIES
 #define NVCT_LIBSCAN_MAX_MATCHES 4096u
 
 /* Whether file name `name` is NAME.so.`version` with a non-empty NAME. */

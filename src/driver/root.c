@@ -21,6 +21,7 @@
 #include "basic/cleanup.h"
 #include "basic/quote.h"
 #include "basic/rootfs.h"
+#include "dirlist.h"
 
 const char *const nvct_driver_libraries[] = {
         /* utility */
@@ -176,6 +177,7 @@ typedef struct memo_name {
         uint32_t hash;
         memo_state state;
         bool lstat_ok; /* what it is (a symlink or not) is known */
+        bool st_full;  /* NAME_FOUND: st is fstatat's, not only the type a listing gave */
         unsigned hops; /* symlinks followed to the file; MEMO_MAX_HOPS when unknown */
         char *name;
         char *target;   /* a symlink's content; NULL for anything else */
@@ -186,11 +188,17 @@ typedef struct memo_name {
 typedef struct memo_dir {
         char *path;       /* as asked, in the root */
         int status;       /* 0; -ENOENT: resolve says -ENOENT under it; -1: not for the memo */
-        int fd;           /* O_PATH; -1 unless status is 0 and the folder is its own table */
+        int fd;           /* -1 unless status is 0 and the folder is its own table */
+        bool readable;    /* fd is open for reading (getdents), not O_PATH */
         size_t table;     /* the entry holding the names: the first that resolved alike */
         char *resolved;   /* its resolved path in the root */
         memo_name *names; /* in the table's entry */
         size_t n_names, cap;
+        /* The table's folder listed (nvct_driver_root_list_dir): a name it
+         * lacks is absent, and one it says is a regular file or folder is
+         * that, with no system call; a symlink costs its readlinkat. */
+        bool listed;
+        nvct_dirlist list;
 } memo_dir;
 
 struct nvct_driver_root_memo {
@@ -221,6 +229,7 @@ static void memo_free(struct nvct_driver_root_memo *memo) {
                 free(d->names);
                 free(d->path);
                 free(d->resolved);
+                nvct_dirlist_clear(&d->list);
                 if (d->fd >= 0)
                         close(d->fd);
         }
@@ -414,7 +423,9 @@ static char *join_name(const char *dir, const char *name) {
  * of it is a symlink: the fd, or -errno. Where it led is then the path
  * itself (no ".", ".." or link to take it elsewhere), and the kernel need
  * not be asked with a readlink of /proc/self/fd/N, the dearest call of a
- * lookup. -ELOOP: a symlink is on the way, to be resolved as any path is;
+ * lookup. Opened for reading, so that it can be listed (a folder that
+ * cannot be read goes the usual way, O_PATH). -ELOOP: a symlink is on the
+ * way, to be resolved as any path is;
  * -ENOENT and -ENOTDIR are the answer any resolution would give (every
  * component before the missing one is a real folder); others (no openat2,
  * a seccomp filter's EPERM) go the usual way too. Security: RESOLVE_IN_ROOT
@@ -422,11 +433,33 @@ static char *join_name(const char *dir, const char *name) {
  * nvct_rootfs_open does, never less. */
 static int open_plain_dir(const nvct_driver_root *root, const char *path) {
         struct open_how how = {
-                .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
                 .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
         };
         long fd = syscall(SYS_openat2, root->fd, path, &how, sizeof(how));
         return fd >= 0 ? (int)fd : -errno;
+}
+
+/* Whether folder `path`'s parent, listed already, says it has no folder
+ * of that name: no entry (the kernel's ENOENT), or one of another type
+ * than a folder or symlink (ENOTDIR); resolution would say -ENOENT. */
+static bool memo_parent_lacks(const nvct_driver_root *root, const char *path) {
+        const struct nvct_driver_root_memo *m = root->memo;
+        const char *slash = strrchr(path, '/');
+        if (slash == NULL || slash[1] == '\0')
+                return false;
+        size_t len = slash == path ? 1 : (size_t)(slash - path);
+        for (size_t i = 0; i < m->n_dirs; i++) {
+                const memo_dir *p = &m->dirs[i];
+                if (strncmp(p->path, path, len) != 0 || p->path[len] != '\0' || p->status != 0)
+                        continue;
+                const memo_dir *t = &m->dirs[p->table];
+                if (!t->listed)
+                        return false;
+                int type = nvct_dirlist_find(&t->list, slash + 1);
+                return type < 0 || (type != DT_DIR && type != DT_LNK && type != DT_UNKNOWN);
+        }
+        return false;
 }
 
 /* Opens and resolves folder `d` (d->path) from the root. Security: the
@@ -435,6 +468,10 @@ static int open_plain_dir(const nvct_driver_root *root, const char *path) {
  * symlink is on its way, open_plain_dir. */
 static void memo_dir_open(const nvct_driver_root *root, memo_dir *d) {
         _cleanup_error_ nvct_error *local = NULL;
+        if (memo_parent_lacks(root, d->path)) {
+                d->status = -ENOENT;
+                return;
+        }
         int fd = open_plain_dir(root, d->path);
         if (fd >= 0) {
                 if ((d->resolved = strdup(d->path)) == NULL) {
@@ -443,6 +480,7 @@ static void memo_dir_open(const nvct_driver_root *root, memo_dir *d) {
                         return;
                 }
                 d->fd = fd;
+                d->readable = true;
                 d->status = 0;
                 return;
         }
@@ -539,6 +577,7 @@ static bool memo_take_target(memo_dir *d, size_t link, ssize_t target) {
         if (t->state == NAME_FOUND && (e->resolved = strdup(t->resolved)) == NULL)
                 return false;
         e->st = t->st;
+        e->st_full = t->st_full;
         e->hops = t->hops + 1;
         e->state = t->state;
         return true;
@@ -584,6 +623,48 @@ static void memo_follow(struct nvct_driver_root_memo *m, memo_dir *d, ssize_t i,
                 d->names[i].state = NAME_SLOW;
 }
 
+/* Entry i of a listed folder from its listing: 1 when it is a symlink (to
+ * read), -1 when the listing answered (absent: as fstatat's ENOENT; a
+ * regular file, folder...: its type, the rest of its stat on demand), 0
+ * when it does not know (DT_UNKNOWN: the file system does not say). */
+static int memo_name_from_list(memo_dir *d, ssize_t i) {
+        memo_name *e = &d->names[i];
+        int type = nvct_dirlist_find(&d->list, e->name);
+        if (type < 0) {
+                e->state = NAME_ABSENT;
+                return -1;
+        }
+        if (type == DT_LNK)
+                return 1;
+        if (type == DT_UNKNOWN)
+                return 0;
+        e->resolved = join_name(d->resolved, e->name);
+        if (e->resolved == NULL)
+                return -1; /* NAME_SLOW: the root's lookup */
+        e->lstat_ok = true;
+        e->st = (struct stat){ .st_mode = DTTOIF((unsigned)type) };
+        e->state = NAME_FOUND;
+        return -1;
+}
+
+/* Entry i, a symlink by its folder's listing: its content read, and
+ * followed as memo_name_get does. */
+static ssize_t memo_name_link(struct nvct_driver_root_memo *m, memo_dir *d, ssize_t i,
+                              unsigned depth) {
+        char target[PATH_MAX];
+        ssize_t n = readlinkat(d->fd, d->names[i].name, target, sizeof(target) - 1);
+        if (n < 0) {
+                /* Gone since it was listed, or no longer a link: as the
+                 * kernel says now, from the root. */
+                if (errno == ENOENT)
+                        d->names[i].state = NAME_ABSENT;
+                return i;
+        }
+        target[n] = '\0';
+        memo_follow(m, d, i, target, n, depth);
+        return i;
+}
+
 /* `name` in folder d (resolved): its index in the table, or -1 (the memo
  * is full, or out of memory). Security: only single names on the folder's
  * fd, and nothing that follows a symlink: fstatat(AT_SYMLINK_NOFOLLOW) and
@@ -601,6 +682,9 @@ static ssize_t memo_name_get(struct nvct_driver_root_memo *m, memo_dir *d, const
                 return -1;
         char target[PATH_MAX];
         ssize_t n;
+        int listed = d->listed ? memo_name_from_list(d, i) : 0;
+        if (listed != 0)
+                return listed < 0 ? i : memo_name_link(m, d, i, depth);
         if (likely_link(name)) {
                 n = readlinkat(d->fd, name, target, sizeof(target) - 1);
                 if (n >= 0) {
@@ -624,6 +708,7 @@ static ssize_t memo_name_get(struct nvct_driver_root_memo *m, memo_dir *d, const
                 d->names[i].resolved = join_name(d->resolved, name);
                 if (d->names[i].resolved != NULL) {
                         d->names[i].st = st;
+                        d->names[i].st_full = true;
                         d->names[i].state = NAME_FOUND;
                 }
                 return i;
@@ -646,7 +731,8 @@ static ssize_t memo_name_get(struct nvct_driver_root_memo *m, memo_dir *d, const
  * that can only refuse: a chain of symlinks longer than MEMO_MAX_HOPS goes
  * to the root, so the kernel's 40 can be exceeded only by a folder path of
  * more than 32 links. */
-static int memo_lookup(const nvct_driver_root *root, const char *path, memo_name **ret_entry) {
+static int memo_lookup_in(const nvct_driver_root *root, const char *path, memo_name **ret_entry,
+                          memo_dir **ret_dir) {
         *ret_entry = NULL;
         if (root->memo == NULL || !is_plain_path(path))
                 return 0;
@@ -657,17 +743,44 @@ static int memo_lookup(const nvct_driver_root *root, const char *path, memo_name
         if (d->status < 0)
                 return d->status;
         ssize_t i = memo_name_get(root->memo, d, slash + 1, 0);
-        if (i >= 0)
+        if (i >= 0) {
                 *ret_entry = &d->names[i];
+                *ret_dir = d;
+        }
         return 0;
 }
 
-int nvct_driver_root_resolve(const nvct_driver_root *root, const char *path, char **ret_path,
-                             struct stat *ret_st, nvct_error **err) {
+static int memo_lookup(const nvct_driver_root *root, const char *path, memo_name **ret_entry) {
+        memo_dir *d;
+        return memo_lookup_in(root, path, ret_entry, &d);
+}
+
+/* A found entry's full stat, where its folder's listing gave only the
+ * type: the file is in that folder (a listed name, or one a symlink there
+ * led to by hand), looked at without following a link. false: it is gone. */
+static bool memo_full_stat(memo_dir *d, memo_name *e) {
+        if (e->st_full)
+                return true;
+        const char *slash = strrchr(e->resolved, '/');
+        struct stat st;
+        if (slash == NULL || fstatat(d->fd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return false;
+        e->st = st;
+        e->st_full = true;
+        return true;
+}
+
+/* nvct_driver_root_resolve; with `need_stat` false, only ret_st's file type
+ * (st_mode & S_IFMT) is sure to be filled. */
+static int resolve(const nvct_driver_root *root, const char *path, char **ret_path,
+                   struct stat *ret_st, bool need_stat, nvct_error **err) {
         memo_name *e;
-        if (memo_lookup(root, path, &e) < 0 || (e != NULL && e->state == NAME_ABSENT))
+        memo_dir *d;
+        if (memo_lookup_in(root, path, &e, &d) < 0 || (e != NULL && e->state == NAME_ABSENT))
                 return -ENOENT;
         if (e != NULL && e->state == NAME_FOUND) {
+                if (need_stat && !memo_full_stat(d, e))
+                        return -ENOENT;
                 char *p = strdup(e->resolved);
                 if (p == NULL)
                         return oom(err);
@@ -682,6 +795,7 @@ int nvct_driver_root_resolve(const nvct_driver_root *root, const char *path, cha
         if (e != NULL && r == 0 && (e->resolved = strdup(resolved)) != NULL) {
                 e->state = NAME_FOUND;
                 e->st = st;
+                e->st_full = true;
                 e->hops = MEMO_MAX_HOPS;
         } else if (e != NULL && r == -ENOENT) {
                 e->state = NAME_ABSENT;
@@ -694,12 +808,94 @@ int nvct_driver_root_resolve(const nvct_driver_root *root, const char *path, cha
         return 0;
 }
 
+static int too_many_entries(const char *dir, nvct_error **err) {
+        _cleanup_free_ char *q = nvct_quote_path(dir);
+        return nvct_error_make(err, 0, "driver root: %s holds more than %u entries", nvct_quoted(q),
+                               NVCT_DRIVER_ROOT_MAX_DIR_ENTRIES);
+}
+
+/* Reads folder d's entries into its table's listing; -ENOENT when it
+ * cannot be opened for reading. */
+static int memo_dir_list(const nvct_driver_root *root, memo_dir *d, nvct_error **err) {
+        /* A folder reached through a symlink was opened O_PATH: "." of it,
+         * for reading, is the same folder, with no lookup beyond it. */
+        int fd = d->readable ? d->fd : openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -ENOENT; /* as a folder that cannot be opened always was: skipped */
+        int r = nvct_dirlist_read(fd, NVCT_DRIVER_ROOT_MAX_DIR_ENTRIES, &d->list);
+        if (fd != d->fd)
+                close(fd);
+        if (r == -E2BIG)
+                return too_many_entries(d->path, err);
+        if (r < 0)
+                return path_error(root, err, -r, "cannot read ", d->path, "");
+        d->listed = true;
+        return 0;
+}
+
+static int list_each(const nvct_dirlist *list, nvct_driver_root_entry_fn fn, void *userdata,
+                     nvct_error **err) {
+        for (size_t i = 0; i < list->n; i++)
+                if (fn(nvct_dirlist_name(list, i), list->type[i], userdata, err) < 0)
+                        return -1;
+        return 0;
+}
+
+/* A folder the memo does not hold, listed and forgotten. */
+static int list_unremembered(const nvct_driver_root *root, const char *dir,
+                             nvct_driver_root_entry_fn fn, void *userdata, nvct_error **err) {
+        int fd = -1;
+        _cleanup_error_ nvct_error *absent = NULL;
+        /* Security: opened inside the root, as every lookup is. */
+        if (nvct_rootfs_open(root->fd, dir, O_RDONLY | O_DIRECTORY, &fd, &absent) < 0)
+                return -ENOENT;
+        nvct_dirlist list;
+        int r = nvct_dirlist_read(fd, NVCT_DRIVER_ROOT_MAX_DIR_ENTRIES, &list);
+        close(fd);
+        if (r == -E2BIG)
+                return too_many_entries(dir, err);
+        if (r < 0)
+                return path_error(root, err, -r, "cannot read ", dir, "");
+        r = list_each(&list, fn, userdata, err);
+        nvct_dirlist_clear(&list);
+        return r;
+}
+
+int nvct_driver_root_list_dir(const nvct_driver_root *root, const char *dir,
+                              nvct_driver_root_entry_fn fn, void *userdata, nvct_error **err) {
+        memo_dir *d = NULL;
+        if (root->memo != NULL && is_plain_path(dir))
+                d = memo_dir_get(root, dir, strlen(dir));
+        if (d == NULL || d->status == -1)
+                return list_unremembered(root, dir, fn, userdata, err);
+        if (d->status < 0)
+                return -ENOENT;
+        int r = d->listed ? 0 : memo_dir_list(root, d, err);
+        if (r < 0)
+                return r;
+        return list_each(&d->list, fn, userdata, err);
+}
+
+int nvct_driver_root_resolve(const nvct_driver_root *root, const char *path, char **ret_path,
+                             struct stat *ret_st, nvct_error **err) {
+        return resolve(root, path, ret_path, ret_st, true, err);
+}
+
+int nvct_driver_root_resolve_type(const nvct_driver_root *root, const char *path, char **ret_path,
+                                  mode_t *ret_type, nvct_error **err) {
+        struct stat st;
+        int r = resolve(root, path, ret_path, &st, false, err);
+        if (r == 0)
+                *ret_type = st.st_mode & S_IFMT;
+        return r;
+}
+
 /* `path` resolved, when it is a regular file: 0, or -ENOENT. */
 static int resolve_regular(const nvct_driver_root *root, const char *path, char **ret_path,
                            nvct_error **err) {
         _cleanup_free_ char *resolved = NULL;
         struct stat st;
-        int r = nvct_driver_root_resolve(root, path, &resolved, &st, err);
+        int r = resolve(root, path, &resolved, &st, false, err);
         if (r < 0)
                 return r;
         if (!S_ISREG(st.st_mode))
@@ -887,7 +1083,7 @@ static int memo_read_link(const nvct_driver_root *root, const char *path, char *
                 if ((resolved = strdup(e->resolved)) == NULL)
                         return oom(err);
         } else if (e->state != NAME_ABSENT &&
-                   nvct_driver_root_resolve(root, path, &resolved, &st, &unresolved) < 0) {
+                   resolve(root, path, &resolved, &st, false, &unresolved) < 0) {
                 resolved = NULL;
         }
         *ret_target = TAKE_PTR(copy);
@@ -916,7 +1112,7 @@ int nvct_driver_root_read_link(const nvct_driver_root *root, const char *path, c
         /* A link that does not resolve (dangling, a loop, an error) still
          * has a target: the caller may warn about it. */
         _cleanup_error_ nvct_error *unresolved = NULL;
-        if (nvct_driver_root_resolve(root, path, &resolved, &st, &unresolved) < 0)
+        if (resolve(root, path, &resolved, &st, false, &unresolved) < 0)
                 resolved = NULL;
         *ret_target = TAKE_PTR(copy);
         *ret_resolved = TAKE_PTR(resolved);
@@ -940,7 +1136,7 @@ int nvct_driver_root_find_ipc(const nvct_driver_root *root, nvct_strv *paths, nv
         for (size_t i = 0; i < ARRAY_SIZE(ipc_paths); i++) {
                 _cleanup_free_ char *resolved = NULL;
                 struct stat st;
-                int r = nvct_driver_root_resolve(root, ipc_paths[i].path, &resolved, &st, err);
+                int r = resolve(root, ipc_paths[i].path, &resolved, &st, false, err);
                 if (r == -ENOENT)
                         continue;
                 if (r < 0)
@@ -959,27 +1155,12 @@ int nvct_driver_root_find_ipc(const nvct_driver_root *root, nvct_strv *paths, nv
         return 0;
 }
 
-/* The gsp*.bin names of the open directory, sorted. */
-static int firmware_names(const nvct_driver_root *root, int fd, const char *dir, nvct_strv *names,
-                          nvct_error **err) {
-        DIR *d = fdopendir(fd);
-        if (d == NULL) {
-                int saved = errno;
-                close(fd);
-                return path_error(root, err, saved, "cannot read ", dir, "");
-        }
-        struct dirent *de;
-        int r = 0;
-        while (r == 0 && (de = readdir(d)) != NULL) {
-                size_t len = strlen(de->d_name);
-                if (strncmp(de->d_name, "gsp", 3) == 0 && len >= 4 &&
-                    strcmp(de->d_name + len - 4, ".bin") == 0)
-                        r = add_unique(names, de->d_name, err);
-        }
-        closedir(d);
-        if (r == 0 && names->n > 1)
-                qsort(names->v, names->n, sizeof(*names->v), cmp_str);
-        return r;
+static int firmware_entry(const char *name, unsigned char type, void *userdata, nvct_error **err) {
+        (void)type;
+        size_t len = strlen(name);
+        if (strncmp(name, "gsp", 3) == 0 && len >= 4 && strcmp(name + len - 4, ".bin") == 0)
+                return add_unique(userdata, name, err);
+        return 0;
 }
 
 int nvct_driver_root_find_firmware(const nvct_driver_root *root, const char *version,
@@ -987,12 +1168,16 @@ int nvct_driver_root_find_firmware(const nvct_driver_root *root, const char *ver
         _cleanup_free_ char *dir = NULL;
         if (asprintf(&dir, "/lib/firmware/nvidia/%s", version) < 0)
                 return oom(err);
-        int fd = -1;
-        _cleanup_error_ nvct_error *absent = NULL;
-        if (nvct_rootfs_open(root->fd, dir, O_RDONLY | O_DIRECTORY, &fd, &absent) < 0)
-                return 0;
+        /* The gsp*.bin names, sorted; listed through the memo, which then
+         * knows each one's type. */
         nvct_strv names = { 0 };
-        int r = firmware_names(root, fd, dir, &names, err);
+        int r = nvct_driver_root_list_dir(root, dir, firmware_entry, &names, err);
+        if (r == -ENOENT) {
+                nvct_strv_clear(&names);
+                return 0;
+        }
+        if (r == 0 && names.n > 1)
+                qsort(names.v, names.n, sizeof(*names.v), cmp_str);
         for (size_t i = 0; r == 0 && i < names.n; i++) {
                 _cleanup_free_ char *path = NULL, *real = NULL;
                 if (asprintf(&path, "%s/%s", dir, names.v[i]) < 0) {

@@ -51,11 +51,34 @@ void nvct_driver_root_clear(nvct_driver_root *root);
 /* The host path of `path` in the root (prefix + path). NULL on OOM. */
 char *nvct_driver_root_host_path(const nvct_driver_root *root, const char *path);
 
+/* A folder's entries listed at most: a driver has about a hundred
+ * libraries; a real library folder a few thousand files. */
+#define NVCT_DRIVER_ROOT_MAX_DIR_ENTRIES (1u << 16)
+
+/* Called with each entry of a folder: its name and d_type (DT_UNKNOWN when
+ * the file system does not say). Negative (with *err) stops the listing. */
+typedef int (*nvct_driver_root_entry_fn)(const char *name, unsigned char type, void *userdata,
+                                         nvct_error **err);
+
+/* Lists folder `dir` of the root (resolved inside it), calling `fn` with
+ * each entry but "." and "..", in the file system's order. The listing is
+ * remembered with the folder: later lookups of names in it take their
+ * answer from it (an absent name or a regular file costs no system call, a
+ * symlink one readlinkat). -ENOENT (and no error) when there is no such
+ * folder; an error past NVCT_DRIVER_ROOT_MAX_DIR_ENTRIES entries. */
+int nvct_driver_root_list_dir(const nvct_driver_root *root, const char *dir,
+                              nvct_driver_root_entry_fn fn, void *userdata, nvct_error **err);
+
 /* Resolves `path` inside the root: the path the file has there (absolute,
  * symlinks resolved), and its stat. -ENOENT (and no error) when it does not
  * exist. */
 int nvct_driver_root_resolve(const nvct_driver_root *root, const char *path, char **ret_path,
                              struct stat *ret_st, nvct_error **err);
+
+/* nvct_driver_root_resolve with the file's type only (st_mode & S_IFMT):
+ * what a listed folder answers with no system call. */
+int nvct_driver_root_resolve_type(const nvct_driver_root *root, const char *path, char **ret_path,
+                                  mode_t *ret_type, nvct_error **err);
 
 /* The regular file `soname` ("libnvidia-ml.so.1") names: the cache's native
  * entry, else the first library directory that has it; its resolved path in

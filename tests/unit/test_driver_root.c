@@ -13,6 +13,7 @@
 
 #include "testutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -26,6 +27,7 @@
 
 #include "basic/cleanup.h"
 #include "basic/error.h"
+#include "driver/dirlist.h"
 #include "driver/libscan.h"
 #include "driver/root.h"
 
@@ -596,6 +598,133 @@ static void test_scan_libraries(void **state) {
         nvct_driver_root_clear(&r);
 }
 
+/* Each entry listed, "name:type" (type 'r' regular, 'l' link, 'd' folder,
+ * '?' other), one per line. */
+static int collect_entry(const char *name, unsigned char type, void *userdata, nvct_error **err) {
+        (void)err;
+        char line[300];
+        char t = type == DT_REG ? 'r' : type == DT_LNK ? 'l' : type == DT_DIR ? 'd' : '?';
+        snprintf(line, sizeof(line), "%s:%c", name, t);
+        assert_int_equal(nvct_strv_add(userdata, line), 0);
+        return 0;
+}
+
+static int stop_entry(const char *name, unsigned char type, void *userdata, nvct_error **err) {
+        (void)name;
+        (void)type;
+        (void)userdata;
+        return nvct_error_make(err, 0, "stopped");
+}
+
+/* A folder listed once: every entry with its type, through a folder
+ * reached by a symlink too; afterwards its names are answered from the
+ * listing (a file made since is not seen: the generation takes the tree as
+ * it first looked at it), with the full stat on demand; a subfolder the
+ * listing lacks is absent; a folder the memo does not hold ("/") is listed
+ * all the same. */
+static void test_list_dir(void **state) {
+        fixture *f = *state;
+        mkdirs(f, LIB "/sub");
+        put_file(f, LIB "/sub/inner", "x", 1);
+        put_file(f, LIB "/libbig.so." VERSION, "xyz", 3);
+        put_link(f, "usr/lib", "/ulib");
+        nvct_driver_root r;
+        open_root(f, NULL, &r);
+        nvct_error *err = NULL;
+        nvct_strv got = { 0 };
+        assert_int_equal(nvct_driver_root_list_dir(&r, LIB, collect_entry, &got, &err), 0);
+        assert_null(err);
+        assert_true(nvct_strv_contains(&got, "libcuda.so." VERSION ":r"));
+        assert_true(nvct_strv_contains(&got, "libcuda.so.1:l"));
+        assert_true(nvct_strv_contains(&got, "libcuda.so:l"));
+        assert_true(nvct_strv_contains(&got, "sub:d"));
+        assert_false(nvct_strv_contains(&got, ".:d"));
+        assert_false(nvct_strv_contains(&got, "..:d"));
+        size_t n = got.n;
+        nvct_strv_clear(&got);
+        /* The same folder through /ulib (a symlink): the same entries. */
+        assert_int_equal(
+                nvct_driver_root_list_dir(&r, "/ulib/x86_64-linux-gnu", collect_entry, &got, &err),
+                0);
+        assert_int_equal(got.n, n);
+        assert_true(nvct_strv_contains(&got, "libcuda.so.1:l"));
+        nvct_strv_clear(&got);
+
+        put_file(f, LIB "/libnew.so.1", "x", 1);
+        mkdirs(f, LIB "/later");
+        char *path = NULL;
+        struct stat st;
+        assert_int_equal(nvct_driver_root_resolve(&r, LIB "/libnew.so.1", &path, &st, &err),
+                         -ENOENT);
+        assert_int_equal(nvct_driver_root_list_dir(&r, LIB "/later", collect_entry, &got, &err),
+                         -ENOENT);
+        assert_int_equal(got.n, 0);
+        mode_t type = 0;
+        assert_int_equal(nvct_driver_root_resolve_type(&r, LIB "/libcuda.so.1", &path, &type, &err),
+                         0);
+        assert_string_equal(path, LIB "/libcuda.so." VERSION);
+        assert_int_equal(type, S_IFREG);
+        free(path);
+        /* The stat in full, which the listing does not hold. */
+        assert_int_equal(nvct_driver_root_resolve(&r, LIB "/libbig.so." VERSION, &path, &st, &err),
+                         0);
+        assert_true(S_ISREG(st.st_mode));
+        assert_int_equal(st.st_size, 3);
+        free(path);
+        assert_int_equal(nvct_driver_root_resolve(&r, LIB "/sub/inner", &path, &st, &err), 0);
+        assert_string_equal(path, LIB "/sub/inner");
+        free(path);
+        char *target = NULL, *resolved = NULL;
+        assert_int_equal(
+                nvct_driver_root_read_link(&r, LIB "/libcuda.so", &target, &resolved, &err), 0);
+        assert_string_equal(target, "libcuda.so.1");
+        assert_string_equal(resolved, LIB "/libcuda.so." VERSION);
+        free(target);
+        free(resolved);
+        assert_int_equal(nvct_driver_root_read_link(&r, LIB "/libcuda.so." VERSION, &target,
+                                                    &resolved, &err),
+                         -ENOENT);
+
+        /* Not a folder the memo holds; missing; a file; a callback's error. */
+        assert_int_equal(nvct_driver_root_list_dir(&r, "/", collect_entry, &got, &err), 0);
+        assert_true(nvct_strv_contains(&got, "usr:d"));
+        assert_true(nvct_strv_contains(&got, "ulib:l"));
+        nvct_strv_clear(&got);
+        assert_int_equal(nvct_driver_root_list_dir(&r, "/nope", collect_entry, &got, &err),
+                         -ENOENT);
+        assert_int_equal(
+                nvct_driver_root_list_dir(&r, LIB "/libcuda.so.1", collect_entry, &got, &err),
+                -ENOENT);
+        assert_null(err);
+        assert_int_equal(nvct_driver_root_list_dir(&r, "/opt/cfg", stop_entry, NULL, &err), -1);
+        assert_non_null(err);
+        assert_string_equal(err->msg, "stopped");
+        nvct_error_free(&err);
+        nvct_driver_root_clear(&r);
+}
+
+/* A listing past its bound is refused, not cut short; each name is found
+ * with its type, and a name it lacks is not. */
+static void test_dirlist(void **state) {
+        fixture *f = *state;
+        char p[512];
+        path_at(f, LIB, p, sizeof(p));
+        int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        nvct_dirlist list;
+        assert_int_equal(nvct_dirlist_read(fd, 2, &list), -E2BIG);
+        assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+        assert_int_equal(nvct_dirlist_read(fd, 100, &list), 0);
+        close(fd);
+        assert_int_equal(list.n, 7); /* as setup made them */
+        assert_int_equal(nvct_dirlist_find(&list, "libcuda.so." VERSION), DT_REG);
+        assert_int_equal(nvct_dirlist_find(&list, "libcuda.so.1"), DT_LNK);
+        assert_int_equal(nvct_dirlist_find(&list, "libcuda.so.2"), -1);
+        assert_int_equal(nvct_dirlist_find(&list, "."), -1);
+        nvct_dirlist_clear(&list);
+        assert_int_equal(nvct_dirlist_find(&list, "libcuda.so.1"), -1);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_open, setup, teardown),
@@ -607,6 +736,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_memo_matches_root, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_library_index, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_scan_libraries, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_list_dir, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_dirlist, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
