@@ -192,17 +192,17 @@ static bool present(cdigen_host *h, const char *path) {
         /* The same few folders are asked about for every file: each answer
          * is kept (one that cannot be kept for want of memory is only asked
          * again). */
-        if (nvct_strv_contains(&h->found, path))
+        if (cdigen_uniq_has(&h->found, path))
                 return true;
-        if (nvct_strv_contains(&h->absent, path))
+        if (cdigen_uniq_has(&h->absent, path))
                 return false;
         _cleanup_free_ char *resolved = NULL;
         _cleanup_error_ nvct_error *ignored = NULL;
         mode_t type;
         bool yes = nvct_driver_root_resolve_type(h->root, path, &resolved, &type, &ignored) == 0;
-        nvct_strv *answers = yes ? &h->found : &h->absent;
-        if (nvct_strv_add(answers, path) < 0)
-                answers->failed = false; /* a later answer may still be kept */
+        /* One that cannot be kept for want of memory is only asked again. */
+        _cleanup_error_ nvct_error *unkept = NULL;
+        cdigen_uniq_add(yes ? &h->found : &h->absent, strdup(path), &unkept);
         return yes;
 }
 
@@ -302,10 +302,10 @@ static int add_xorg_file(cdigen_host *h, nvct_cdi_edits *edits, const char *name
 
 /* The mounted file whose name is `name`: its folder, or NULL. */
 static char *mounted_dir(const cdigen_host *h, const char *name) {
-        for (size_t i = 0; i < h->mounted.n; i++) {
-                const char *slash = strrchr(h->mounted.v[i], '/');
+        for (size_t i = 0; i < h->mounted.list.n; i++) {
+                const char *slash = strrchr(h->mounted.list.v[i], '/');
                 if (slash != NULL && strcmp(slash + 1, name) == 0)
-                        return cdigen_dir_of(h->mounted.v[i]);
+                        return cdigen_dir_of(h->mounted.list.v[i]);
         }
         return NULL;
 }
@@ -327,7 +327,7 @@ static int add_graphics_link(cdigen_host *h, const char *lib, const char *target
         if (asprintf(&arg, "%s::%s/%s", target != NULL ? target : name,
                      strcmp(dir, "/") == 0 ? "" : dir, link) < 0)
                 return CDIGEN_OOM(err);
-        return cdigen_add_unique(&h->links, arg, err);
+        return cdigen_uniq_add(&h->links, arg, err);
 }
 
 int cdigen_add_graphics(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **err) {

@@ -10,6 +10,20 @@
 #include "cdigen.h"
 #include "basic/strv.h"
 
+/* Strings without duplicates: a strv in the order added, and a hash of its
+ * strings (by pointer: the strv may be sorted), so that "is it there" does
+ * not scan the list: the generator asks it for every file and link. */
+typedef struct cdigen_uniq {
+        nvct_strv list;
+        const char **slots; /* NULL for none; mask + 1 of them */
+        size_t mask;
+} cdigen_uniq;
+
+bool cdigen_uniq_has(const cdigen_uniq *u, const char *s);
+/* Adds `s` (owned; freed when already there or on failure). */
+int cdigen_uniq_add(cdigen_uniq *u, char *s, nvct_error **err);
+void cdigen_uniq_clear(cdigen_uniq *u);
+
 /* What the generator knows about the host while it builds the spec. */
 typedef struct cdigen_host {
         const nvct_cdigen_options *opt;
@@ -19,12 +33,12 @@ typedef struct cdigen_host {
         const char *driver_version;
         unsigned hooks;        /* NVCT_CDIGEN_HOOK_* that the spec may hold */
         const char *hook_cli;  /* "nvidia-cdi-hook", or "nvidia-ctk" (then "hook" follows) */
-        nvct_strv mounted;     /* container paths already mounted */
-        nvct_strv links;       /* "TARGET::LINK" */
-        nvct_strv folders;     /* library folders, container paths */
+        cdigen_uniq mounted;   /* container paths already mounted */
+        cdigen_uniq links;     /* "TARGET::LINK" */
+        cdigen_uniq folders;   /* library folders, container paths */
         nvct_strv driver_dirs; /* the folders of libcuda / libnvidia-ml: NVIDIA_CTK_LIBCUDA_DIR */
         int by_path; /* the dev root's /dev/dri/by-path: 0 not looked at, 1 there, -1 not */
-        nvct_strv found, absent; /* folders the graphics lookups asked about, by answer */
+        cdigen_uniq found, absent; /* folders the graphics lookups asked about, by answer */
 } cdigen_host;
 
 #define CDIGEN_OOM(err) nvct_error_make((err), ENOMEM, "cannot build the spec")

@@ -58,13 +58,13 @@ static int note_link(cdigen_host *h, const char *dir, const char *name, nvct_err
         }
         /* The link is reproduced in the container only when it resolves to
          * a file mounted there, so that no dangling link is made. */
-        if (resolved == NULL || !nvct_strv_contains(&h->mounted, resolved) ||
+        if (resolved == NULL || !cdigen_uniq_has(&h->mounted, resolved) ||
             strcmp(resolved, inside) == 0)
                 return 0;
         char *link = cdigen_concat3(target, "::", inside);
         if (link == NULL)
                 return CDIGEN_OOM(err);
-        return cdigen_add_unique(&h->links, link, err);
+        return cdigen_uniq_add(&h->links, link, err);
 }
 
 int cdigen_add_library_at(cdigen_host *h, nvct_cdi_edits *edits, const char *lib, const char *path,
@@ -83,7 +83,7 @@ int cdigen_add_library_at(cdigen_host *h, nvct_cdi_edits *edits, const char *lib
         nvct_strv_clear(&names);
         if (r < 0)
                 return -1;
-        return cdigen_add_unique(&h->folders, TAKE_PTR(dir), err);
+        return cdigen_uniq_add(&h->folders, TAKE_PTR(dir), err);
 }
 
 /* Mounts `lib`.so.<driver version> when the root has it. */
@@ -146,7 +146,7 @@ static int add_versioned_libraries(cdigen_host *h, nvct_cdi_edits *edits, const 
                                    nvct_error **err) {
         int r = 0;
         for (size_t i = 0; r == 0 && i < paths->n; i++) {
-                if (nvct_strv_contains(&h->mounted, paths->v[i]))
+                if (cdigen_uniq_has(&h->mounted, paths->v[i]))
                         continue;
                 const char *slash = strrchr(paths->v[i], '/');
                 const char *base = slash != NULL ? slash + 1 : paths->v[i];
@@ -267,10 +267,10 @@ int cdigen_add_common_hooks(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **
                 return -1;
         /* Links sorted by link path, folders by name, so that the output
          * does not depend on the order the cache lists them in. */
-        if (h->links.n > 0) {
-                cdigen_sort(&h->links);
+        if (h->links.list.n > 0) {
+                cdigen_sort(&h->links.list);
                 if (cdigen_add_hook(h, edits, NVCT_CDIGEN_HOOK_CREATE_SYMLINKS, "create-symlinks",
-                                    NULL, "--link", &h->links, err) < 0)
+                                    NULL, "--link", &h->links.list, err) < 0)
                         return -1;
         }
         _cleanup_free_ char *compat = NULL;
@@ -282,11 +282,11 @@ int cdigen_add_common_hooks(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **
         if (cdigen_add_hook(h, edits, NVCT_CDIGEN_HOOK_ENABLE_CUDA_COMPAT, "enable-cuda-compat",
                             compat_args, NULL, NULL, err) < 0)
                 return -1;
-        if (h->folders.n > 0) {
-                cdigen_sort(&h->folders);
+        if (h->folders.list.n > 0) {
+                cdigen_sort(&h->folders.list);
                 const char *const args[] = { "--ldconfig-path", h->opt->ldconfig_path, NULL };
                 if (cdigen_add_hook(h, edits, NVCT_CDIGEN_HOOK_UPDATE_LDCACHE, "update-ldcache",
-                                    args, "--folder", &h->folders, err) < 0)
+                                    args, "--folder", &h->folders.list, err) < 0)
                         return -1;
         }
         if (cdigen_add_hook(h, edits, NVCT_CDIGEN_HOOK_DISABLE_DEVICE_NODE_MODIFICATION,

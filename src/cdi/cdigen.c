@@ -133,6 +133,68 @@ int cdigen_add_unique(nvct_strv *list, char *s, nvct_error **err) {
         return 0;
 }
 
+/* FNV-1a of the length and the last 24 bytes: the paths share long
+ * prefixes, and their ends tell them apart. */
+static uint32_t str_hash(const char *s) {
+        size_t len = strlen(s);
+        uint32_t h = (2166136261u ^ (uint32_t)len) * 16777619u;
+        for (const char *p = len > 24 ? s + len - 24 : s; *p != '\0'; p++)
+                h = (h ^ (unsigned char)*p) * 16777619u;
+        return h;
+}
+
+static void uniq_put(cdigen_uniq *u, const char *s) {
+        size_t i = str_hash(s) & u->mask;
+        while (u->slots[i] != NULL)
+                i = (i + 1) & u->mask;
+        u->slots[i] = s;
+}
+
+bool cdigen_uniq_has(const cdigen_uniq *u, const char *s) {
+        if (u->slots == NULL)
+                return false;
+        for (size_t i = str_hash(s) & u->mask; u->slots[i] != NULL; i = (i + 1) & u->mask)
+                if (strcmp(u->slots[i], s) == 0)
+                        return true;
+        return false;
+}
+
+int cdigen_uniq_add(cdigen_uniq *u, char *s, nvct_error **err) {
+        if (s == NULL)
+                return CDIGEN_OOM(err);
+        if (cdigen_uniq_has(u, s)) {
+                free(s);
+                return 0;
+        }
+        /* At most half full: grown (and every string put again) first. */
+        size_t n = u->slots != NULL ? u->mask + 1 : 0;
+        if (2 * (u->list.n + 1) > n) {
+                size_t want = n ? 2 * n : 64;
+                const char **slots = calloc(want, sizeof(*slots));
+                if (slots == NULL) {
+                        free(s);
+                        return CDIGEN_OOM(err);
+                }
+                free(u->slots);
+                u->slots = slots;
+                u->mask = want - 1;
+                for (size_t i = 0; i < u->list.n; i++)
+                        uniq_put(u, u->list.v[i]);
+        }
+        if (nvct_strv_push(&u->list, s) < 0) {
+                u->list.failed = false; /* s is freed; the list is as it was */
+                return CDIGEN_OOM(err);
+        }
+        uniq_put(u, s);
+        return 0;
+}
+
+void cdigen_uniq_clear(cdigen_uniq *u) {
+        nvct_strv_clear(&u->list);
+        free(u->slots);
+        *u = (cdigen_uniq){ 0 };
+}
+
 static int cmp_str(const void *a, const void *b) {
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -145,12 +207,12 @@ void cdigen_sort(nvct_strv *list) {
 static void host_clear(cdigen_host *h) {
         nvct_driver_root_clear(&h->own);
         free(h->dev_prefix);
-        nvct_strv_clear(&h->mounted);
-        nvct_strv_clear(&h->links);
-        nvct_strv_clear(&h->folders);
+        cdigen_uniq_clear(&h->mounted);
+        cdigen_uniq_clear(&h->links);
+        cdigen_uniq_clear(&h->folders);
         nvct_strv_clear(&h->driver_dirs);
-        nvct_strv_clear(&h->found);
-        nvct_strv_clear(&h->absent);
+        cdigen_uniq_clear(&h->found);
+        cdigen_uniq_clear(&h->absent);
 }
 
 /* "/a/b/" -> "/a/b", "/" -> "": a prefix to put in front of absolute paths. */
@@ -172,7 +234,7 @@ static int root_prefix(const char *root, const char *what, char **ret, nvct_erro
 
 int cdigen_add_mount(cdigen_host *h, nvct_cdi_edits *edits, const char *host_path_in_root,
                      const char *container_path, const char *const *extra, nvct_error **err) {
-        if (nvct_strv_contains(&h->mounted, container_path))
+        if (cdigen_uniq_has(&h->mounted, container_path))
                 return 0;
         _cleanup_free_ char *host_path = nvct_driver_root_host_path(h->root, host_path_in_root);
         if (host_path == NULL)
@@ -187,7 +249,7 @@ int cdigen_add_mount(cdigen_host *h, nvct_cdi_edits *edits, const char *host_pat
         options[n] = NULL;
         if (nvct_cdi_edits_add_mount(edits, host_path, container_path, options, err) < 0)
                 return -1;
-        return cdigen_add_unique(&h->mounted, strdup(container_path), err);
+        return cdigen_uniq_add(&h->mounted, strdup(container_path), err);
 }
 
 /* A device node under the dev root, with its real type and numbers, and,

@@ -186,14 +186,17 @@ typedef struct memo_name {
 } memo_name;
 
 typedef struct memo_dir {
-        char *path;       /* as asked, in the root */
-        int status;       /* 0; -ENOENT: resolve says -ENOENT under it; -1: not for the memo */
-        int fd;           /* -1 unless status is 0 and the folder is its own table */
-        bool readable;    /* fd is open for reading (getdents), not O_PATH */
-        size_t table;     /* the entry holding the names: the first that resolved alike */
-        char *resolved;   /* its resolved path in the root */
+        char *path;     /* as asked, in the root */
+        int status;     /* 0; -ENOENT: resolve says -ENOENT under it; -1: not for the memo */
+        int fd;         /* -1 unless status is 0 and the folder is its own table */
+        bool readable;  /* fd is open for reading (getdents), not O_PATH */
+        size_t table;   /* the entry holding the names: the first that resolved alike */
+        char *resolved; /* its resolved path in the root */
+        size_t path_len;
         memo_name *names; /* in the table's entry */
         size_t n_names, cap;
+        uint32_t *slots; /* names by hash: index + 1, 0 for none; slot_mask + 1 of them */
+        size_t slot_mask;
         /* The table's folder listed (nvct_driver_root_list_dir): a name it
          * lacks is absent, and one it says is a regular file or folder is
          * that, with no system call; a symlink costs its readlinkat. */
@@ -204,6 +207,7 @@ typedef struct memo_dir {
 struct nvct_driver_root_memo {
         memo_dir *dirs; /* grown as folders are met: a handful per generation */
         size_t n_dirs, cap_dirs;
+        size_t last;    /* the folder memo_dir_get found last */
         size_t n_names; /* in all the tables */
         /* The cache's native entries by library ("libcuda" of
          * "libcuda.so.1"), chained in file order: find_library and
@@ -227,6 +231,7 @@ static void memo_free(struct nvct_driver_root_memo *memo) {
                         free(d->names[j].resolved);
                 }
                 free(d->names);
+                free(d->slots);
                 free(d->path);
                 free(d->resolved);
                 nvct_dirlist_clear(&d->list);
@@ -398,13 +403,17 @@ static uint32_t name_hash(const char *s) {
 static bool is_plain_path(const char *path) {
         if (path[0] != '/')
                 return false;
-        for (const char *p = path; *p != '\0';) {
+        /* One pass: each '/' starts a component, which must not be empty,
+         * "." or "..". */
+        for (const char *p = path; *p != '\0'; p++) {
+                if (*p != '/')
+                        continue;
                 const char *c = p + 1;
-                size_t len = strcspn(c, "/");
-                if (len == 0 || (len == 1 && c[0] == '.') ||
-                    (len == 2 && c[0] == '.' && c[1] == '.'))
+                if (*c == '/' || *c == '\0')
                         return false;
-                p = c + len;
+                if (c[0] == '.' &&
+                    (c[1] == '/' || c[1] == '\0' || (c[1] == '.' && (c[2] == '/' || c[2] == '\0'))))
+                        return false;
         }
         return true;
 }
@@ -511,9 +520,15 @@ static void memo_dir_open(const nvct_driver_root *root, memo_dir *d) {
  * the root). */
 static memo_dir *memo_dir_get(const nvct_driver_root *root, const char *dir, size_t dir_len) {
         struct nvct_driver_root_memo *m = root->memo;
+        /* The folder asked last first: lookups come in runs of one folder. */
+        if (m->last < m->n_dirs && m->dirs[m->last].path_len == dir_len &&
+            memcmp(m->dirs[m->last].path, dir, dir_len) == 0)
+                return &m->dirs[m->dirs[m->last].table];
         for (size_t i = 0; i < m->n_dirs; i++)
-                if (strncmp(m->dirs[i].path, dir, dir_len) == 0 && m->dirs[i].path[dir_len] == '\0')
+                if (m->dirs[i].path_len == dir_len && memcmp(m->dirs[i].path, dir, dir_len) == 0) {
+                        m->last = i;
                         return &m->dirs[m->dirs[i].table];
+                }
         if (m->n_dirs == MEMO_MAX_DIRS)
                 return NULL;
         if (m->n_dirs == m->cap_dirs) {
@@ -525,7 +540,10 @@ static memo_dir *memo_dir_get(const nvct_driver_root *root, const char *dir, siz
                 m->cap_dirs = cap;
         }
         memo_dir *d = &m->dirs[m->n_dirs];
-        *d = (memo_dir){ .fd = -1, .table = m->n_dirs, .path = nvct_memdup0(dir, dir_len) };
+        *d = (memo_dir){ .fd = -1,
+                         .table = m->n_dirs,
+                         .path = nvct_memdup0(dir, dir_len),
+                         .path_len = dir_len };
         if (d->path == NULL)
                 return NULL;
         m->n_dirs++;
@@ -544,10 +562,47 @@ static memo_dir *memo_dir_get(const nvct_driver_root *root, const char *dir, siz
         return d;
 }
 
+/* Puts entry i in the table's hash. */
+static void memo_slot_put(memo_dir *d, size_t i) {
+        size_t s = d->names[i].hash & d->slot_mask;
+        while (d->slots[s] != 0)
+                s = (s + 1) & d->slot_mask;
+        d->slots[s] = (uint32_t)(i + 1);
+}
+
+/* Room in the hash for one more name (at most half full). */
+static bool memo_slots_reserve(memo_dir *d) {
+        size_t n = d->slots != NULL ? d->slot_mask + 1 : 0;
+        if (2 * (d->n_names + 1) <= n)
+                return true;
+        size_t want = n ? 2 * n : 64;
+        uint32_t *slots = calloc(want, sizeof(*slots));
+        if (slots == NULL)
+                return false;
+        free(d->slots);
+        d->slots = slots;
+        d->slot_mask = want - 1;
+        for (size_t i = 0; i < d->n_names; i++)
+                memo_slot_put(d, i);
+        return true;
+}
+
+/* The index of `name` in the folder's table, or -1. */
+static ssize_t memo_name_find(const memo_dir *d, const char *name, uint32_t hash) {
+        if (d->slots == NULL)
+                return -1;
+        for (size_t s = hash & d->slot_mask; d->slots[s] != 0; s = (s + 1) & d->slot_mask) {
+                size_t i = d->slots[s] - 1;
+                if (d->names[i].hash == hash && strcmp(d->names[i].name, name) == 0)
+                        return (ssize_t)i;
+        }
+        return -1;
+}
+
 /* Adds `name` to the folder's table; its index, or -1. */
 static ssize_t memo_name_add(struct nvct_driver_root_memo *m, memo_dir *d, const char *name,
                              uint32_t hash) {
-        if (m->n_names >= MEMO_MAX_NAMES)
+        if (m->n_names >= MEMO_MAX_NAMES || !memo_slots_reserve(d))
                 return -1;
         if (d->n_names == d->cap) {
                 size_t cap = d->cap ? 2 * d->cap : 16;
@@ -562,6 +617,7 @@ static ssize_t memo_name_add(struct nvct_driver_root_memo *m, memo_dir *d, const
         if (e->name == NULL)
                 return -1;
         m->n_names++;
+        memo_slot_put(d, d->n_names);
         return (ssize_t)d->n_names++;
 }
 
@@ -674,10 +730,10 @@ static ssize_t memo_name_link(struct nvct_driver_root_memo *m, memo_dir *d, ssiz
 static ssize_t memo_name_get(struct nvct_driver_root_memo *m, memo_dir *d, const char *name,
                              unsigned depth) {
         uint32_t hash = name_hash(name);
-        for (size_t i = 0; i < d->n_names; i++)
-                if (d->names[i].hash == hash && strcmp(d->names[i].name, name) == 0)
-                        return (ssize_t)i;
-        ssize_t i = memo_name_add(m, d, name, hash);
+        ssize_t i = memo_name_find(d, name, hash);
+        if (i >= 0)
+                return i;
+        i = memo_name_add(m, d, name, hash);
         if (i < 0)
                 return -1;
         char target[PATH_MAX];

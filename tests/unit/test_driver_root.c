@@ -685,6 +685,23 @@ static void test_list_dir(void **state) {
                                                     &resolved, &err),
                          -ENOENT);
 
+        /* Paths that are not plain go from the root, with the same answer. */
+        static const char *const unplain[] = {
+                "/usr/lib/../lib/x86_64-linux-gnu/libcuda.so.1",
+                "/usr//lib/x86_64-linux-gnu/libcuda.so.1",
+                "/usr/./lib/x86_64-linux-gnu/libcuda.so.1",
+                "/usr/lib/x86_64-linux-gnu/./libcuda.so.1",
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(unplain); i++) {
+                assert_int_equal(nvct_driver_root_resolve(&r, unplain[i], &path, &st, &err), 0);
+                assert_string_equal(path, LIB "/libcuda.so." VERSION);
+                free(path);
+        }
+        assert_int_equal(nvct_driver_root_resolve(&r, LIB "/sub/", &path, &st, &err), 0);
+        assert_string_equal(path, LIB "/sub");
+        assert_true(S_ISDIR(st.st_mode));
+        free(path);
+
         /* Not a folder the memo holds; missing; a file; a callback's error. */
         assert_int_equal(nvct_driver_root_list_dir(&r, "/", collect_entry, &got, &err), 0);
         assert_true(nvct_strv_contains(&got, "usr:d"));
