@@ -403,11 +403,8 @@ static uint32_t name_hash(const char *s) {
 static bool is_plain_path(const char *path) {
         if (path[0] != '/')
                 return false;
-        /* One pass: each '/' starts a component, which must not be empty,
-         * "." or "..". */
-        for (const char *p = path; *p != '\0'; p++) {
-                if (*p != '/')
-                        continue;
+        /* Each '/' starts a component, which must not be empty, "." or "..". */
+        for (const char *p = path; *p != '\0'; p = strchrnul(p + 1, '/')) {
                 const char *c = p + 1;
                 if (*c == '/' || *c == '\0')
                         return false;
