@@ -22,6 +22,7 @@
 #include "basic/quote.h"
 #include "basic/rootfs.h"
 #include "dirlist.h"
+#include "rootlibs.h"
 
 const char *const nvct_driver_libraries[] = {
         /* utility */
@@ -76,11 +77,6 @@ const char *const nvct_driver_binaries[] = {
         NULL,
 };
 
-/* Where binaries are looked for, first match wins. */
-static const char *const binary_dirs[] = {
-        "/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin", "/usr/local/sbin",
-};
-
 /* Library directories searched, after the caller's, when the root has no
  * ld.so.cache or a library is not in it. */
 static const char *const default_library_dirs[] = {
@@ -94,17 +90,6 @@ static const char *const default_library_dirs[] = {
         "/lib",
 };
 
-/* Sockets and pipe directories of the driver's daemons. */
-static const struct {
-        const char *path;
-        mode_t type;
-        const char *what;
-} ipc_paths[] = {
-        { "/run/nvidia-persistenced/socket", S_IFSOCK, "socket" },
-        { "/run/nvidia-fabricmanager/socket", S_IFSOCK, "socket" },
-        { "/tmp/nvidia-mps", S_IFDIR, "directory" },
-};
-
 static int oom(nvct_error **err) {
         return nvct_error_make(err, ENOMEM, "driver root");
 }
@@ -114,10 +99,6 @@ static int add_unique(nvct_strv *list, const char *s, nvct_error **err) {
         if (nvct_strv_contains(list, s))
                 return 0;
         return nvct_strv_add(list, s) < 0 ? oom(err) : 0;
-}
-
-static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* a, b and c joined (c may be NULL); NULL on OOM. Paths are joined on
@@ -207,17 +188,10 @@ typedef struct memo_dir {
 struct nvct_driver_root_memo {
         memo_dir *dirs; /* grown as folders are met: a handful per generation */
         size_t n_dirs, cap_dirs;
-        size_t last;    /* the folder memo_dir_get found last */
-        size_t n_names; /* in all the tables */
-        /* The cache's native entries by library ("libcuda" of
-         * "libcuda.so.1"), chained in file order: find_library and
-         * link_names each scanned the whole cache (thousands of entries on
-         * a real host) for each of the driver's libraries. Built on first
-         * use; heads and next hold entry index + 1, 0 ending a chain. */
-        uint32_t *lib_heads, *lib_next;
-        size_t lib_mask;
-        bool lib_index_tried;
-        char *real; /* the root's canonical path: root_real */
+        size_t last;                    /* the folder memo_dir_get found last */
+        size_t n_names;                 /* in all the tables */
+        nvct_driver_root_libindex libs; /* the cache by library: rootlibs.c */
+        char *real;                     /* the root's canonical path: root_real */
 };
 
 static void memo_free(struct nvct_driver_root_memo *memo) {
@@ -239,11 +213,14 @@ static void memo_free(struct nvct_driver_root_memo *memo) {
                         close(d->fd);
         }
         free(memo->dirs);
-        free(memo->lib_heads);
-        free(memo->lib_next);
+        nvct_driver_root_libindex_clear(&memo->libs);
         free(memo->real);
         free(memo);
 }
+nvct_driver_root_libindex *nvct_driver_root_libindex_of(const nvct_driver_root *root) {
+        return root->memo != NULL ? &root->memo->libs : NULL;
+}
+
 void nvct_driver_root_clear(nvct_driver_root *root) {
         free(root->path);
         free(root->prefix);
@@ -943,175 +920,6 @@ int nvct_driver_root_resolve_type(const nvct_driver_root *root, const char *path
         return r;
 }
 
-/* `path` resolved, when it is a regular file: 0, or -ENOENT. */
-static int resolve_regular(const nvct_driver_root *root, const char *path, char **ret_path,
-                           nvct_error **err) {
-        _cleanup_free_ char *resolved = NULL;
-        struct stat st;
-        int r = resolve(root, path, &resolved, &st, false, err);
-        if (r < 0)
-                return r;
-        if (!S_ISREG(st.st_mode))
-                return -ENOENT;
-        *ret_path = TAKE_PTR(resolved);
-        return 0;
-}
-
-/* The first library directory holding the regular file `name`. */
-static int find_in_library_dirs(const nvct_driver_root *root, const char *name, char **ret_path,
-                                nvct_error **err) {
-        for (size_t i = 0; i < root->library_dirs.n; i++) {
-                _cleanup_free_ char *candidate = concat3(root->library_dirs.v[i], "/", name);
-                if (candidate == NULL)
-                        return oom(err);
-                int r = resolve_regular(root, candidate, ret_path, err);
-                if (r != -ENOENT)
-                        return r;
-        }
-        return -ENOENT;
-}
-
-int nvct_driver_root_find_soname(const nvct_driver_root *root, const char *soname, char **ret_path,
-                                 nvct_error **err) {
-        const nvct_ldcache_entry *e =
-                root->have_cache ? nvct_ldcache_lookup(&root->cache, soname) : NULL;
-        if (e != NULL) {
-                int r = resolve_regular(root, e->path, ret_path, err);
-                if (r != -ENOENT)
-                        return r;
-        }
-        return find_in_library_dirs(root, soname, ret_path, err);
-}
-
-/* Whether the cache entry is a native one named `lib`.so*. */
-static bool is_library_entry(const nvct_ldcache_entry *e, const char *lib) {
-        size_t lib_len = strlen(lib);
-        return nvct_ldcache_entry_is_native(e) && strncmp(e->name, lib, lib_len) == 0 &&
-               strncmp(e->name + lib_len, ".so", 3) == 0;
-}
-
-/* Whether `path`'s file name is `lib`.so.`version`. */
-static bool is_versioned_library(const char *path, const char *lib, const char *version) {
-        const char *slash = strrchr(path, '/');
-        const char *base = slash ? slash + 1 : path;
-        size_t lib_len = strlen(lib);
-        return strncmp(base, lib, lib_len) == 0 && strncmp(base + lib_len, ".so.", 4) == 0 &&
-               strcmp(base + lib_len + 4, version) == 0;
-}
-
-/* Builds the memo's index of the cache's native entries by library: the
- * name before its first ".so". Left unbuilt on OOM (lookups then scan). */
-static void lib_index_build(const nvct_driver_root *root) {
-        struct nvct_driver_root_memo *m = root->memo;
-        m->lib_index_tried = true;
-        size_t n = root->cache.n_entries, slots = 16;
-        if (n >= UINT32_MAX / 4)
-                return;
-        while (slots < 2 * n)
-                slots *= 2;
-        m->lib_heads = calloc(slots, sizeof(*m->lib_heads));
-        m->lib_next = calloc(n + 1, sizeof(*m->lib_next));
-        if (m->lib_heads == NULL || m->lib_next == NULL) {
-                free(m->lib_heads);
-                free(m->lib_next);
-                m->lib_heads = m->lib_next = NULL;
-                return;
-        }
-        m->lib_mask = slots - 1;
-        /* From the last entry, so that each chain is in file order. */
-        for (size_t i = n; i-- > 0;) {
-                const nvct_ldcache_entry *e = &root->cache.entries[i];
-                const char *so = strstr(e->name, ".so");
-                if (so == NULL || !nvct_ldcache_entry_is_native(e))
-                        continue;
-                size_t h = hash_n(e->name, (size_t)(so - e->name)) & m->lib_mask;
-                m->lib_next[i] = m->lib_heads[h];
-                m->lib_heads[h] = (uint32_t)(i + 1);
-        }
-}
-
-/* The cache's entries is_library_entry takes for `lib`, in file order:
- * from the index where it applies, else by a scan. */
-typedef struct lib_iter {
-        const char *lib;
-        size_t next; /* chained: entry index + 1 (0: no more); scanning: index */
-        bool chained;
-} lib_iter;
-
-static void lib_iter_init(const nvct_driver_root *root, const char *lib, lib_iter *it) {
-        *it = (lib_iter){ .lib = lib };
-        struct nvct_driver_root_memo *m = root->memo;
-        if (!root->have_cache || m == NULL)
-                return;
-        if (!m->lib_index_tried)
-                lib_index_build(root);
-        /* A library name holding ".so" could match entries whose first
-         * ".so" comes earlier: those are scanned. Without one, an entry
-         * matches only where its first ".so" follows the name (a ".so"
-         * across the name's end would need name[len] to be both '.' and
-         * 's' or 'o'). */
-        if (m->lib_heads == NULL || strstr(lib, ".so") != NULL)
-                return;
-        it->chained = true;
-        it->next = m->lib_heads[hash_n(lib, strlen(lib)) & m->lib_mask];
-}
-
-static const nvct_ldcache_entry *lib_iter_next(const nvct_driver_root *root, lib_iter *it) {
-        if (!root->have_cache)
-                return NULL;
-        while (it->chained && it->next != 0) {
-                const nvct_ldcache_entry *e = &root->cache.entries[it->next - 1];
-                it->next = root->memo->lib_next[it->next - 1];
-                if (is_library_entry(e, it->lib))
-                        return e;
-        }
-        while (!it->chained && it->next < root->cache.n_entries) {
-                const nvct_ldcache_entry *e = &root->cache.entries[it->next++];
-                if (is_library_entry(e, it->lib))
-                        return e;
-        }
-        return NULL;
-}
-
-int nvct_driver_root_find_library(const nvct_driver_root *root, const char *lib,
-                                  const char *version, char **ret_path, nvct_error **err) {
-        lib_iter it;
-        lib_iter_init(root, lib, &it);
-        for (const nvct_ldcache_entry *e; (e = lib_iter_next(root, &it)) != NULL;) {
-                _cleanup_free_ char *resolved = NULL;
-                int r = resolve_regular(root, e->path, &resolved, err);
-                if (r == -ENOENT)
-                        continue;
-                if (r < 0)
-                        return -1;
-                if (is_versioned_library(resolved, lib, version)) {
-                        *ret_path = TAKE_PTR(resolved);
-                        return 0;
-                }
-        }
-        _cleanup_free_ char *name = NULL;
-        if (asprintf(&name, "%s.so.%s", lib, version) < 0)
-                return oom(err);
-        return find_in_library_dirs(root, name, ret_path, err);
-}
-
-int nvct_driver_root_library_link_names(const nvct_driver_root *root, const char *lib,
-                                        nvct_strv *names, nvct_error **err) {
-        lib_iter it;
-        lib_iter_init(root, lib, &it);
-        for (const nvct_ldcache_entry *e; (e = lib_iter_next(root, &it)) != NULL;)
-                if (strchr(e->name, '/') == NULL && add_unique(names, e->name, err) < 0)
-                        return -1;
-        /* lib.so.1, then lib.so (snprintf cost more than the rest). */
-        _cleanup_free_ char *name = concat3(lib, ".so.1", NULL);
-        if (name == NULL)
-                return oom(err);
-        if (add_unique(names, name, err) < 0)
-                return -1;
-        name[strlen(name) - 2] = '\0';
-        return add_unique(names, name, err);
-}
-
 /* read_link from the memo: 1 when the memo does not know `path`. */
 static int memo_read_link(const nvct_driver_root *root, const char *path, char **ret_target,
                           char **ret_resolved, nvct_error **err) {
@@ -1170,81 +978,4 @@ int nvct_driver_root_read_link(const nvct_driver_root *root, const char *path, c
         *ret_target = TAKE_PTR(copy);
         *ret_resolved = TAKE_PTR(resolved);
         return 0;
-}
-
-int nvct_driver_root_find_binary(const nvct_driver_root *root, const char *name, char **ret_path,
-                                 nvct_error **err) {
-        for (size_t d = 0; d < ARRAY_SIZE(binary_dirs); d++) {
-                _cleanup_free_ char *path = concat3(binary_dirs[d], "/", name);
-                if (path == NULL)
-                        return oom(err);
-                int r = resolve_regular(root, path, ret_path, err);
-                if (r != -ENOENT)
-                        return r;
-        }
-        return -ENOENT;
-}
-
-int nvct_driver_root_find_ipc(const nvct_driver_root *root, nvct_strv *paths, nvct_error **err) {
-        for (size_t i = 0; i < ARRAY_SIZE(ipc_paths); i++) {
-                _cleanup_free_ char *resolved = NULL;
-                struct stat st;
-                int r = resolve(root, ipc_paths[i].path, &resolved, &st, false, err);
-                if (r == -ENOENT)
-                        continue;
-                if (r < 0)
-                        return -1;
-                if ((st.st_mode & S_IFMT) != ipc_paths[i].type) {
-                        _cleanup_free_ char *host_path =
-                                nvct_driver_root_host_path(root, ipc_paths[i].path);
-                        _cleanup_free_ char *q = host_path ? nvct_quote_path(host_path) : NULL;
-                        nvct_warnf(root->warn, root->userdata, "%s is not a %s: left out",
-                                   nvct_quoted(q), ipc_paths[i].what);
-                        continue;
-                }
-                if (add_unique(paths, resolved, err) < 0)
-                        return -1;
-        }
-        return 0;
-}
-
-static int firmware_entry(const char *name, unsigned char type, void *userdata, nvct_error **err) {
-        (void)type;
-        size_t len = strlen(name);
-        if (strncmp(name, "gsp", 3) == 0 && len >= 4 && strcmp(name + len - 4, ".bin") == 0)
-                return add_unique(userdata, name, err);
-        return 0;
-}
-
-int nvct_driver_root_find_firmware(const nvct_driver_root *root, const char *version,
-                                   nvct_strv *paths, nvct_strv *resolved, nvct_error **err) {
-        _cleanup_free_ char *dir = NULL;
-        if (asprintf(&dir, "/lib/firmware/nvidia/%s", version) < 0)
-                return oom(err);
-        /* The gsp*.bin names, sorted; listed through the memo, which then
-         * knows each one's type. */
-        nvct_strv names = { 0 };
-        int r = nvct_driver_root_list_dir(root, dir, firmware_entry, &names, err);
-        if (r == -ENOENT) {
-                nvct_strv_clear(&names);
-                return 0;
-        }
-        if (r == 0 && names.n > 1)
-                qsort(names.v, names.n, sizeof(*names.v), cmp_str);
-        for (size_t i = 0; r == 0 && i < names.n; i++) {
-                _cleanup_free_ char *path = NULL, *real = NULL;
-                if (asprintf(&path, "%s/%s", dir, names.v[i]) < 0) {
-                        r = oom(err);
-                        break;
-                }
-                int s = resolve_regular(root, path, &real, err);
-                if (s == -ENOENT)
-                        continue;
-                if (s < 0)
-                        r = -1;
-                else if (nvct_strv_add(paths, path) < 0 || nvct_strv_add(resolved, real) < 0)
-                        r = oom(err);
-        }
-        nvct_strv_clear(&names);
-        return r;
 }
