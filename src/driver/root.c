@@ -579,7 +579,7 @@ static ssize_t memo_name_add(struct nvct_driver_root_memo *m, memo_dir *d, const
         if (m->n_names >= MEMO_MAX_NAMES || !memo_slots_reserve(d))
                 return -1;
         if (d->n_names == d->cap) {
-                size_t cap = d->cap ? 2 * d->cap : 16;
+                size_t cap = d->cap ? 2 * d->cap : 128; /* a driver folder: a hundred names */
                 memo_name *v = realloc(d->names, cap * sizeof(*v));
                 if (v == NULL)
                         return -1;
