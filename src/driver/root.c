@@ -181,7 +181,7 @@ typedef struct memo_dir {
         /* The table's folder listed (nvct_driver_root_list_dir): a name it
          * lacks is absent, and one it says is a regular file or folder is
          * that, with no system call; a symlink costs its readlinkat. */
-        bool listed;
+        bool listed, list_failed;
         nvct_dirlist list;
 } memo_dir;
 
@@ -852,9 +852,14 @@ static int memo_dir_list(const nvct_driver_root *root, memo_dir *d, nvct_error *
         int fd = d->readable ? d->fd : openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -ENOENT; /* as a folder that cannot be opened always was: skipped */
-        int r = nvct_dirlist_read(fd, NVCT_DRIVER_ROOT_MAX_DIR_ENTRIES, &d->list);
+        /* A listing that failed before left the folder's own fd part-read:
+         * the next one starts over. */
+        int r = fd == d->fd && d->list_failed && lseek(fd, 0, SEEK_SET) != 0 ? -errno : 0;
+        if (r == 0)
+                r = nvct_dirlist_read(fd, NVCT_DRIVER_ROOT_MAX_DIR_ENTRIES, &d->list);
         if (fd != d->fd)
                 close(fd);
+        d->list_failed = r < 0;
         if (r == -E2BIG)
                 return too_many_entries(d->path, err);
         if (r < 0)

@@ -742,6 +742,41 @@ static void test_dirlist(void **state) {
         assert_int_equal(nvct_dirlist_find(&list, "libcuda.so.1"), -1);
 }
 
+/* A folder past the bound is refused with a message naming it, every time
+ * it is asked (never a listing cut short), and its names are still looked
+ * up one by one. */
+static void test_list_dir_bound(void **state) {
+        fixture *f = *state;
+        mkdirs(f, "/big");
+        put_file(f, "/big/f0", "x", 1);
+        char p[512];
+        /* Symlinks: a file system may bound a file's hard links. */
+        for (unsigned i = 1; i <= NVCT_DRIVER_ROOT_MAX_DIR_ENTRIES; i++) {
+                snprintf(p, sizeof(p), "%s/big/f%u", f->root, i);
+                assert_int_equal(symlink("f0", p), 0);
+        }
+        nvct_driver_root r;
+        open_root(f, NULL, &r);
+        nvct_strv got = { 0 };
+        for (int pass = 0; pass < 2; pass++) {
+                nvct_error *err = NULL;
+                assert_int_equal(nvct_driver_root_list_dir(&r, "/big", collect_entry, &got, &err),
+                                 -1);
+                assert_non_null(err);
+                assert_non_null(strstr(err->msg, "holds more than 65536 entries"));
+                assert_non_null(strstr(err->msg, "/big"));
+                nvct_error_free(&err);
+                assert_int_equal(got.n, 0);
+        }
+        nvct_error *err = NULL;
+        char *path = NULL;
+        struct stat st;
+        assert_int_equal(nvct_driver_root_resolve(&r, "/big/f65536", &path, &st, &err), 0);
+        assert_string_equal(path, "/big/f0");
+        free(path);
+        nvct_driver_root_clear(&r);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_open, setup, teardown),
@@ -755,6 +790,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_scan_libraries, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_list_dir, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_dirlist, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_list_dir_bound, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
