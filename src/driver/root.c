@@ -136,7 +136,11 @@ static int path_error(const nvct_driver_root *root, nvct_error **err, int errno_
  * (AT_SYMLINK_NOFOLLOW), and a symlink whose content is a plain name of the
  * same folder ("libcuda.so.1" -> "libcuda.so.550.54.15") is followed by
  * hand on the same fd, as the kernel would. See memo_lookup for why this is
- * exactly as confined as a lookup from the root. */
+ * exactly as confined as a lookup from the root. A folder with no symlink
+ * on its way needs no readlink of /proc (open_plain_dir), and one listed
+ * (nvct_driver_root_list_dir: the driver's library folders, which the
+ * pattern scan reads anyway) answers from its listing: an absent name or a
+ * regular file costs no system call, a symlink its readlinkat. */
 
 /* Symlinks a name's chain may follow by hand (real installs have one or
  * two); a longer chain is resolved from the root, where the kernel counts
