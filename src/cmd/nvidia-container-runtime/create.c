@@ -199,6 +199,11 @@ static int run_cdi(create_ctx *c, bool jit, nvct_error **err) {
                         .nvml_info = &c->nvml,
                         .root = &c->root,
                         .gpu_selected = c->selected,
+                        /* NVIDIA's switch for the hook that puts an image's
+                         * CUDA compat libraries first. */
+                        .disabled_hooks = w->config.features.disable_cuda_compat_lib_hook
+                                                  ? NVCT_CDIGEN_HOOK_ENABLE_CUDA_COMPAT
+                                                  : 0,
                         .warn = nvct_runtime_log_warn_fn,
                         .userdata = w->log,
                 };
