@@ -286,6 +286,11 @@ static int modify(create_ctx *c, const char *bundle, const char *path, nvct_erro
         return run_cdi(c, mode == NVCT_MODE_JIT_CDI, err);
 }
 
+/* The edited document, kept reachable until the exec of the runtime that
+ * comes next replaces the process: freeing its nodes one by one would cost
+ * every GPU create several percent of its edit for nothing. */
+static nvct_oci_edit *written_edit;
+
 int wrapper_create(wrapper *w, nvct_error **err) {
         _cleanup_free_ char *bundle = NULL, *path = NULL;
         create_ctx c = { .w = w };
@@ -307,6 +312,8 @@ int wrapper_create(wrapper *w, nvct_error **err) {
         r = modify(&c, bundle, path, err);
         if (r == 0 && c.edit != NULL)
                 r = nvct_oci_edit_write(c.edit, err);
+        if (r == 0)
+                written_edit = TAKE_PTR(c.edit);
         create_ctx_clear(&c);
         return r < 0 ? -1 : 0;
 }
