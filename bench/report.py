@@ -161,7 +161,7 @@ WRAPPER_PHASES = [
     ("nvct_runtime_cdi_modify", "the names resolved, the edits applied", 0),
     ("nvct_cdi_registry_load", "the spec dirs loaded and parsed", 1),
     ("nvct_cdi_apply", "the device's edits applied to the document", 1),
-    ("nvct_oci_edit_write", "config.json serialised, written, fsync'd, renamed", 0),
+    ("nvct_oci_edit_write", "config.json serialised, written to a temporary file, renamed", 0),
     ("nvct_oci_edit_free", "the document freed", 0),
 ]
 PASS_CALLS = [("wrapper-state", "`state` (containerd's --log, --log-format json)"),
