@@ -62,3 +62,14 @@ void nvct_strv_clear(nvct_strv *strv) {
         nvct_strv_free_array(strv->v, strv->n);
         *strv = (nvct_strv){ 0 };
 }
+
+char *nvct_strjoin3(const char *a, const char *b, const char *c) {
+        size_t la = strlen(a), lb = strlen(b), lc = c != NULL ? strlen(c) : 0;
+        char *s = malloc(la + lb + lc + 1);
+        if (s == NULL)
+                return NULL;
+        memcpy(s, a, la);
+        memcpy(s + la, b, lb);
+        memcpy(s + la + lb, c != NULL ? c : "", lc + 1);
+        return s;
+}

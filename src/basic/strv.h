@@ -24,6 +24,11 @@ int nvct_strv_add(nvct_strv *strv, const char *item);
 /* Appends a formatted string. */
 int nvct_strv_pushf(nvct_strv *strv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool nvct_strv_contains(const nvct_strv *strv, const char *item);
+
+/* a, b and c joined into a malloc'ed string (c may be NULL); NULL on OOM.
+ * For paths joined on every lookup, where asprintf's format machinery cost
+ * more than the lookups. */
+char *nvct_strjoin3(const char *a, const char *b, const char *c);
 /* Frees every string and the array, and empties the vector in place (the
  * nvct_strv itself is the caller's). NULL is allowed. */
 void nvct_strv_clear(nvct_strv *strv);

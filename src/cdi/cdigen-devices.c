@@ -28,7 +28,7 @@
 #define MANAGEMENT_MAX_NODES 4096
 
 static char *join(const char *prefix, const char *path) {
-        return cdigen_concat3(prefix, path, NULL);
+        return nvct_strjoin3(prefix, path, NULL);
 }
 
 typedef cdigen_host host;

@@ -118,7 +118,7 @@ static bool has_node(const nvct_cdi_edits *edits, const char *path) {
  * a DRM driver costs one lstat, not two readlinks a GPU. */
 static bool by_path_present(cdigen_host *h, nvct_error **err) {
         if (h->by_path == 0) {
-                _cleanup_free_ char *dir = cdigen_concat3(h->dev_prefix, "/dev/dri/by-path", NULL);
+                _cleanup_free_ char *dir = nvct_strjoin3(h->dev_prefix, "/dev/dri/by-path", NULL);
                 struct stat st;
                 if (dir == NULL) {
                         CDIGEN_OOM(err);
@@ -143,7 +143,7 @@ int cdigen_add_drm_nodes(cdigen_host *h, nvct_cdi_edits *edits, const char *pci_
         for (size_t k = 0; r == 0 && k < ARRAY_SIZE(kinds); k++) {
                 char link[96], node[64], target[PATH_MAX];
                 snprintf(link, sizeof(link), "/dev/dri/by-path/pci-%s-%s", bus, kinds[k]);
-                _cleanup_free_ char *host_link = cdigen_concat3(h->dev_prefix, link, NULL);
+                _cleanup_free_ char *host_link = nvct_strjoin3(h->dev_prefix, link, NULL);
                 if (host_link == NULL) {
                         r = CDIGEN_OOM(err);
                         break;
@@ -229,7 +229,7 @@ static int mount_if_regular(cdigen_host *h, nvct_cdi_edits *edits, const char *d
                             const char *file, const char *container_path, nvct_error **err) {
         if (!first_folder_present(h, dir, file))
                 return 0;
-        _cleanup_free_ char *path = cdigen_concat3(strcmp(dir, "/") == 0 ? "" : dir, "/", file);
+        _cleanup_free_ char *path = nvct_strjoin3(strcmp(dir, "/") == 0 ? "" : dir, "/", file);
         _cleanup_free_ char *resolved = NULL;
         mode_t type;
         if (path == NULL)
@@ -255,7 +255,7 @@ static int add_configs(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **err) 
                                 break;
                 }
         for (const char *const *f = vulkan_files; *f != NULL; f++) {
-                _cleanup_free_ char *in_container = cdigen_concat3("/etc/", *f, NULL);
+                _cleanup_free_ char *in_container = nvct_strjoin3("/etc/", *f, NULL);
                 if (in_container == NULL)
                         return CDIGEN_OOM(err);
                 static const char *const dirs[] = { "/etc", "/usr/local/share", "/usr/share", "/" };
@@ -279,7 +279,7 @@ static int add_xorg_file(cdigen_host *h, nvct_cdi_edits *edits, const char *name
                         if (!first_folder_present(h, h->driver_dirs.v[i], xorg_lib_subdirs[s] + 1))
                                 continue;
                         _cleanup_free_ char *dir =
-                                cdigen_concat3(h->driver_dirs.v[i], xorg_lib_subdirs[s], NULL);
+                                nvct_strjoin3(h->driver_dirs.v[i], xorg_lib_subdirs[s], NULL);
                         if (dir == NULL)
                                 return CDIGEN_OOM(err);
                         int r = mount_if_regular(h, edits, dir, name, NULL, err);
@@ -290,7 +290,7 @@ static int add_xorg_file(cdigen_host *h, nvct_cdi_edits *edits, const char *name
                 for (size_t s = 0; s < ARRAY_SIZE(xorg_root_subdirs) && present(h, xorg_roots[i]);
                      s++) {
                         _cleanup_free_ char *dir =
-                                cdigen_concat3(xorg_roots[i], xorg_root_subdirs[s], NULL);
+                                nvct_strjoin3(xorg_roots[i], xorg_root_subdirs[s], NULL);
                         if (dir == NULL)
                                 return CDIGEN_OOM(err);
                         int r = mount_if_regular(h, edits, dir, name, NULL, err);

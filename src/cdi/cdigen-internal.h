@@ -43,8 +43,6 @@ typedef struct cdigen_host {
 
 #define CDIGEN_OOM(err) nvct_error_make((err), ENOMEM, "cannot build the spec")
 
-/* a, b and c joined (c may be NULL); NULL on OOM. */
-char *cdigen_concat3(const char *a, const char *b, const char *c);
 /* The folder of an absolute path ("/" for a file at the top). NULL on OOM. */
 char *cdigen_dir_of(const char *path);
 /* Adds `s` (owned; freed when already there or on failure) to `list`

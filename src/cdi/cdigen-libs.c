@@ -37,7 +37,7 @@ static const char *const ipc_extra_options[] = { "noexec", NULL };
  * symlink there (the driver's own install made it). */
 static int note_link(cdigen_host *h, const char *dir, const char *name, nvct_error **err) {
         _cleanup_free_ char *target = NULL, *resolved = NULL;
-        _cleanup_free_ char *inside = cdigen_concat3(strcmp(dir, "/") == 0 ? "" : dir, "/", name);
+        _cleanup_free_ char *inside = nvct_strjoin3(strcmp(dir, "/") == 0 ? "" : dir, "/", name);
         if (inside == NULL)
                 return CDIGEN_OOM(err);
         int r = nvct_driver_root_read_link(h->root, inside, &target, &resolved, err);
@@ -47,7 +47,7 @@ static int note_link(cdigen_host *h, const char *dir, const char *name, nvct_err
                 return -1;
         /* "::" separates target and link in the hook's argument. */
         if (strstr(target, "::") != NULL) {
-                _cleanup_free_ char *shown = cdigen_concat3(h->root->prefix, inside, NULL);
+                _cleanup_free_ char *shown = nvct_strjoin3(h->root->prefix, inside, NULL);
                 _cleanup_free_ char *link_q = shown ? nvct_quote_path(shown) : NULL;
                 _cleanup_free_ char *target_q = nvct_quote_path(target);
                 nvct_warnf(h->opt->warn, h->opt->userdata,
@@ -61,7 +61,7 @@ static int note_link(cdigen_host *h, const char *dir, const char *name, nvct_err
         if (resolved == NULL || !cdigen_uniq_has(&h->mounted, resolved) ||
             strcmp(resolved, inside) == 0)
                 return 0;
-        char *link = cdigen_concat3(target, "::", inside);
+        char *link = nvct_strjoin3(target, "::", inside);
         if (link == NULL)
                 return CDIGEN_OOM(err);
         return cdigen_uniq_add(&h->links, link, err);
@@ -201,7 +201,7 @@ static int add_firmware(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **err)
 static int add_legacy_nvvm(cdigen_host *h, nvct_cdi_edits *edits, nvct_error **err) {
         for (size_t i = 0; i < h->driver_dirs.n; i++) {
                 _cleanup_free_ char *path =
-                        cdigen_concat3(h->driver_dirs.v[i], "/", "libnvidia-nvvm70.so.4");
+                        nvct_strjoin3(h->driver_dirs.v[i], "/", "libnvidia-nvvm70.so.4");
                 _cleanup_free_ char *found = NULL;
                 mode_t type;
                 if (path == NULL)

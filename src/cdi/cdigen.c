@@ -105,17 +105,6 @@ int nvct_cdigen_mode_parse(const char *name, nvct_cdigen_mode *ret_mode, nvct_er
         return 0;
 }
 
-char *cdigen_concat3(const char *a, const char *b, const char *c) {
-        size_t la = strlen(a), lb = strlen(b), lc = c != NULL ? strlen(c) : 0;
-        char *s = malloc(la + lb + lc + 1);
-        if (s == NULL)
-                return NULL;
-        memcpy(s, a, la);
-        memcpy(s + la, b, lb);
-        memcpy(s + la + lb, c != NULL ? c : "", lc + 1);
-        return s;
-}
-
 char *cdigen_dir_of(const char *path) {
         const char *slash = strrchr(path, '/');
         if (slash == NULL || slash == path)
@@ -259,7 +248,7 @@ int cdigen_add_mount(cdigen_host *h, nvct_cdi_edits *edits, const char *host_pat
  * device). */
 static int device_node(const cdigen_host *h, const char *path, nvct_cdi_device_node *node,
                        char **ret_host_path) {
-        _cleanup_free_ char *host_path = cdigen_concat3(h->dev_prefix, path, NULL);
+        _cleanup_free_ char *host_path = nvct_strjoin3(h->dev_prefix, path, NULL);
         if (host_path == NULL)
                 return -ENOMEM;
         struct stat st;
@@ -306,7 +295,7 @@ int cdigen_add_node(const cdigen_host *h, nvct_cdi_edits *edits, const char *pat
         if (r == -ENOMEM)
                 return CDIGEN_OOM(err);
         if (r < 0) {
-                _cleanup_free_ char *shown = cdigen_concat3(h->dev_prefix, path, NULL);
+                _cleanup_free_ char *shown = nvct_strjoin3(h->dev_prefix, path, NULL);
                 _cleanup_free_ char *q = shown ? nvct_quote_path(shown) : NULL;
                 if (required)
                         return nvct_error_make(err, -r, "device node %s", nvct_quoted(q));
@@ -415,7 +404,7 @@ static int find_nvml(cdigen_host *h, char **ret_path, nvct_error **err) {
         }
         if (r != -ENOENT)
                 return -1;
-        _cleanup_free_ char *cache = cdigen_concat3(h->root->prefix, "/etc/ld.so.cache", NULL);
+        _cleanup_free_ char *cache = nvct_strjoin3(h->root->prefix, "/etc/ld.so.cache", NULL);
         _cleanup_free_ char *cache_q = cache ? nvct_quote_path(cache) : NULL;
         _cleanup_free_ char *root_q = nvct_quote_path(h->opt->driver_root);
         return nvct_error_make(err, 0,

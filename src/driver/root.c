@@ -90,32 +90,32 @@ static const char *const default_library_dirs[] = {
         "/lib",
 };
 
-static int oom(nvct_error **err) {
+int nvct_driver_root_oom(nvct_error **err) {
         return nvct_error_make(err, ENOMEM, "driver root");
 }
 
 /* Adds a copy of `s` to `list` unless it holds it already. */
-static int add_unique(nvct_strv *list, const char *s, nvct_error **err) {
+int nvct_driver_root_add_unique(nvct_strv *list, const char *s, nvct_error **err) {
         if (nvct_strv_contains(list, s))
                 return 0;
-        return nvct_strv_add(list, s) < 0 ? oom(err) : 0;
+        return nvct_strv_add(list, s) < 0 ? nvct_driver_root_oom(err) : 0;
 }
 
-/* a, b and c joined (c may be NULL); NULL on OOM. Paths are joined on
- * every lookup: asprintf's format machinery cost more than the lookups. */
-static char *concat3(const char *a, const char *b, const char *c) {
-        size_t la = strlen(a), lb = strlen(b), lc = c != NULL ? strlen(c) : 0;
-        char *s = malloc(la + lb + lc + 1);
-        if (s == NULL)
-                return NULL;
-        memcpy(s, a, la);
-        memcpy(s + la, b, lb);
-        memcpy(s + la + lb, c != NULL ? c : "", lc + 1);
-        return s;
+int nvct_driver_root_resolve_regular(const nvct_driver_root *root, const char *path,
+                                     char **ret_path, nvct_error **err) {
+        _cleanup_free_ char *resolved = NULL;
+        mode_t type;
+        int r = nvct_driver_root_resolve_type(root, path, &resolved, &type, err);
+        if (r < 0)
+                return r;
+        if (type != S_IFREG)
+                return -ENOENT;
+        *ret_path = TAKE_PTR(resolved);
+        return 0;
 }
 
 char *nvct_driver_root_host_path(const nvct_driver_root *root, const char *path) {
-        return concat3(root->prefix, path, NULL);
+        return nvct_strjoin3(root->prefix, path, NULL);
 }
 
 /* An error about `path` in the root: the host path, quoted. */
@@ -249,7 +249,7 @@ static int open_paths(nvct_driver_root *r, const char *root, nvct_error **err) {
         r->path = strdup(root);
         r->prefix = nvct_memdup0(root, len);
         if (r->path == NULL || r->prefix == NULL)
-                return oom(err);
+                return nvct_driver_root_oom(err);
         if (nvct_rootfs_open_root(root, &r->fd, err) < 0)
                 return nvct_error_prefix(err, "driver root");
         return 0;
@@ -263,7 +263,7 @@ int nvct_driver_root_open(const char *root, const char *const *library_search_pa
                 goto fail;
         cache_path = nvct_driver_root_host_path(&r, "/etc/ld.so.cache");
         if (cache_path == NULL) {
-                oom(err);
+                nvct_driver_root_oom(err);
                 goto fail;
         }
         int c = nvct_ldcache_load(cache_path, true, &r.cache, err);
@@ -279,15 +279,15 @@ int nvct_driver_root_open(const char *root, const char *const *library_search_pa
                                         nvct_quoted(q));
                         goto fail;
                 }
-                if (add_unique(&r.library_dirs, *p, err) < 0)
+                if (nvct_driver_root_add_unique(&r.library_dirs, *p, err) < 0)
                         goto fail;
         }
         for (size_t i = 0; i < ARRAY_SIZE(default_library_dirs); i++)
-                if (add_unique(&r.library_dirs, default_library_dirs[i], err) < 0)
+                if (nvct_driver_root_add_unique(&r.library_dirs, default_library_dirs[i], err) < 0)
                         goto fail;
         r.memo = calloc(1, sizeof(*r.memo));
         if (r.memo == NULL) {
-                oom(err);
+                nvct_driver_root_oom(err);
                 goto fail;
         }
         *ret_root = r;
@@ -336,7 +336,7 @@ static int fd_path_in_root(const nvct_driver_root *root, int fd, const char *pat
         }
         char *p = strdup(inside[0] ? inside : "/");
         if (p == NULL)
-                return oom(err);
+                return nvct_driver_root_oom(err);
         *ret_path = p;
         return 0;
 }
@@ -403,7 +403,7 @@ static bool is_plain_name(const char *s) {
 }
 
 static char *join_name(const char *dir, const char *name) {
-        return concat3(strcmp(dir, "/") == 0 ? "" : dir, "/", name);
+        return nvct_strjoin3(strcmp(dir, "/") == 0 ? "" : dir, "/", name);
 }
 
 /* Opens plain path `path` (is_plain_path) in the root when no component
@@ -817,7 +817,7 @@ static int resolve(const nvct_driver_root *root, const char *path, char **ret_pa
                         return -ENOENT;
                 char *p = strdup(e->resolved);
                 if (p == NULL)
-                        return oom(err);
+                        return nvct_driver_root_oom(err);
                 *ret_path = p;
                 *ret_st = e->st;
                 return 0;
@@ -944,14 +944,14 @@ static int memo_read_link(const nvct_driver_root *root, const char *path, char *
                 return -ENOENT;
         _cleanup_free_ char *copy = strdup(e->target);
         if (copy == NULL)
-                return oom(err);
+                return nvct_driver_root_oom(err);
         _cleanup_free_ char *resolved = NULL;
         struct stat st;
         _cleanup_error_ nvct_error *unresolved = NULL;
         /* The entry is resolved already, or resolve does it from the root. */
         if (e->state == NAME_FOUND) {
                 if ((resolved = strdup(e->resolved)) == NULL)
-                        return oom(err);
+                        return nvct_driver_root_oom(err);
         } else if (e->state != NAME_ABSENT &&
                    resolve(root, path, &resolved, &st, false, &unresolved) < 0) {
                 resolved = NULL;
@@ -968,7 +968,7 @@ int nvct_driver_root_read_link(const nvct_driver_root *root, const char *path, c
                 return m;
         _cleanup_free_ char *host_path = nvct_driver_root_host_path(root, path);
         if (host_path == NULL)
-                return oom(err);
+                return nvct_driver_root_oom(err);
         char target[PATH_MAX];
         ssize_t n = readlink(host_path, target, sizeof(target) - 1);
         if (n <= 0)
@@ -976,7 +976,7 @@ int nvct_driver_root_read_link(const nvct_driver_root *root, const char *path, c
         target[n] = '\0';
         _cleanup_free_ char *copy = strdup(target);
         if (copy == NULL)
-                return oom(err);
+                return nvct_driver_root_oom(err);
         _cleanup_free_ char *resolved = NULL;
         struct stat st;
         /* A link that does not resolve (dangling, a loop, an error) still

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "root.h"
+#include "rootlibs.h"
 #include "basic/cleanup.h"
 #include "basic/quote.h"
 
@@ -29,33 +30,8 @@ static const struct {
         { "/tmp/nvidia-mps", S_IFDIR, "directory" },
 };
 
-static int oom(nvct_error **err) {
-        return nvct_error_make(err, ENOMEM, "driver root");
-}
-
-/* Adds a copy of `s` to `list` unless it holds it already. */
-static int add_unique(nvct_strv *list, const char *s, nvct_error **err) {
-        if (nvct_strv_contains(list, s))
-                return 0;
-        return nvct_strv_add(list, s) < 0 ? oom(err) : 0;
-}
-
 static int cmp_str(const void *a, const void *b) {
         return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* `path` resolved, when it is a regular file: 0, or -ENOENT. */
-static int resolve_regular(const nvct_driver_root *root, const char *path, char **ret_path,
-                           nvct_error **err) {
-        _cleanup_free_ char *resolved = NULL;
-        mode_t type;
-        int r = nvct_driver_root_resolve_type(root, path, &resolved, &type, err);
-        if (r < 0)
-                return r;
-        if (type != S_IFREG)
-                return -ENOENT;
-        *ret_path = TAKE_PTR(resolved);
-        return 0;
 }
 
 int nvct_driver_root_find_binary(const nvct_driver_root *root, const char *name, char **ret_path,
@@ -69,7 +45,7 @@ int nvct_driver_root_find_binary(const nvct_driver_root *root, const char *name,
                 memcpy(path, binary_dirs[d], dl);
                 path[dl] = '/';
                 memcpy(path + dl + 1, name, nl + 1);
-                int r = resolve_regular(root, path, ret_path, err);
+                int r = nvct_driver_root_resolve_regular(root, path, ret_path, err);
                 if (r != -ENOENT)
                         return r;
         }
@@ -94,7 +70,7 @@ int nvct_driver_root_find_ipc(const nvct_driver_root *root, nvct_strv *paths, nv
                                    nvct_quoted(q), ipc_paths[i].what);
                         continue;
                 }
-                if (add_unique(paths, resolved, err) < 0)
+                if (nvct_driver_root_add_unique(paths, resolved, err) < 0)
                         return -1;
         }
         return 0;
@@ -104,7 +80,7 @@ static int firmware_entry(const char *name, unsigned char type, void *userdata, 
         (void)type;
         size_t len = strlen(name);
         if (strncmp(name, "gsp", 3) == 0 && len >= 4 && strcmp(name + len - 4, ".bin") == 0)
-                return add_unique(userdata, name, err);
+                return nvct_driver_root_add_unique(userdata, name, err);
         return 0;
 }
 
@@ -112,7 +88,7 @@ int nvct_driver_root_find_firmware(const nvct_driver_root *root, const char *ver
                                    nvct_strv *paths, nvct_strv *resolved, nvct_error **err) {
         _cleanup_free_ char *dir = NULL;
         if (asprintf(&dir, "/lib/firmware/nvidia/%s", version) < 0)
-                return oom(err);
+                return nvct_driver_root_oom(err);
         /* The gsp*.bin names, sorted; listed through the memo, which then
          * knows each one's type. */
         nvct_strv names = { 0 };
@@ -126,16 +102,16 @@ int nvct_driver_root_find_firmware(const nvct_driver_root *root, const char *ver
         for (size_t i = 0; r == 0 && i < names.n; i++) {
                 _cleanup_free_ char *path = NULL, *real = NULL;
                 if (asprintf(&path, "%s/%s", dir, names.v[i]) < 0) {
-                        r = oom(err);
+                        r = nvct_driver_root_oom(err);
                         break;
                 }
-                int s = resolve_regular(root, path, &real, err);
+                int s = nvct_driver_root_resolve_regular(root, path, &real, err);
                 if (s == -ENOENT)
                         continue;
                 if (s < 0)
                         r = -1;
                 else if (nvct_strv_add(paths, path) < 0 || nvct_strv_add(resolved, real) < 0)
-                        r = oom(err);
+                        r = nvct_driver_root_oom(err);
         }
         nvct_strv_clear(&names);
         return r;

@@ -13,29 +13,6 @@
 
 #include "basic/cleanup.h"
 
-static int oom(nvct_error **err) {
-        return nvct_error_make(err, ENOMEM, "driver root");
-}
-
-/* Adds a copy of `s` to `list` unless it holds it already. */
-static int add_unique(nvct_strv *list, const char *s, nvct_error **err) {
-        if (nvct_strv_contains(list, s))
-                return 0;
-        return nvct_strv_add(list, s) < 0 ? oom(err) : 0;
-}
-
-/* a, b and c joined (c may be NULL); NULL on OOM. */
-static char *concat3(const char *a, const char *b, const char *c) {
-        size_t la = strlen(a), lb = strlen(b), lc = c != NULL ? strlen(c) : 0;
-        char *s = malloc(la + lb + lc + 1);
-        if (s == NULL)
-                return NULL;
-        memcpy(s, a, la);
-        memcpy(s + la, b, lb);
-        memcpy(s + la + lb, c != NULL ? c : "", lc + 1);
-        return s;
-}
-
 /* FNV-1a of s's first len bytes. */
 static uint32_t hash_n(const char *s, size_t len) {
         uint32_t h = 2166136261u;
@@ -50,28 +27,14 @@ void nvct_driver_root_libindex_clear(nvct_driver_root_libindex *index) {
         *index = (nvct_driver_root_libindex){ 0 };
 }
 
-/* `path` resolved, when it is a regular file: 0, or -ENOENT. */
-static int resolve_regular(const nvct_driver_root *root, const char *path, char **ret_path,
-                           nvct_error **err) {
-        _cleanup_free_ char *resolved = NULL;
-        mode_t type;
-        int r = nvct_driver_root_resolve_type(root, path, &resolved, &type, err);
-        if (r < 0)
-                return r;
-        if (type != S_IFREG)
-                return -ENOENT;
-        *ret_path = TAKE_PTR(resolved);
-        return 0;
-}
-
 /* The first library directory holding the regular file `name`. */
 static int find_in_library_dirs(const nvct_driver_root *root, const char *name, char **ret_path,
                                 nvct_error **err) {
         for (size_t i = 0; i < root->library_dirs.n; i++) {
-                _cleanup_free_ char *candidate = concat3(root->library_dirs.v[i], "/", name);
+                _cleanup_free_ char *candidate = nvct_strjoin3(root->library_dirs.v[i], "/", name);
                 if (candidate == NULL)
-                        return oom(err);
-                int r = resolve_regular(root, candidate, ret_path, err);
+                        return nvct_driver_root_oom(err);
+                int r = nvct_driver_root_resolve_regular(root, candidate, ret_path, err);
                 if (r != -ENOENT)
                         return r;
         }
@@ -83,7 +46,7 @@ int nvct_driver_root_find_soname(const nvct_driver_root *root, const char *sonam
         const nvct_ldcache_entry *e =
                 root->have_cache ? nvct_ldcache_lookup(&root->cache, soname) : NULL;
         if (e != NULL) {
-                int r = resolve_regular(root, e->path, ret_path, err);
+                int r = nvct_driver_root_resolve_regular(root, e->path, ret_path, err);
                 if (r != -ENOENT)
                         return r;
         }
@@ -186,7 +149,7 @@ int nvct_driver_root_find_library(const nvct_driver_root *root, const char *lib,
         lib_iter_init(root, lib, &it);
         for (const nvct_ldcache_entry *e; (e = lib_iter_next(root, &it)) != NULL;) {
                 _cleanup_free_ char *resolved = NULL;
-                int r = resolve_regular(root, e->path, &resolved, err);
+                int r = nvct_driver_root_resolve_regular(root, e->path, &resolved, err);
                 if (r == -ENOENT)
                         continue;
                 if (r < 0)
@@ -198,7 +161,7 @@ int nvct_driver_root_find_library(const nvct_driver_root *root, const char *lib,
         }
         _cleanup_free_ char *name = NULL;
         if (asprintf(&name, "%s.so.%s", lib, version) < 0)
-                return oom(err);
+                return nvct_driver_root_oom(err);
         return find_in_library_dirs(root, name, ret_path, err);
 }
 
@@ -207,14 +170,15 @@ int nvct_driver_root_library_link_names(const nvct_driver_root *root, const char
         lib_iter it;
         lib_iter_init(root, lib, &it);
         for (const nvct_ldcache_entry *e; (e = lib_iter_next(root, &it)) != NULL;)
-                if (strchr(e->name, '/') == NULL && add_unique(names, e->name, err) < 0)
+                if (strchr(e->name, '/') == NULL &&
+                    nvct_driver_root_add_unique(names, e->name, err) < 0)
                         return -1;
         /* lib.so.1, then lib.so (snprintf cost more than the rest). */
-        _cleanup_free_ char *name = concat3(lib, ".so.1", NULL);
+        _cleanup_free_ char *name = nvct_strjoin3(lib, ".so.1", NULL);
         if (name == NULL)
-                return oom(err);
-        if (add_unique(names, name, err) < 0)
+                return nvct_driver_root_oom(err);
+        if (nvct_driver_root_add_unique(names, name, err) < 0)
                 return -1;
         name[strlen(name) - 2] = '\0';
-        return add_unique(names, name, err);
+        return nvct_driver_root_add_unique(names, name, err);
 }

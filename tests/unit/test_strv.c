@@ -64,11 +64,25 @@ static void test_free_array(void **state) {
         nvct_strv_clear(NULL);
 }
 
+static void test_strjoin3(void **state) {
+        (void)state;
+        char *s = nvct_strjoin3("/usr/lib", "/", "libcuda.so.1");
+        assert_string_equal(s, "/usr/lib/libcuda.so.1");
+        free(s);
+        s = nvct_strjoin3("/root", "/dev", NULL);
+        assert_string_equal(s, "/root/dev");
+        free(s);
+        s = nvct_strjoin3("", "", "");
+        assert_string_equal(s, "");
+        free(s);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_push_grows_and_terminates),
                 cmocka_unit_test(test_failed_push_is_sticky),
                 cmocka_unit_test(test_free_array),
+                cmocka_unit_test(test_strjoin3),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
