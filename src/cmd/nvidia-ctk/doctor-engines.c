@@ -57,6 +57,21 @@ static char *configure_fix(const char *engine, const char *service, const char *
         return fix;
 }
 
+/* The program an engine's config names as its "nvidia" runtime (owner:
+ * "docker's", ...; q: the quoted config path) must exist and run; the fix
+ * configures that engine with the installed wrapper's path. */
+static void check_runtime_program(doctor_ctx *ctx, const char *engine, const char *given_config,
+                                  const char *owner, const char *q, const char *runtime_path) {
+        _cleanup_free_ char *by = NULL;
+        _cleanup_free_ char *pfix =
+                configure_fix(engine, engine, given_config,
+                              " --nvidia-runtime-path=\"$(command -v nvidia-container-runtime)\"");
+        if (asprintf(&by, "%s %s", owner, q) < 0)
+                ctx->oom = true;
+        else
+                doctor_add_program(ctx, runtime_path, by, pfix);
+}
+
 /* The fix of a file that cannot be read: "edit FILE (...)". */
 static void add_file_problem(doctor_ctx *ctx, const char *engine, const char *path,
                              const char *message) {
@@ -113,16 +128,9 @@ static void check_docker(doctor_ctx *ctx) {
         const char *runtime_path = NULL;
         if (rpath != NULL && nvct_document_kind_of(rpath) == NVCT_DOCUMENT_STRING)
                 runtime_path = nvct_document_text(rpath, NULL);
-        if (runtime_path != NULL) {
-                _cleanup_free_ char *by = NULL;
-                _cleanup_free_ char *pfix = configure_fix(
-                        "docker", "docker", ctx->docker_config,
-                        " --nvidia-runtime-path=\"$(command -v nvidia-container-runtime)\"");
-                if (asprintf(&by, "docker's %s", nvct_quoted(q)) < 0)
-                        ctx->oom = true;
-                else
-                        doctor_add_program(ctx, runtime_path, by, pfix);
-        }
+        if (runtime_path != NULL)
+                check_runtime_program(ctx, "docker", ctx->docker_config, "docker's", nvct_quoted(q),
+                                      runtime_path);
         if (runtime_path == NULL && !cdi_on)
                 doctor_add(ctx, "engines", DOCTOR_FAIL, fix,
                            "docker: %s has no \"nvidia\" runtime, and CDI is off", nvct_quoted(q));
@@ -254,16 +262,9 @@ static void check_containerd(doctor_ctx *ctx) {
         /* containerd 2 (config version 3) has CDI on unless turned off;
          * 1.x has it off unless turned on. */
         bool cdi_on = view.enable_cdi == 1 || (view.enable_cdi < 0 && view.version >= 3);
-        if (view.binary != NULL) {
-                _cleanup_free_ char *by = NULL;
-                _cleanup_free_ char *pfix = configure_fix(
-                        "containerd", "containerd", ctx->containerd_config,
-                        " --nvidia-runtime-path=\"$(command -v nvidia-container-runtime)\"");
-                if (asprintf(&by, "containerd's %s", nvct_quoted(q)) < 0)
-                        ctx->oom = true;
-                else
-                        doctor_add_program(ctx, view.binary, by, pfix);
-        }
+        if (view.binary != NULL)
+                check_runtime_program(ctx, "containerd", ctx->containerd_config, "containerd's",
+                                      nvct_quoted(q), view.binary);
         if (!view.has_runtime && !cdi_on)
                 doctor_add(ctx, "engines", DOCTOR_FAIL, fix,
                            "containerd: %s (and its imports) has no \"nvidia\" runtime, and CDI "
@@ -343,14 +344,8 @@ static void check_crio(doctor_ctx *ctx) {
                 nvct_toml_free(root);
         }
         if (runtime_path != NULL) {
-                _cleanup_free_ char *by = NULL;
-                _cleanup_free_ char *pfix = configure_fix(
-                        "crio", "crio", ctx->crio_config,
-                        " --nvidia-runtime-path=\"$(command -v nvidia-container-runtime)\"");
-                if (asprintf(&by, "CRI-O's %s", nvct_quoted(q)) < 0)
-                        ctx->oom = true;
-                else
-                        doctor_add_program(ctx, runtime_path, by, pfix);
+                check_runtime_program(ctx, "crio", ctx->crio_config, "CRI-O's", nvct_quoted(q),
+                                      runtime_path);
                 doctor_add(ctx, "engines", DOCTOR_OK, NULL, "CRI-O: %s: runtime \"nvidia\", CDI on",
                            nvct_quoted(q));
         } else
