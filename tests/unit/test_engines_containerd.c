@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "toml_lookup.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -66,18 +67,6 @@ static void parse_opts(char *text, copts *opts) {
         }
 }
 
-static const nvct_toml_value *lookup(const nvct_toml_value *v, const char *const *path, size_t n) {
-        for (size_t i = 0; v != NULL && i < n; i++)
-                v = nvct_toml_type_of(v) == NVCT_TOML_TABLE ? nvct_toml_table_get(v, path[i])
-                                                            : NULL;
-        return v;
-}
-
-static const char *lookup_string(const nvct_toml_value *root, const char *const *path, size_t n) {
-        const nvct_toml_value *v = lookup(root, path, n);
-        return v && nvct_toml_type_of(v) == NVCT_TOML_STRING ? nvct_toml_string(v, NULL) : NULL;
-}
-
 /* What containerd would read: the decoded drop-in (or main file) holds
  * the runtime, its BinaryName and type, the default and CDI as asked. */
 static void check_decoded(const char *name, const char *text, size_t len, const copts *opts) {
@@ -93,27 +82,27 @@ static void check_decoded(const char *name, const char *text, size_t len, const 
                                         : "io.containerd.cri.v1.runtime";
         const char *rt[] = { "plugins", plugin,      "containerd", "runtimes", opts->o.runtime_name,
                              "options", "BinaryName" };
-        const char *bin = lookup_string(root, rt, 7);
+        const char *bin = toml_string_at(root, rt, 7);
         if (bin == NULL || strcmp(bin, opts->o.runtime_path) != 0)
                 fail_msg("case %s: BinaryName %s", name, bin ? bin : "(absent)");
         rt[5] = "runtime_type";
-        assert_string_equal(lookup_string(root, rt, 6), "io.containerd.runc.v2");
+        assert_string_equal(toml_string_at(root, rt, 6), "io.containerd.runc.v2");
         rt[5] = "options";
         rt[6] = "SystemdCgroup";
-        const nvct_toml_value *sc = lookup(root, rt, 7);
+        const nvct_toml_value *sc = toml_lookup(root, rt, 7);
         if (opts->systemd && (sc == NULL || !nvct_toml_bool(sc)))
                 fail_msg("case %s: SystemdCgroup did not carry over", name);
         /* containerd 1.x drops its built-in runc when a file names runtimes:
          * every file but a version 3 drop-in (merged into the main file's
          * runtimes) keeps another runtime next to nvct's. */
-        const nvct_toml_value *rts = lookup(root, rt, 4);
+        const nvct_toml_value *rts = toml_lookup(root, rt, 4);
         if ((!opts->drop_in || ver < 3) && nvct_toml_table_size(rts) < 2)
                 fail_msg("case %s: the runtime is the file's only one", name);
         const char *def[] = { "plugins", plugin, "containerd", "default_runtime_name" };
         if (opts->o.set_as_default)
-                assert_string_equal(lookup_string(root, def, 4), opts->o.runtime_name);
+                assert_string_equal(toml_string_at(root, def, 4), opts->o.runtime_name);
         const char *cdi[] = { "plugins", plugin, "enable_cdi" };
-        const nvct_toml_value *c = lookup(root, cdi, 3);
+        const nvct_toml_value *c = toml_lookup(root, cdi, 3);
         if (opts->o.enable_cdi)
                 assert_true(c != NULL && nvct_toml_bool(c));
 }

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "toml_lookup.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -58,18 +59,6 @@ static void parse_opts(char *text, case_opts *opts) {
         }
 }
 
-static const nvct_toml_value *lookup(const nvct_toml_value *v, const char *const *path, size_t n) {
-        for (size_t i = 0; v != NULL && i < n; i++)
-                v = nvct_toml_type_of(v) == NVCT_TOML_TABLE ? nvct_toml_table_get(v, path[i])
-                                                            : NULL;
-        return v;
-}
-
-static const char *string_at(const nvct_toml_value *root, const char *const *path, size_t n) {
-        const nvct_toml_value *v = lookup(root, path, n);
-        return v && nvct_toml_type_of(v) == NVCT_TOML_STRING ? nvct_toml_string(v, NULL) : NULL;
-}
-
 /* What CRI-O would read from the drop-in: the runtime with its path and
  * type, the default when asked, and the key copied from crio.conf. */
 static void check_decoded(const char *name, const char *text, size_t len, const char *conf,
@@ -79,22 +68,22 @@ static void check_decoded(const char *name, const char *text, size_t len, const 
         if (nvct_toml_parse(text, len, "out", &root, &err) < 0)
                 fail_msg("case %s: the drop-in does not decode: %s", name, err->msg);
         const char *rt[] = { "crio", "runtime", "runtimes", opts->o.runtime_name, "runtime_path" };
-        const char *got = string_at(root, rt, 5);
+        const char *got = toml_string_at(root, rt, 5);
         if (got == NULL || strcmp(got, opts->o.runtime_path) != 0)
                 fail_msg("case %s: runtime_path %s", name, got ? got : "(absent)");
         rt[4] = "runtime_type";
-        assert_string_equal(string_at(root, rt, 5), "oci");
+        assert_string_equal(toml_string_at(root, rt, 5), "oci");
         const char *def[] = { "crio", "runtime", "default_runtime" };
         if (opts->o.set_as_default)
-                assert_string_equal(string_at(root, def, 3), opts->o.runtime_name);
+                assert_string_equal(toml_string_at(root, def, 3), opts->o.runtime_name);
         else
-                assert_null(lookup(root, def, 3));
+                assert_null(toml_lookup(root, def, 3));
         if (opts->key == NULL)
                 return;
         assert_int_equal(nvct_toml_parse(conf, conf_len, "conf", &croot, &err), 0);
         const char *src[] = { "crio", "runtime", "runtimes", opts->from, opts->key };
         rt[4] = opts->key;
-        const nvct_toml_value *want = lookup(croot, src, 5), *have = lookup(root, rt, 5);
+        const nvct_toml_value *want = toml_lookup(croot, src, 5), *have = toml_lookup(root, rt, 5);
         assert_non_null(want);
         if (have == NULL || nvct_toml_type_of(have) != nvct_toml_type_of(want))
                 fail_msg("case %s: %s was not copied from %s", name, opts->key, opts->from);
