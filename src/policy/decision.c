@@ -11,8 +11,8 @@
 
 #include "basic/cleanup.h"
 #include "basic/gocompat.h"
-#include "basic/hash.h"
 #include "basic/quote.h"
+#include "basic/strcount.h"
 
 #define ENV_CUDA_VERSION "CUDA_VERSION"
 #define ENV_REQUIRE_PREFIX "NVIDIA_REQUIRE_"
@@ -88,6 +88,22 @@ static bool bytes_start(const char *s, size_t len, const char *prefix) {
         return len >= n && memcmp(s, prefix, n) == 0;
 }
 
+/* What a /dev/null mount at ROOT/NAME (or ROOT NAME) names: NAME, or NULL
+ * when the destination is not under the device-list root. */
+static const char *mount_entry(const char *dest, size_t len, size_t *ret_len) {
+        size_t root_len = strlen(NVCT_DEVICE_LIST_MOUNT_ROOT);
+        if (!bytes_start(dest, len, NVCT_DEVICE_LIST_MOUNT_ROOT))
+                return NULL;
+        dest += root_len;
+        len -= root_len;
+        if (len > 0 && dest[0] == '/') {
+                dest++;
+                len--;
+        }
+        *ret_len = len;
+        return dest;
+}
+
 /* A printf'd note in req->dropped. */
 static int drop(nvct_request *req, nvct_error **err, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
@@ -108,8 +124,6 @@ static int drop(nvct_request *req, nvct_error **err, const char *fmt, ...) {
  * imex/ is an IMEX channel, as in NVIDIA's current hook. */
 static int devices_from_mounts(const nvct_decision_input *in, nvct_request *req, bool *found,
                                nvct_error **err) {
-        const char *root = NVCT_DEVICE_LIST_MOUNT_ROOT;
-        size_t root_len = strlen(root);
         char *list = NULL;
         size_t list_len = 0;
         FILE *f = open_memstream(&list, &list_len);
@@ -117,17 +131,10 @@ static int devices_from_mounts(const nvct_decision_input *in, nvct_request *req,
                 return nvct_error_make(err, 0, "out of memory");
         size_t n = 0;
         for (size_t i = 0; i < in->n_dev_null_mounts; i++) {
-                const char *dest = in->dev_null_mounts[i];
-                size_t len = in->dev_null_mount_lens[i];
-                if (len < root_len || memcmp(dest, root, root_len) != 0)
-                        continue;
-                const char *device = dest + root_len;
-                size_t device_len = len - root_len;
-                if (device_len > 0 && device[0] == '/') {
-                        device++;
-                        device_len--;
-                }
-                if (device_len == 0)
+                size_t device_len = 0;
+                const char *device = mount_entry(in->dev_null_mounts[i], in->dev_null_mount_lens[i],
+                                                 &device_len);
+                if (device == NULL || device_len == 0)
                         continue;
                 /* An IMEX channel request (imex_from_mounts), not a GPU. */
                 if (bytes_start(device, device_len, NVCT_IMEX_MOUNT_PREFIX))
@@ -148,7 +155,8 @@ static int devices_from_mounts(const nvct_decision_input *in, nvct_request *req,
         free(req->devices);
         req->devices = list;
         req->devices_len = list_len;
-        if (!set_origin(&req->devices_origin, "%zu volume mount(s) under %s", n, root))
+        if (!set_origin(&req->devices_origin, "%zu volume mount(s) under %s", n,
+                        NVCT_DEVICE_LIST_MOUNT_ROOT))
                 return nvct_error_make(err, 0, "out of memory");
         *found = true;
         return 0;
@@ -364,35 +372,11 @@ static int devices_from_env(const nvct_decision_input *in, nvct_request *req, bo
 
 /* ---- IMEX channels ---- */
 
-/* The IMEX requests among the mounts are the image's: each is looked up in
- * a hash set (basic/hash.h) once, so repeats cost no scan of those kept. */
-typedef struct seen_slot {
-        const char *s;
-        size_t len;
-        uint64_t h;
-} seen_slot;
-
-static bool seen_add(seen_slot *slots, size_t mask, const char *s, size_t len) {
-        uint64_t h = nvct_hash(s, len);
-        size_t i = (size_t)h & mask;
-        for (; slots[i].s != NULL; i = (i + 1) & mask)
-                if (slots[i].h == h && slots[i].len == len && memcmp(slots[i].s, s, len) == 0)
-                        return true;
-        slots[i] = (seen_slot){ s, len, h };
-        return false;
-}
-
 /* The channel a /dev/null mount requests (ROOT/imex/N), or NULL. */
 static const char *mount_channel(const char *dest, size_t len, size_t *ret_len) {
-        size_t root_len = strlen(NVCT_DEVICE_LIST_MOUNT_ROOT);
-        if (!bytes_start(dest, len, NVCT_DEVICE_LIST_MOUNT_ROOT))
+        dest = mount_entry(dest, len, &len);
+        if (dest == NULL)
                 return NULL;
-        dest += root_len;
-        len -= root_len;
-        if (len > 0 && dest[0] == '/') {
-                dest++;
-                len--;
-        }
         size_t plen = strlen(NVCT_IMEX_MOUNT_PREFIX);
         if (!bytes_start(dest, len, NVCT_IMEX_MOUNT_PREFIX) || len == plen)
                 return NULL;
@@ -410,23 +394,30 @@ static int imex_from_mounts(const nvct_decision_input *in, nvct_request *req, si
         *ret_n = 0;
         if (count == 0)
                 return 0;
-        size_t size = 16;
-        while (size < 2 * count)
-                size *= 2;
-        _cleanup_free_ seen_slot *slots = calloc(size, sizeof(*slots));
+        /* The IMEX requests among the mounts are the image's: each is
+         * looked up in a keyed hash set (basic/strcount) once, so repeats
+         * cost no scan of those kept. */
+        _cleanup_(nvct_strcount_clear) nvct_strcount seen = { 0 };
         char *list = NULL;
         size_t list_len = 0, n = 0;
-        FILE *f = slots ? open_memstream(&list, &list_len) : NULL;
+        FILE *f = open_memstream(&list, &list_len);
         if (f == NULL)
                 return nvct_error_make(err, 0, "out of memory");
-        for (size_t i = 0; i < in->n_dev_null_mounts; i++) {
+        bool oom = false;
+        for (size_t i = 0; i < in->n_dev_null_mounts && !oom; i++) {
                 const char *c =
                         mount_channel(in->dev_null_mounts[i], in->dev_null_mount_lens[i], &clen);
-                if (c == NULL || seen_add(slots, size - 1, c, clen))
+                if (c == NULL || nvct_strcount_get(&seen, c, clen) > 0)
                         continue;
+                oom = nvct_strcount_add(&seen, c, clen, 1) < 0;
                 if (n++ > 0)
                         fputc(',', f);
                 fwrite(c, 1, clen, f);
+        }
+        if (oom) {
+                fclose(f);
+                free(list);
+                return nvct_error_make(err, 0, "out of memory");
         }
         if (fclose(f) != 0) {
                 free(list);
