@@ -18,6 +18,7 @@
 
 #include "cdigen-internal.h"
 #include "basic/cleanup.h"
+#include "basic/hash.h"
 #include "basic/file.h"
 #include "basic/quote.h"
 #include "basic/strv.h"
@@ -122,14 +123,11 @@ int cdigen_add_unique(nvct_strv *list, char *s, nvct_error **err) {
         return 0;
 }
 
-/* FNV-1a of the length and the last 24 bytes: the paths share long
- * prefixes, and their ends tell them apart. */
-static uint32_t str_hash(const char *s) {
-        size_t len = strlen(s);
-        uint32_t h = (2166136261u ^ (uint32_t)len) * 16777619u;
-        for (const char *p = len > 24 ? s + len - 24 : s; *p != '\0'; p++)
-                h = (h ^ (unsigned char)*p) * 16777619u;
-        return h;
+/* The project's keyed hash (basic/hash.h) of the last 24 bytes, plus the
+ * length: the paths share long prefixes, and their ends tell them apart. */
+static size_t str_hash(const char *s) {
+        size_t len = strlen(s), tail = len > 24 ? 24 : len;
+        return (size_t)nvct_hash(s + len - tail, tail) + len;
 }
 
 static void uniq_put(cdigen_uniq *u, const char *s) {

@@ -9,15 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/hash.h"
+
 /* getdents64's buffer: a library folder of a few thousand names in a few
  * calls. */
 #define DIRLIST_BUF 32768
 
-static uint32_t hash(const char *s) {
-        uint32_t h = 2166136261u; /* FNV-1a */
-        for (; *s != '\0'; s++)
-                h = (h ^ (unsigned char)*s) * 16777619u;
-        return h;
+/* The project's one keyed hash (basic/hash.h), as every table's. */
+static size_t hash(const char *s) {
+        return (size_t)nvct_hash(s, strlen(s));
 }
 
 void nvct_dirlist_clear(nvct_dirlist *list) {

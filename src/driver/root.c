@@ -19,6 +19,7 @@
 #include <linux/openat2.h>
 
 #include "basic/cleanup.h"
+#include "basic/hash.h"
 #include "basic/quote.h"
 #include "basic/rootfs.h"
 #include "dirlist.h"
@@ -367,16 +368,9 @@ static int resolve_from_root(const nvct_driver_root *root, const char *path, cha
 
 /* ---- lookups, each made once ---- */
 
-/* FNV-1a of s's first len bytes: the names are the administrator's. */
-static uint32_t hash_n(const char *s, size_t len) {
-        uint32_t h = 2166136261u;
-        for (size_t i = 0; i < len; i++)
-                h = (h ^ (unsigned char)s[i]) * 16777619u;
-        return h;
-}
-
+/* The project's one keyed hash (basic/hash.h), as every table's. */
 static uint32_t name_hash(const char *s) {
-        return hash_n(s, strlen(s));
+        return (uint32_t)nvct_hash(s, strlen(s));
 }
 
 /* An absolute path without "//", ".", ".." or a trailing '/': its folder

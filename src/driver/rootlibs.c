@@ -12,14 +12,7 @@
 #include <string.h>
 
 #include "basic/cleanup.h"
-
-/* FNV-1a of s's first len bytes. */
-static uint32_t hash_n(const char *s, size_t len) {
-        uint32_t h = 2166136261u;
-        for (size_t i = 0; i < len; i++)
-                h = (h ^ (unsigned char)s[i]) * 16777619u;
-        return h;
-}
+#include "basic/hash.h"
 
 void nvct_driver_root_libindex_clear(nvct_driver_root_libindex *index) {
         free(index->heads);
@@ -94,7 +87,7 @@ static void lib_index_build(const nvct_driver_root *root) {
                 const char *so = strstr(e->name, ".so");
                 if (so == NULL || !nvct_ldcache_entry_is_native(e))
                         continue;
-                size_t h = hash_n(e->name, (size_t)(so - e->name)) & m->mask;
+                size_t h = (size_t)nvct_hash(e->name, (size_t)(so - e->name)) & m->mask;
                 m->next[i] = m->heads[h];
                 m->heads[h] = (uint32_t)(i + 1);
         }
@@ -123,7 +116,7 @@ static void lib_iter_init(const nvct_driver_root *root, const char *lib, lib_ite
         if (m->heads == NULL || strstr(lib, ".so") != NULL)
                 return;
         it->chained = true;
-        it->next = m->heads[hash_n(lib, strlen(lib)) & m->mask];
+        it->next = m->heads[(size_t)nvct_hash(lib, strlen(lib)) & m->mask];
 }
 
 static const nvct_ldcache_entry *lib_iter_next(const nvct_driver_root *root, lib_iter *it) {
