@@ -24,6 +24,16 @@ static inline char *quote(const char *s) {
         return nvct_quote(s, strlen(s));
 }
 
+/* NVIDIA's --container-spec, which every subcommand takes (a file holding
+ * the state, for tests; '-' or empty: stdin), as a command table entry
+ * storing into `dest`. */
+#define CDI_HOOK_CONTAINER_SPEC_OPTION(dest)                                                       \
+        {                                                                                          \
+                "container-spec", NULL, NVCT_CLI_STRING, "PATH",                                   \
+                        "read the container state from PATH instead of stdin ('-': stdin)",        \
+                        .ret_string = &(dest)                                                      \
+        }
+
 /* The container's root on the host, from the state on stdin or in
  * `state_path` (--container-spec; "-" or "" for stdin). */
 int load_rootfs(const char *state_path, char **ret_rootfs, nvct_error **err);

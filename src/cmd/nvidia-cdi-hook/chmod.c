@@ -29,9 +29,7 @@ static const nvct_cli_opt options[] = {
           .flags = NVCT_CLI_SPLIT_COMMAS, .ret_strings = &arg_paths },
         { "mode", NULL, NVCT_CLI_STRING, "MODE", "the mode, in octal (0 to 777)",
           .ret_string = &arg_mode },
-        { "container-spec", NULL, NVCT_CLI_STRING, "PATH",
-          "read the container state from PATH instead of stdin ('-': stdin)",
-          .ret_string = &arg_container_spec },
+        CDI_HOOK_CONTAINER_SPEC_OPTION(arg_container_spec),
 };
 
 static const char *const result_text[] = {

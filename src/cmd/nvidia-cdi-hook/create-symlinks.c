@@ -38,9 +38,7 @@ static const nvct_cli_opt options[] = {
           "a host CSV mount spec (NVIDIA's 1.16 and older, Tegra): each 'sym, PATH' line's "
           "symlink chain on the host is made in the container",
           .flags = NVCT_CLI_SPLIT_COMMAS, .ret_strings = &arg_csv_files },
-        { "container-spec", NULL, NVCT_CLI_STRING, "PATH",
-          "read the container state from PATH instead of stdin ('-': stdin)",
-          .ret_string = &arg_container_spec },
+        CDI_HOOK_CONTAINER_SPEC_OPTION(arg_container_spec),
 };
 
 typedef struct link_spec {

@@ -19,9 +19,7 @@
 static const char *arg_container_spec;
 
 static const nvct_cli_opt options[] = {
-        { "container-spec", NULL, NVCT_CLI_STRING, "PATH",
-          "read the container state from PATH instead of stdin ('-': stdin)",
-          .ret_string = &arg_container_spec },
+        CDI_HOOK_CONTAINER_SPEC_OPTION(arg_container_spec),
 };
 
 static int run_disable_device_node_modification(const nvct_cli_call *call) {

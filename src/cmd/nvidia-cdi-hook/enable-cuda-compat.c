@@ -38,9 +38,7 @@ static const nvct_cli_opt options[] = {
           "the folder of the compat libraries in the container "
           "(default: " NVCT_CUDA_COMPAT_DEFAULT_ROOT ")",
           .ret_string = &arg_compat_root },
-        { "container-spec", NULL, NVCT_CLI_STRING, "PATH",
-          "read the container state from PATH instead of stdin ('-': stdin)",
-          .ret_string = &arg_container_spec },
+        CDI_HOOK_CONTAINER_SPEC_OPTION(arg_container_spec),
 };
 
 static bool empty(const char *s) {

@@ -34,9 +34,7 @@ static const nvct_cli_opt options[] = {
           "the host's ldconfig, a static executable (default: " DEFAULT_LDCONFIG
           "; PATH.real when it exists)",
           .ret_string = &arg_ldconfig_path },
-        { "container-spec", NULL, NVCT_CLI_STRING, "PATH",
-          "read the container state from PATH instead of stdin ('-': stdin)",
-          .ret_string = &arg_container_spec },
+        CDI_HOOK_CONTAINER_SPEC_OPTION(arg_container_spec),
 };
 
 /* NVIDIA's NormalizeLDConfigPath: a leading '@' marks a host path (all of
